@@ -1,0 +1,25 @@
+/* x86_frontend.h — the x86-64 guest frontend: decode (Zydis) and lift to IR. */
+#ifndef EMU_X86_FRONTEND_H
+#define EMU_X86_FRONTEND_H
+
+#include "ir_frontend.h"
+#include "x86_cpu.h"
+
+/* IR slots of the x86-64 register file, in x86_regs.c's table order. */
+enum {
+  X86_SLOT_GPR0 = 0, /* rax .. r15: X86_SLOT_GPR0 + X86_RAX.. */
+  X86_SLOT_RIP = 16,
+  X86_SLOT_CF, X86_SLOT_PF, X86_SLOT_AF, X86_SLOT_ZF, X86_SLOT_SF, X86_SLOT_OF, X86_SLOT_DF,
+  X86_SLOT_FS_BASE, X86_SLOT_GS_BASE,
+  X86_SLOT_XMM0, /* xmm0 .. xmm15 */
+  X86_SLOT_MXCSR = X86_SLOT_XMM0 + 16,
+  X86_SLOT__COUNT
+};
+
+extern const IrRegFile x86_regfile;
+extern const IrFrontend x86_frontend;
+
+/* Registers the frontend's helpers; call once before translating. */
+void x86_frontend_init(void);
+
+#endif

@@ -1,0 +1,147 @@
+/* x86_translate.c — the x86-64 frontend's block translator: decode with Zydis,
+ * dispatch each mnemonic through the lifter tables, end the block at a control
+ * transfer or after X86_MAX_BLOCK_INSNS. Unknown or unsupported instructions
+ * become raise.undef at their pc (SIGILL in the guest, logged by -d unimp). */
+#include <stdio.h>
+#include <string.h>
+
+#include "x86_lift.h"
+
+#define X86_MAX_BLOCK_INSNS 64
+#define X86_MAX_INSN_BYTES 15
+
+/* The lifter tables, one per lift_*.c: adding a file means adding a line here. */
+static const X86Lifter *const lifter_tables[] = {
+    x86_lifters_alu,
+    x86_lifters_ctrl,
+    x86_lifters_sys,
+};
+
+static const X86Lifter *lifter_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+static ZydisDecoder decoder;
+static ZydisFormatter formatter;
+
+void x86_helpers_register(void); /* lift_sys.c and friends */
+
+void x86_frontend_init(void) {
+  static bool done;
+  if (done)
+    return;
+  done = true;
+  ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  for (size_t t = 0; t < sizeof lifter_tables / sizeof lifter_tables[0]; t++)
+    for (const X86Lifter *e = lifter_tables[t]; e->fn; e++)
+      lifter_by_mnemonic[e->mn] = e;
+  x86_helpers_register();
+}
+
+/* Registers the generic operand code handles: GPRs, XMM, x87 stack. Anything
+ * else (segment, control, MMX, YMM, mask) is an unimplemented form. */
+static bool operands_supported(const X86Lift *l) {
+  if (l->in.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
+      l->in.encoding != ZYDIS_INSTRUCTION_ENCODING_3DNOW)
+    return false; /* VEX/EVEX/XOP: AVX is not implemented, nor advertised */
+  for (unsigned i = 0; i < l->in.operand_count_visible; i++) {
+    if (l->op[i].type != ZYDIS_OPERAND_TYPE_REGISTER)
+      continue;
+    ZydisRegisterClass c = ZydisRegisterGetClass(l->op[i].reg.value);
+    if (c != ZYDIS_REGCLASS_GPR8 && c != ZYDIS_REGCLASS_GPR16 && c != ZYDIS_REGCLASS_GPR32 &&
+        c != ZYDIS_REGCLASS_GPR64 && c != ZYDIS_REGCLASS_XMM && c != ZYDIS_REGCLASS_X87)
+      return false;
+  }
+  return true;
+}
+
+/* Lift one decoded instruction; false if no lifter takes it. Lifters that add
+ * blocks must not return false after doing so. */
+static bool lift_one(X86Lift *l) {
+  const X86Lifter *e = lifter_by_mnemonic[l->in.mnemonic];
+  if (!e || !operands_supported(l))
+    return false;
+  IrBlock *b = &l->fn->blocks[l->fn->cur];
+  uint32_t mark = b->n, cur = l->fn->cur;
+  if (e->fn(l, e))
+    return true;
+  /* "Not mine": drop whatever the lifter emitted before deciding. */
+  l->fn->cur = cur;
+  l->fn->blocks[cur].n = mark;
+  return false;
+}
+
+static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlockInfo *info) {
+  x86_frontend_init();
+  uint64_t start = pc;
+  uint32_t n = 0;
+  bool ended = false;
+  if (fn->nblocks == 0)
+    ir_block_new(fn);
+  fn->entry = pc;
+  while (!ended && n < X86_MAX_BLOCK_INSNS) {
+    X86Lift l;
+    memset(&l, 0, sizeof l);
+    uint8_t buf[X86_MAX_INSN_BYTES];
+    size_t avail = fetch->fetch(fetch->ctx, pc, buf, sizeof buf);
+    l.fn = fn;
+    l.pc = pc;
+    l.bytes = buf;
+    ZyanStatus st = avail ? ZydisDecoderDecodeFull(&decoder, buf, avail, &l.in, l.op)
+                          : ZYDIS_STATUS_NO_MORE_DATA;
+    if (st == ZYDIS_STATUS_NO_MORE_DATA && avail < sizeof buf) {
+      /* The instruction runs into unreadable memory: fault there, but only once
+       * execution reaches it (end the block before it otherwise). */
+      if (n > 0)
+        break;
+      ir_insn(fn, pc, 0);
+      ir_raise(fn, IR_EXC_fault, ir_const(fn, IR_T_i64, pc + avail));
+      ended = true;
+      n++;
+      break;
+    }
+    if (!ZYAN_SUCCESS(st)) {
+      ir_insn(fn, pc, 1);
+      ir_raise(fn, IR_EXC_undef, ir_const(fn, IR_T_i64, IR_UNDEF_INVALID));
+      ended = true;
+      n++;
+      break;
+    }
+    l.next_pc = pc + l.in.length;
+    ir_insn(fn, pc, l.in.length);
+    if (!lift_one(&l)) {
+      ir_raise(fn, IR_EXC_undef, ir_const(fn, IR_T_i64, IR_UNDEF_UNIMPL));
+      l.ended = true;
+    }
+    ended = l.ended;
+    pc = l.next_pc;
+    n++;
+  }
+  if (!ended)
+    ir_exit(fn, pc);
+  if (info) {
+    info->pc = start;
+    info->guest_bytes = (uint32_t)(pc - start);
+    info->ninsns = n;
+  }
+}
+
+static unsigned disas(uint64_t pc, const uint8_t *bytes, size_t len, char *out, size_t size) {
+  x86_frontend_init();
+  ZydisDecodedInstruction in;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, bytes, len, &in, ops))) {
+    snprintf(out, size, "(bad)");
+    return 0;
+  }
+  ZydisFormatterFormatInstruction(&formatter, &in, ops, in.operand_count_visible, out, size, pc,
+                                  NULL);
+  return in.length;
+}
+
+const IrFrontend x86_frontend = {
+    .name = "x86_64",
+    .rf = &x86_regfile,
+    .pc_slot = X86_SLOT_RIP,
+    .max_insn_bytes = X86_MAX_INSN_BYTES,
+    .translate = translate,
+    .disas = disas,
+};
