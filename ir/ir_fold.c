@@ -1,7 +1,220 @@
-/* ir_fold.c — PLACEHOLDER until the folding work lands (owned by the passes helper). */
+/* ir_fold.c — folding one instruction as it is emitted (fn->fold) or re-folded by
+ * ir_pass_fold: constant operands are evaluated through ir_eval (so folding and
+ * execution cannot disagree), then the algebraic identities of fold_rules apply.
+ *
+ * Every rule keeps these invariants:
+ *  - The replacement has the instruction's type and, for every operand value,
+ *    its value (docs/ir-semantics.md).
+ *  - The replacement is an operand of the instruction, or a new instruction emitted
+ *    now into the current block, so it dominates every use the original had.
+ *  - A fault is never folded away: an IRF_FAULT op folds only when ir_eval proves
+ *    it does not fault, and no identity row names a FAULT op.
+ *  - Identities test `const` operands only, which are scalars, so a vector never
+ *    matches a constant pattern by accident; rows that hold for scalar results only
+ *    are marked scalar_only.
+ */
 #include "ir.h"
+
+#include <string.h>
+
+/* -- The rules --------------------------------------------------------------- */
+
+typedef enum FoldMatch {
+  FM_B_ZERO,      /* operand 1 is const 0 */
+  FM_B_ONE,       /* operand 1 is const 1 */
+  FM_B_ONES,      /* operand 1 is const with every bit of its type set */
+  FM_SAME,        /* operand 0 == operand 1 */
+  FM_A_CONST,     /* operand 0 is a const */
+  FM_BC_SAME,     /* operand 1 == operand 2 */
+  FM_BC_ZERO,     /* operands 1 and 2 are const 0 */
+  FM_A_EXT_OF_T,  /* operand 0 is a zext/sext whose own operand has the result type */
+  FM_WHOLE_FIELD, /* imm (lsb) 0 and aux (width) all of the result's bits */
+} FoldMatch;
+
+typedef enum FoldAction {
+  FA_A,        /* operand 0 */
+  FA_B,        /* operand 1 (the constant that matched) */
+  FA_ZERO,     /* a new constant 0 of the result type */
+  FA_ARM,      /* select: the arm its constant condition picks */
+  FA_INNER,    /* operand 0's own operand 0 */
+  FA_CMP_SELF, /* x PRED x: a constant, true for the reflexive predicates */
+  FA_FIELD,    /* deposit's field, zero-extended or truncated to the result type */
+} FoldAction;
+
+typedef struct FoldRule {
+  uint16_t op;
+  uint8_t match, action;
+  bool scalar_only;
+} FoldRule;
+
+#define R(op, m, a) {IR_OP_##op, FM_##m, FA_##a, false}
+#define R_SCALAR(op, m, a) {IR_OP_##op, FM_##m, FA_##a, true}
+static const FoldRule fold_rules[] = {
+    R(add, B_ZERO, A),           /* x + 0 == x */
+    R(sub, B_ZERO, A),           /* x - 0 == x */
+    R(or, B_ZERO, A),            /* x | 0 == x */
+    R(xor, B_ZERO, A),           /* x ^ 0 == x */
+    R(andn, B_ZERO, A),          /* x & ~0 == x */
+    R(and, B_ONES, A),           /* x & -1 == x */
+    R(and, B_ZERO, B),           /* x & 0 == 0 */
+    R(or, B_ONES, B),            /* x | -1 == -1 */
+    R(mul, B_ONE, A),            /* x * 1 == x */
+    R(mul, B_ZERO, B),           /* x * 0 == 0 */
+    R(sub, SAME, ZERO),          /* x - x == 0 (lane-wise too) */
+    R(xor, SAME, ZERO),          /* x ^ x == 0 */
+    R(andn, SAME, ZERO),         /* x & ~x == 0 */
+    R(and, SAME, A),             /* x & x == x */
+    R(or, SAME, A),              /* x | x == x */
+    R(umin, SAME, A),            /* min/max(x, x) == x */
+    R(umax, SAME, A),
+    R(smin, SAME, A),
+    R(smax, SAME, A),
+    R(shl, B_ZERO, A),           /* shift or rotate by 0 == x (the count is a scalar */
+    R(lshr, B_ZERO, A),          /*  even for vectors, and 0 leaves every lane) */
+    R(ashr, B_ZERO, A),
+    R(rol, B_ZERO, A),
+    R(ror, B_ZERO, A),
+    R(select, A_CONST, ARM),     /* select(1, a, b) == a; select(0, a, b) == b */
+    R(select, BC_SAME, B),       /* select(c, a, a) == a */
+    R(trunc, A_EXT_OF_T, INNER), /* trunc(zext/sext(x: T)) to T == x */
+    R(addcf, BC_ZERO, ZERO),     /* x + 0 + 0 never carries */
+    R(addof, BC_ZERO, ZERO),     /*  nor overflows */
+    R(subcf, BC_ZERO, ZERO),     /* x - 0 - 0 never borrows */
+    R(subof, BC_ZERO, ZERO),     /*  nor overflows */
+    R_SCALAR(cmp, SAME, CMP_SELF), /* x PRED x is known (vectors would need a mask) */
+    R(deposit, WHOLE_FIELD, FIELD), /* replacing every bit of base gives the field */
+    R(extract, WHOLE_FIELD, A),  /* all the bits of x, from bit 0 == x */
+    R(sextract, WHOLE_FIELD, A), /*  (the sign bit is already the top bit) */
+};
+#undef R
+#undef R_SCALAR
+
+/* cmp x, x: the predicates that hold when both sides are equal. */
+static const uint32_t cmp_reflexive = 1u << IR_PRED_eq | 1u << IR_PRED_ule | 1u << IR_PRED_uge |
+                                      1u << IR_PRED_sle | 1u << IR_PRED_sge;
+
+/* -- Matching ---------------------------------------------------------------- */
+
+static bool is_const_val(const IrFunc *fn, IrRef r, uint64_t v) {
+  return ir_is_const(fn, r) && fn->insts[r].imm == v;
+}
+
+static uint64_t all_ones(IrType t) {
+  unsigned bits = ir_type_bits(t);
+  return bits >= 64 ? ~0ull : (1ull << bits) - 1;
+}
+
+static bool rule_matches(const IrFunc *fn, const FoldRule *rule, IrType type, uint32_t nargs,
+                         const IrRef *a, uint64_t imm, uint32_t aux) {
+  if (rule->scalar_only && ir_type_is_vec(type))
+    return false;
+  switch ((FoldMatch)rule->match) {
+  case FM_B_ZERO: return nargs >= 2 && is_const_val(fn, a[1], 0);
+  case FM_B_ONE: return nargs >= 2 && is_const_val(fn, a[1], 1);
+  case FM_B_ONES:
+    return nargs >= 2 && is_const_val(fn, a[1], all_ones(ir_typeof(fn, a[1])));
+  case FM_SAME: return nargs >= 2 && a[0] == a[1];
+  case FM_A_CONST: return nargs >= 1 && ir_is_const(fn, a[0]);
+  case FM_BC_SAME: return nargs >= 3 && a[1] == a[2];
+  case FM_BC_ZERO: return nargs >= 3 && is_const_val(fn, a[1], 0) && is_const_val(fn, a[2], 0);
+  case FM_A_EXT_OF_T: {
+    const IrInst *in = &fn->insts[a[0]];
+    return nargs >= 1 && (in->op == IR_OP_zext || in->op == IR_OP_sext) && in->nargs == 1 &&
+           ir_typeof(fn, in->args[0]) == type;
+  }
+  case FM_WHOLE_FIELD: return imm == 0 && aux == ir_type_bits(type);
+  }
+  return false;
+}
+
+/* -- Building replacements ---------------------------------------------------- */
+
+static IrRef fold_zero(IrFunc *fn, IrType type) {
+  if (ir_type_is_vec(type))
+    return ir_vconst(fn, type, (IrV128){0, 0});
+  return ir_const(fn, type, 0);
+}
+
+/* Emit a helper instruction, itself folded when it can be. */
+static IrRef fold_emit(IrFunc *fn, IrOp op, IrType type, IrRef a) {
+  IrRef r = ir_fold(fn, op, type, 1, &a, 0, 0);
+  return r != IR_NONE ? r : ir_emit_raw(fn, op, type, 1, &a, 0, 0);
+}
+
+static IrRef rule_apply(IrFunc *fn, const FoldRule *rule, IrType type, const IrRef *a,
+                        uint64_t imm) {
+  switch ((FoldAction)rule->action) {
+  case FA_A: return a[0];
+  case FA_B: return a[1];
+  case FA_ZERO: return fold_zero(fn, type);
+  case FA_ARM: return fn->insts[a[0]].imm ? a[1] : a[2];
+  case FA_INNER: return fn->insts[a[0]].args[0];
+  case FA_CMP_SELF: return ir_const(fn, IR_T_i1, imm < 32 && ((cmp_reflexive >> imm) & 1));
+  case FA_FIELD: {
+    IrType ft = ir_typeof(fn, a[1]);
+    if (ft == type)
+      return a[1];
+    return fold_emit(fn, ir_type_bits(ft) < ir_type_bits(type) ? IR_OP_zext : IR_OP_trunc,
+                     type, a[1]);
+  }
+  }
+  return IR_NONE;
+}
+
+/* -- Constant evaluation -------------------------------------------------------- */
+
+static IrRef fold_eval(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const IrRef *a,
+                       uint64_t imm, uint32_t aux) {
+  IrValue vals[IR_MAX_ARGS], out;
+  IrType types[IR_MAX_ARGS];
+  memset(vals, 0, sizeof vals);
+  memset(&out, 0, sizeof out);
+  for (uint32_t k = 0; k < nargs; k++) {
+    const IrInst *in = &fn->insts[a[k]];
+    types[k] = (IrType)in->type;
+    if (in->op == IR_OP_const)
+      vals[k].u64 = in->imm;
+    else if (in->op == IR_OP_vconst && in->imm < fn->npool)
+      vals[k].v = fn->pool[in->imm];
+    else
+      return IR_NONE;
+  }
+  /* ir_eval refuses what would fault, which keeps IRF_FAULT ops in place. */
+  if (!ir_eval(op, type, types, vals, nargs, imm, aux, &out))
+    return IR_NONE;
+  if (ir_type_is_vec(type))
+    return ir_vconst(fn, type, out.v);
+  return ir_const(fn, type, out.u64);
+}
+
+/* -- Entry point ----------------------------------------------------------------- */
+
 IrRef ir_fold(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const IrRef *args,
               uint64_t imm, uint32_t aux) {
-  (void)fn; (void)op; (void)type; (void)nargs; (void)args; (void)imm; (void)aux;
+  if (op >= IR_OP__COUNT || nargs == 0 || nargs > IR_MAX_ARGS ||
+      !(ir_op_info[op].flags & IRF_PURE))
+    return IR_NONE;
+  /* Copy: emitting reallocates fn->insts, which args may point into. */
+  IrRef a[IR_MAX_ARGS] = {0};
+  for (uint32_t k = 0; k < nargs; k++) {
+    if (args[k] == IR_NONE || args[k] >= fn->ninsts)
+      return IR_NONE;
+    a[k] = args[k];
+  }
+  IrRef r = fold_eval(fn, op, type, nargs, a, imm, aux);
+  if (r != IR_NONE)
+    return r;
+  /* Commutative ops: look for the constant on the right only. */
+  if ((ir_op_info[op].flags & IRF_COMM) && nargs == 2 && ir_is_const(fn, a[0]) &&
+      !ir_is_const(fn, a[1])) {
+    IrRef t = a[0];
+    a[0] = a[1];
+    a[1] = t;
+  }
+  for (size_t i = 0; i < sizeof fold_rules / sizeof fold_rules[0]; i++) {
+    const FoldRule *rule = &fold_rules[i];
+    if (rule->op == op && rule_matches(fn, rule, type, nargs, a, imm, aux))
+      return rule_apply(fn, rule, type, a, imm);
+  }
   return IR_NONE;
 }
