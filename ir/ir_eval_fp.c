@@ -1,0 +1,200 @@
+/* ir_eval_fp.c — evaluator families of the floating-point ops (rows of the op
+ * table in ir_eval.c). The rounding mode is an operand (the last one): the host
+ * runs in that mode (fesetround) around the operation and is restored after.
+ * Results are the host's, NaN payloads included. fneg/fabs are sign-bit lane
+ * ops in ir_eval.c; fcmp is the compare family there. */
+#include <fenv.h>
+#include <math.h>
+
+#include "ir_exec.h"
+
+/* GCC assumes the default rounding mode (no -frounding-math here) and may move
+ * arithmetic across fesetround. Every operation below therefore reads its
+ * operands from and writes its result to volatile locals, which pins it between
+ * the mode switches. */
+
+static const int fe_mode[4] = {
+    [IR_RM_NEAREST] = FE_TONEAREST, [IR_RM_DOWN] = FE_DOWNWARD,
+    [IR_RM_UP] = FE_UPWARD, [IR_RM_ZERO] = FE_TOWARDZERO};
+
+static float f32_of(uint64_t bits) {
+  uint32_t w = (uint32_t)bits;
+  float f;
+  memcpy(&f, &w, 4);
+  return f;
+}
+static double f64_of(uint64_t bits) { return ir_lane_fp(bits, IR_T_f64); }
+static uint64_t bits_f32(float f) {
+  uint32_t w;
+  memcpy(&w, &f, 4);
+  return w;
+}
+static uint64_t bits_f64(double d) {
+  uint64_t w;
+  memcpy(&w, &d, 8);
+  return w;
+}
+static bool is_fp(IrType lane) { return lane == IR_T_f32 || lane == IR_T_f64; }
+
+/* The host mode for the rounding operand (the last one); false if none is valid. */
+static bool rounding_mode(const IrEvalCall *c, int *mode) {
+  if (c->nargs == 0)
+    return false;
+  uint64_t rm = ir_lane_get(&c->a[c->nargs - 1], c->at[c->nargs - 1], 0);
+  if (rm >= sizeof fe_mode / sizeof fe_mode[0])
+    return false;
+  *mode = fe_mode[rm];
+  return true;
+}
+
+/* -- Arithmetic: fadd fsub fmul fdiv fsqrt fma fround --------------------- */
+
+static double arith_f64(unsigned op, double a, double b, double c) {
+  volatile double x = a, y = b, z = c;
+  double r;
+  switch (op) {
+  case IR_FA_ADD: r = x + y; break;
+  case IR_FA_SUB: r = x - y; break;
+  case IR_FA_MUL: r = x * y; break;
+  case IR_FA_DIV: r = x / y; break;
+  case IR_FA_SQRT: r = sqrt(x); break;
+  case IR_FA_FMA: r = fma(x, y, z); break;
+  default: r = nearbyint(x); break;
+  }
+  volatile double v = r;
+  return v;
+}
+
+static float arith_f32(unsigned op, float a, float b, float c) {
+  volatile float x = a, y = b, z = c;
+  float r;
+  switch (op) {
+  case IR_FA_ADD: r = x + y; break;
+  case IR_FA_SUB: r = x - y; break;
+  case IR_FA_MUL: r = x * y; break;
+  case IR_FA_DIV: r = x / y; break;
+  case IR_FA_SQRT: r = sqrtf(x); break;
+  case IR_FA_FMA: r = fmaf(x, y, z); break;
+  default: r = nearbyintf(x); break;
+  }
+  volatile float v = r;
+  return v;
+}
+
+/* Operands: the value operands (T), then the rounding mode. */
+bool ir_eval_farith(const IrEvalCall *c, IrValue *out) {
+  IrType lt = ir_type_lane(c->type);
+  int mode;
+  if (!is_fp(lt) || !rounding_mode(c, &mode) || c->nargs > 4)
+    return false;
+  int saved = fegetround();
+  fesetround(mode);
+  for (unsigned i = 0; i < ir_lanes(c->type); i++) {
+    uint64_t x[3] = {0, 0, 0};
+    for (unsigned k = 0; k + 1 < c->nargs; k++)
+      x[k] = ir_lane_get(&c->a[k], lt, i);
+    uint64_t r = lt == IR_T_f32
+                     ? bits_f32(arith_f32(c->param, f32_of(x[0]), f32_of(x[1]), f32_of(x[2])))
+                     : bits_f64(arith_f64(c->param, f64_of(x[0]), f64_of(x[1]), f64_of(x[2])));
+    ir_lane_set(out, lt, i, r);
+  }
+  fesetround(saved);
+  return true;
+}
+
+/* -- Conversions --------------------------------------------------------- */
+
+static unsigned min_lanes(const IrEvalCall *c) {
+  unsigned a = ir_lanes(c->type), b = ir_lanes(c->at[0]);
+  return a < b ? a : b;
+}
+
+/* The float v (exact as a double) as a dt lane, rounded in the current mode. */
+static uint64_t to_fp_lane(double v, IrType dt) {
+  volatile double x = v;
+  if (dt == IR_T_f32) {
+    volatile float f = (float)x;
+    return bits_f32(f);
+  }
+  return bits_f64(x);
+}
+
+/* fcvt: f32 <-> f64; vectors convert the lanes both types have (0, 1). */
+bool ir_eval_fcvt(const IrEvalCall *c, IrValue *out) {
+  IrType st = ir_type_lane(c->at[0]), dt = ir_type_lane(c->type);
+  int mode;
+  if (!is_fp(st) || !is_fp(dt) || !rounding_mode(c, &mode))
+    return false;
+  int saved = fegetround();
+  fesetround(mode);
+  for (unsigned i = 0; i < min_lanes(c); i++)
+    ir_lane_set(out, dt, i, to_fp_lane(ir_lane_fp(ir_lane_get(c->a, st, i), st), dt));
+  fesetround(saved);
+  return true;
+}
+
+static uint64_t itof_lane(uint64_t x, unsigned bits, bool sgn, IrType dt) {
+  volatile int64_t s = ir_sx(x, bits);
+  volatile uint64_t u = x;
+  if (dt == IR_T_f32) {
+    volatile float f = sgn ? (float)s : (float)u;
+    return bits_f32(f);
+  }
+  volatile double d = sgn ? (double)s : (double)u;
+  return bits_f64(d);
+}
+
+/* itof.KIND(a, r): KIND is IR_CVT_SIGNED or IR_CVT_UNSIGNED. */
+bool ir_eval_itof(const IrEvalCall *c, IrValue *out) {
+  IrType st = ir_type_lane(c->at[0]), dt = ir_type_lane(c->type);
+  int mode;
+  if (!ir_type_is_int(st) || !is_fp(dt) || c->imm > IR_CVT_UNSIGNED || !rounding_mode(c, &mode))
+    return false;
+  int saved = fegetround();
+  fesetround(mode);
+  for (unsigned i = 0; i < min_lanes(c); i++)
+    ir_lane_set(out, dt, i,
+                itof_lane(ir_lane_get(c->a, st, i), ir_type_bits(st), c->imm == IR_CVT_SIGNED, dt));
+  fesetround(saved);
+  return true;
+}
+
+static double round_integral(double v) {
+  volatile double x = v;
+  double r = nearbyint(x);
+  volatile double o = r;
+  return o;
+}
+
+/* v is already integral (or NaN / infinite). Out of range or NaN: the integer
+ * indefinite, or with IR_CVT_SAT the nearest bound (NaN -> 0). */
+static uint64_t ftoi_lane(double v, unsigned bits, unsigned kind) {
+  bool sgn = !(kind & IR_CVT_UNSIGNED), sat = kind & IR_CVT_SAT;
+  double lo = sgn ? -ldexp(1, (int)bits - 1) : 0, hi = ldexp(1, (int)bits - (sgn ? 1 : 0));
+  uint64_t min = sgn ? 1ull << (bits - 1) : 0, max = sgn ? ir_mask(bits - 1) : ir_mask(bits);
+  uint64_t indefinite = sgn ? min : ir_mask(bits);
+  if (isnan(v))
+    return sat ? 0 : indefinite;
+  if (v < lo)
+    return sat ? min : indefinite;
+  if (v >= hi)
+    return sat ? max : indefinite;
+  return sgn ? (uint64_t)(int64_t)v & ir_mask(bits) : (uint64_t)v;
+}
+
+/* ftoi.KIND(a, r): KIND is IR_CVT_SIGNED or IR_CVT_UNSIGNED, maybe | IR_CVT_SAT. */
+bool ir_eval_ftoi(const IrEvalCall *c, IrValue *out) {
+  IrType st = ir_type_lane(c->at[0]), dt = ir_type_lane(c->type);
+  int mode;
+  if (!is_fp(st) || !ir_type_is_int(dt) || dt == IR_T_i1 || c->imm > (IR_CVT_UNSIGNED | IR_CVT_SAT) ||
+      !rounding_mode(c, &mode))
+    return false;
+  int saved = fegetround();
+  fesetround(mode);
+  for (unsigned i = 0; i < min_lanes(c); i++) {
+    double v = round_integral(ir_lane_fp(ir_lane_get(c->a, st, i), st));
+    ir_lane_set(out, dt, i, ftoi_lane(v, ir_type_bits(dt), (unsigned)c->imm));
+  }
+  fesetround(saved);
+  return true;
+}
