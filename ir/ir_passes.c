@@ -28,7 +28,7 @@ static const IrPass ir_pipeline[] = {
 
 #ifndef NDEBUG
 static void check(const IrFunc *fn, const char *when, const char *pass) {
-  char err[256];
+  char err[512];
   if (ir_validate(fn, err, sizeof err))
     return;
   fprintf(stderr, "ir_optimize: invalid IR %s %s: %s\n", when, pass, err);

@@ -4,6 +4,7 @@
  * Structure first (blocks, terminators, targets), then each instruction, so that
  * operand and dominance checks may rely on the CFG.
  */
+#include "ir_names.h"
 #include "ir_pass_util.h"
 
 #include <stdarg.h>
@@ -38,8 +39,15 @@ static bool fail(VCtx *c, const char *fmt, ...) {
     return false;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(c->err + n, c->size - (size_t)n, fmt, ap);
+  int m = vsnprintf(c->err + n, c->size - (size_t)n, fmt, ap);
   va_end(ap);
+  /* Then the instruction as text, so the reader sees what was checked. */
+  size_t used = (size_t)n + (m > 0 ? (size_t)m : 0);
+  if (c->ref != IR_NONE && used + 8 < c->size) {
+    char text[160];
+    ir_print_inst(c->fn, c->ref, text, sizeof text);
+    snprintf(c->err + used, c->size - used, " (in `%s`)", text);
+  }
   return false;
 }
 
@@ -192,42 +200,28 @@ static bool rule_call(VCtx *c, const IrInst *in) {
   return true;
 }
 
-/* kinds: for IR_IMM_KIND ops, the number of valid imm values. */
-typedef struct VOpRule {
-  bool (*check)(VCtx *c, const IrInst *in);
-  uint32_t kinds;
-} VOpRule;
-
+/* The ops whose 'x' operands or immediates need more than ir_op_info says. */
+typedef bool (*VOpRule)(VCtx *c, const IrInst *in);
 static const VOpRule op_rules[IR_OP__COUNT] = {
-    [IR_OP_get] = {rule_get, 0},
-    [IR_OP_set] = {rule_set, 0},
-    [IR_OP_udiv] = {NULL, 2}, /* IrDivMode */
-    [IR_OP_sdiv] = {NULL, 2},
-    [IR_OP_urem] = {NULL, 2},
-    [IR_OP_srem] = {NULL, 2},
-    [IR_OP_cmp] = {rule_cmp, 0},
-    [IR_OP_zext] = {rule_widen, 0},
-    [IR_OP_sext] = {rule_widen, 0},
-    [IR_OP_trunc] = {rule_trunc, 0},
-    [IR_OP_bitcast] = {rule_bitcast, 0},
-    [IR_OP_deposit] = {rule_deposit, 0},
-    [IR_OP_vextract] = {rule_vextract, 0},
-    [IR_OP_vinsert] = {rule_vinsert, 0},
-    [IR_OP_vmovmsk] = {rule_vmovmsk, 0},
-    [IR_OP_vnarrow] = {rule_vnarrow, 4}, /* IR_NARROW_* */
-    [IR_OP_vwidenlo] = {rule_vwiden, 2}, /* IR_WIDEN_* */
-    [IR_OP_vwidenhi] = {rule_vwiden, 2},
-    [IR_OP_fcmp] = {rule_fcmp, 0},
-    [IR_OP_fcvt] = {rule_fcvt, 0},
-    [IR_OP_itof] = {rule_itof, 2}, /* IR_CVT_SIGNED | IR_CVT_UNSIGNED */
-    [IR_OP_ftoi] = {rule_ftoi, 4}, /* ... | IR_CVT_SAT */
-    [IR_OP_load] = {NULL, 8},      /* IR_MEM_* bits */
-    [IR_OP_store] = {NULL, 8},
-    [IR_OP_cas] = {NULL, 8},
-    [IR_OP_armw] = {NULL, IR_RMW__COUNT},
-    [IR_OP_fence] = {NULL, 3}, /* IR_FENCE_* */
-    [IR_OP_call] = {rule_call, 0},
-    [IR_OP_raise] = {NULL, IR_EXC__COUNT},
+    [IR_OP_get] = rule_get,
+    [IR_OP_set] = rule_set,
+    [IR_OP_cmp] = rule_cmp,
+    [IR_OP_zext] = rule_widen,
+    [IR_OP_sext] = rule_widen,
+    [IR_OP_trunc] = rule_trunc,
+    [IR_OP_bitcast] = rule_bitcast,
+    [IR_OP_deposit] = rule_deposit,
+    [IR_OP_vextract] = rule_vextract,
+    [IR_OP_vinsert] = rule_vinsert,
+    [IR_OP_vmovmsk] = rule_vmovmsk,
+    [IR_OP_vnarrow] = rule_vnarrow,
+    [IR_OP_vwidenlo] = rule_vwiden,
+    [IR_OP_vwidenhi] = rule_vwiden,
+    [IR_OP_fcmp] = rule_fcmp,
+    [IR_OP_fcvt] = rule_fcvt,
+    [IR_OP_itof] = rule_itof,
+    [IR_OP_ftoi] = rule_ftoi,
+    [IR_OP_call] = rule_call,
 };
 
 /* -- Generic rules from ir_op_info ----------------------------------------- */
@@ -326,10 +320,14 @@ static bool check_imm(VCtx *c, const IrInst *in, const IrOpInfo *info) {
       return fail(c, "field lsb %llu width %u outside %u bits", (unsigned long long)in->imm,
                   in->aux, bits);
     return true;
-  case IR_IMM_KIND:
-    if (in->imm >= op_rules[in->op].kinds)
+  case IR_IMM_KIND: {
+    /* The valid kinds are the ones the text form can name (ir_names.c). */
+    const IrKindNames *k = ir_kind_names((IrOp)in->op);
+    uint64_t limit = !k ? UINT64_MAX : k->flags ? 1ull << k->count : k->count;
+    if (in->imm >= limit)
       return fail(c, "kind %llu out of range", (unsigned long long)in->imm);
     return true;
+  }
   default: return true;
   }
 }
@@ -351,7 +349,7 @@ static bool check_inst(VCtx *c, IrRef r, uint32_t pos) {
       return false;
   if (!check_result(c, in, info) || !check_imm(c, in, info))
     return false;
-  return op_rules[in->op].check ? op_rules[in->op].check(c, in) : true;
+  return op_rules[in->op] ? op_rules[in->op](c, in) : true;
 }
 
 /* -- Structure ------------------------------------------------------------- */
