@@ -14,21 +14,23 @@
  *   type     := i1 i8 i16 i32 i64 f32 f64 v16i8 v8i16 v4i32 v2i64 v4f32 v2f64
  *   suffix   := PRED: the predicate (cmp.ult, fcmp.folt);
  *               KIND: the op's names from ir_names.c (udiv.trap, load.acq.align)
- *   operands, by the op's IrImmKind ("refs" = the op's operands, value ',' ...):
- *     NONE PRED KIND  refs                     add %1, %2
- *     CONST    number | float literal          const 0x10   const -1   const 1.5
- *     POOL     0x + 1..32 hex digits ('_' ok)   vconst 0x00000001_00000002
- *     SLOT     register [',' refs]             get r0       set r0, %3
- *     PC       number [',' length (insn)]      insn 0x1000, 4   exit 0x1004
+ *   operands, by the op's IrImmKind; "refs" are exactly as many values as the
+ *   op's operand kinds in ir_ops.def, comma separated:
+ *     NONE PRED KIND  refs                     add %1, %2    cmp.ult %1, %2
+ *     CONST    number | float                  const 0x10    const -1    const 1.5
+ *     POOL     '0x' 1..32 hex digits, '_' ok    vconst 0x00000001_00000002
+ *     SLOT     register [',' refs]             get r0        set r0, %3
+ *     PC       number [',' length]  (insn only)  insn 0x1000, 4    exit 0x1004
  *     BITS     refs ',' lsb ',' width          extract %1, 8, 8
  *     LANE     refs ',' lane                   vinsert %1, %2, 0
- *     HELPER   name '(' [value (',' value)*] ')'          call h(%1, %2)
- *     TARGETS  [refs ','] block [',' block]    br %1, b1, b2    jmp b3
- *   number   := '0x' hex | ['-'] decimal     (const: masked to the type's width)
+ *     HELPER   name '(' [value (',' value)*] ')'  (0..4)   call h(%1, %2)
+ *     TARGETS  [refs ','] block [',' block]  (second for br)  br %1, b1, b2   jmp b3
+ *   number   := ['-'] ('0x' hex | decimal)   ('-' in const only; masked to its width)
  *   float    := a C literal with '.', 'e' or 'p', or inf / nan (f32, f64 consts only)
  *
  * A value-producing instruction has the `%name:type =` prefix; without one the
- * instruction's type is void. Blocks may branch forward to labels defined later.
+ * instruction's type is void. The printer names values %<inst index>. Values may
+ * be used in later blocks, and branches may name labels defined further down.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -444,7 +446,7 @@ static uint64_t parse_kind(Parser *P, IrOp op, Tok sfx) {
     fail(P, "bad suffix '." TOKF "' for %s", TOKA(sfx), ir_op_info[op].name);
   }
   uint64_t v = 0;
-  for (const char *s = sfx.s, *end = sfx.s + sfx.len; s < end;) {
+  for (const char *s = sfx.s, *end = sfx.s + sfx.len; sfx.len;) {
     const char *dot = memchr(s, '.', (size_t)(end - s));
     Tok part = {s, (size_t)((dot ? dot : end) - s)};
     uint32_t i = 0;
@@ -453,7 +455,9 @@ static uint64_t parse_kind(Parser *P, IrOp op, Tok sfx) {
     if (i == kn->count || (v >> i & 1))
       fail(P, "bad suffix '." TOKF "' for %s", TOKA(part), ir_op_info[op].name);
     v |= 1ull << i;
-    s = dot ? dot + 1 : end;
+    if (!dot)
+      break;
+    s = dot + 1;
   }
   return v;
 }
@@ -484,9 +488,10 @@ static void parse_inst(Parser *P) {
   }
   const IrOpInfo *oi = &ir_op_info[op];
 
-  /* The suffix runs from the first '.' to the next blank. */
+  /* The suffix: everything after the op name's first '.' up to a blank. */
   Tok sfx = {P->p, 0};
-  if (P->p < P->eol && *P->p == '.') {
+  bool has_sfx = P->p < P->eol && *P->p == '.';
+  if (has_sfx) {
     sfx.s = ++P->p;
     while (P->p < P->eol && (is_ident(*P->p) || *P->p == '.'))
       P->p++;
@@ -498,7 +503,7 @@ static void parse_inst(Parser *P) {
     imm = parse_pred(P, op, sfx);
   else if (oi->imm == IR_IMM_KIND)
     imm = parse_kind(P, op, sfx);
-  else if (P->p > opname.s + opname.len)
+  else if (has_sfx)
     fail(P, "bad suffix '." TOKF "' for %s", TOKA(sfx), oi->name);
 
   /* Operands: a slot first; a helper's in parentheses; else the op's count. */

@@ -299,16 +299,21 @@ static const char corpus_mem[] =
     "  raise.undef %a\n"
     "b2:\n"
     "  raise.divide %a\n"
-    "b3:\n"
-    "  raise.breakpt %a\n"
+    "b3:\n" /* b3..b7 are unreachable: their operands are their own */
+    "  %e3:i64 = const 0x3\n"
+    "  raise.breakpt %e3\n"
     "b4:\n"
-    "  raise.trap %a\n"
+    "  %e4:i64 = const 0x80\n"
+    "  raise.trap %e4\n"
     "b5:\n"
-    "  raise.priv %a\n"
+    "  %e5:i64 = const 0x0\n"
+    "  raise.priv %e5\n"
     "b6:\n"
-    "  raise.halt %a\n"
+    "  %e6:i64 = const 0x0\n"
+    "  raise.halt %e6\n"
     "b7:\n"
-    "  raise.fault %a\n"
+    "  %e7:i64 = const 0xdead0000\n"
+    "  raise.fault %e7\n"
     "}\n";
 
 static const char *const corpus[] = {example_text, corpus_int, corpus_fp_vec, corpus_mem};
@@ -490,6 +495,9 @@ static void test_corpus_covers_every_op(void **state) {
   for (size_t t = 0; t < NCORPUS; t++) {
     free(round_trip(corpus[t]));
     IrFunc *fn = parse_ok(corpus[t]);
+    char err[256];
+    if (!ir_validate(fn, err, sizeof err)) /* the corpus is real IR, not just syntax */
+      fail_msg("corpus %zu is not valid IR: %s", t, err);
     for (IrRef r = 1; r < fn->ninsts; r++) {
       const IrInst *in = &fn->insts[r];
       const IrKindNames *kn = ir_kind_names((IrOp)in->op);
@@ -631,6 +639,8 @@ static const BadText bad_texts[] = {
     {HDR "  %1:i64 = call nope()\n}\n", 3, "unknown helper 'nope'"},
     {GET "  %2:i64 = load.acquire %1\n}\n", 4, "bad suffix '.acquire' for load"},
     {GET "  %2:i64 = load.acq.acq %1\n}\n", 4, "bad suffix '.acq'"},
+    {GET "  %2:i64 = load.acq. %1\n}\n", 4, "bad suffix '.' for load"},
+    {GET "  fence.full.load\n}\n", 4, "bad suffix '.full.load' for fence"},
     {GET "  %2:i64 = add.trap %1, %1\n}\n", 4, "bad suffix '.trap' for add"},
     {GET "  %2:i64 = udiv %1, %1\n}\n", 4, "missing suffix for udiv"},
     {GET "  %2:i64 = ftoi.sat %1, %1\n}\n", 4, "bad suffix '.sat'"},
