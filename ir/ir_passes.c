@@ -36,6 +36,7 @@ static void check(const IrFunc *fn, const char *when, const char *pass) {
 }
 #endif
 
+/* opt NULL: every class precise (the safe default). */
 void ir_optimize(IrFunc *fn, const IrPassOptions *opt) {
   static const IrPassOptions precise_all = {IR_PRECISE_ALL};
   if (!opt)
