@@ -114,7 +114,7 @@ static inline void te_finish(TestElf *t) {
     t->eh.e_phnum = (uint16_t)t->nph;
   memcpy(t->data, &t->eh, sizeof t->eh);
   size_t ph = t->nph * sizeof(Elf64_Phdr);
-  if (t->eh.e_phoff + ph <= t->size)
+  if (t->eh.e_phoff <= t->size && ph <= t->size - t->eh.e_phoff)
     memcpy(t->data + t->eh.e_phoff, t->ph, ph);
 }
 
