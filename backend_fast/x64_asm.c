@@ -78,7 +78,7 @@ static bool x64_mem_valid(X64Mem m) {
 /* Writes ModRM (+SIB, +disp) for ModRM.reg = reg and the memory operand m;
  * returns the new length and sets *disp32_at if the operand ends in a disp32. */
 static unsigned x64_put_mem(uint8_t *b, unsigned n, unsigned reg, X64Mem m, unsigned *disp32_at) {
-  unsigned ss = (unsigned)x64_scale_bits(m.scale);
+  unsigned ss = m.index == X64_NOREG ? 0 : (unsigned)x64_scale_bits(m.scale);
   unsigned index = m.index == X64_NOREG ? 4u : m.index; /* SIB.index 100b: none */
   unsigned disp_len;
   if (m.base == X64_RIP) {
