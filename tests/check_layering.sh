@@ -14,7 +14,7 @@ rules=(
   "backend_llvm:ir"
   "runtime:ir backend_fast backend_llvm"
   "loader:runtime ir backend_fast backend_llvm"
-  "syscalls:loader runtime ir backend_fast backend_llvm"
+  "syscalls:loader runtime ir backend_fast backend_llvm frontend/x86 frontend/arm64"
   "hw:runtime ir backend_fast backend_llvm"
   "system:hw runtime ir backend_fast backend_llvm frontend/x86"
 )

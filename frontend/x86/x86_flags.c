@@ -11,7 +11,7 @@ void x86_flags_szp(X86Lift *l, IrRef r) {
   IrRef zero = ir_const(fn, ir_typeof(fn, r), 0);
   x86_set_flag(l, X86_SLOT_SF, ir_cmp(fn, IR_PRED_slt, r, zero));
   x86_set_flag(l, X86_SLOT_ZF, ir_cmp(fn, IR_PRED_eq, r, zero));
-  x86_set_flag(l, X86_SLOT_PF, ir_op1(fn, IR_OP_parity, r));
+  x86_set_flag(l, X86_SLOT_PF, ir_emit(fn, IR_OP_parity, IR_T_i1, 1, &r, 0, 0));
 }
 
 /* AF: the carry or borrow out of bit 3, i.e. bit 4 of a ^ b ^ r. */

@@ -1,0 +1,108 @@
+/* bf.h — backend_fast: IR to x86-64 host code, one translation block at a time.
+ *
+ * Contract with the runtime (which owns the code cache, block map and dispatcher):
+ * - Generated code runs with r15 = the guest state base (the `cpu` pointer the IR's
+ *   slot offsets and helpers use) and r14 = cfg->guest_base. Runtime fields the code
+ *   touches sit at the offsets in BfConfig (negative offsets from r15 are fine).
+ * - The runtime enters code through the trampoline bf_emit_trampolines made:
+ *   `BfRet enter(void *cpu, const void *code)`. Code leaves by jumping to the shared
+ *   epilogue with rax = guest pc and rdx = BfRet.info, which `enter` returns (SysV
+ *   returns a two-word struct in rax:rdx).
+ * - Direct exits (`exit PC`) are chainable: each is a `jmp rel32` whose rel32 field
+ *   is 4-byte aligned, first aimed at its own stub that returns to the dispatcher
+ *   with info = the exec address of that rel32 field (BF_EXIT_CHAIN). The runtime
+ *   may then patch it to jump straight to the next block (bf_patch_jump) and undo
+ *   that later (bf_patch_jump back to the stub: BfExitSite.stub_off).
+ * - Code is written through a RW view `rw` and executed at `rx` (W^X: one memfd
+ *   mapped twice); all displacements are computed for `rx`.
+ */
+#ifndef EMU_BF_H
+#define EMU_BF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+
+/* BfRet.info: low 3 bits give the kind; BF_EXIT_CHAIN carries the site address. */
+enum {
+  BF_EXIT_CHAIN = 0,     /* direct exit to pc; info = rx address of the rel32 to patch */
+  BF_EXIT_JUMP = 1,      /* computed exit to pc (jump-cache miss) */
+  BF_EXIT_SYSCALL = 2,   /* guest syscall; continue at pc afterwards */
+  BF_EXIT_EXCEPTION = 3, /* exception at guest pc; details in the cpu's exc fields */
+  BF_EXIT_REQUEST = 4,   /* exit_request was set at block entry; pc = that block */
+};
+#define BF_EXIT_KIND(info) ((unsigned)((info) & 7))
+
+typedef struct BfRet {
+  uint64_t pc;
+  uint64_t info;
+} BfRet;
+
+typedef BfRet (*BfEnterFn)(void *cpu, const void *code);
+
+/* Indirect branch cache: entries looked up inline by exiti. */
+#define BF_JCACHE_BITS 12
+#define BF_JCACHE_SIZE (1u << BF_JCACHE_BITS)
+typedef struct BfJcacheEntry {
+  uint64_t pc;       /* guest pc, or ~0 for empty */
+  const void *code;  /* exec address of the block */
+} BfJcacheEntry;
+static inline uint32_t bf_jcache_hash(uint64_t pc) {
+  return (uint32_t)((pc ^ (pc >> BF_JCACHE_BITS)) & (BF_JCACHE_SIZE - 1));
+}
+
+typedef struct BfConfig {
+  int32_t off_exit_request; /* int32: nonzero -> leave at the next block entry */
+  int32_t off_exc_kind;     /* uint32: IrExc of a BF_EXIT_EXCEPTION */
+  int32_t off_exc_arg;      /* uint64: fault address, or the raise argument */
+  int32_t off_exc_write;    /* uint8: the faulting access was a write */
+  int32_t off_jcache;       /* BfJcacheEntry *: this thread's indirect branch cache */
+  uint64_t guest_base;      /* host address = guest_base + guest address */
+  uint64_t guest_limit;     /* guest addresses must be below this (0: no check) */
+  const uint8_t *epilogue;  /* rx address of the shared epilogue (bf_emit_trampolines) */
+} BfConfig;
+
+typedef struct BfTrampolines {
+  BfEnterFn enter;
+  const uint8_t *epilogue;
+  size_t size; /* bytes used at the start of the buffer */
+} BfTrampolines;
+
+/* Emit the entry trampoline and the shared epilogue at rw/rx. */
+bool bf_emit_trampolines(uint8_t *rw, uint8_t *rx, size_t cap, BfTrampolines *out);
+
+#define BF_MAX_EXITS 8
+typedef struct BfExitSite {
+  uint32_t patch_off; /* offset in the block of the jmp's rel32 field (4-aligned) */
+  uint32_t stub_off;  /* offset of the exit's own stub (its unchained target) */
+  uint64_t target;    /* guest pc it goes to */
+} BfExitSite;
+
+typedef struct BfPcEntry {
+  uint32_t host_off; /* first byte of code for the guest instruction */
+  uint64_t guest_pc;
+} BfPcEntry;
+
+typedef struct BfBlock {
+  uint32_t size; /* bytes of code */
+  uint32_t nexits;
+  BfExitSite exits[BF_MAX_EXITS];
+  BfPcEntry *pcmap; /* caller's array of pcmap_cap entries, ascending host_off */
+  uint32_t npc, pcmap_cap;
+} BfBlock;
+
+/* Compile fn (validated; ideally optimised) at rw/rx. Returns false if the code
+ * did not fit in cap bytes (the runtime flushes its cache and retries). */
+bool bf_compile(const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, uint8_t *rx, size_t cap,
+                BfBlock *out);
+
+/* Point the chained jmp whose rel32 is at rx_site (written through rw_site) to
+ * rx_target. One aligned 4-byte store: safe while other threads run the code. */
+void bf_patch_jump(uint8_t *rw_site, const uint8_t *rx_site, const uint8_t *rx_target);
+
+/* The guest pc of the instruction whose code contains host offset off. */
+uint64_t bf_pc_at(const BfBlock *b, uint32_t off);
+
+#endif

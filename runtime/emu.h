@@ -1,0 +1,146 @@
+/* emu.h — the execution core both runners share: per-thread CPU glue, the
+ * translation-block cache, the dispatcher, tier selection and statistics.
+ *
+ * A runner (user mode or system mode) creates one EmuEngine per guest process
+ * or machine, one EmuCpu per guest thread/vCPU, and calls emu_exec in its CPU
+ * loop; emu_exec runs guest code until something needs the runner (a syscall,
+ * an exception, an interrupt request) and says what, with the guest pc stored.
+ */
+#ifndef EMU_EMU_H
+#define EMU_EMU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bf.h"
+#include "ir.h"
+#include "ir_frontend.h"
+
+typedef enum EmuTier {
+  EMU_TIER_INTERP, /* reference IR interpreter: slow, the oracle */
+  EMU_TIER_FAST,   /* backend_fast templates */
+  EMU_TIER_LLVM,   /* every block through LLVM (differential testing) */
+  EMU_TIER_AUTO,   /* fast, hot regions recompiled by LLVM */
+} EmuTier;
+
+typedef struct EmuStats {
+  uint64_t blocks_translated;
+  uint64_t insns_translated;   /* guest instructions translated */
+  uint64_t ir_insts;           /* IR instructions after optimisation */
+  uint64_t code_bytes;         /* host code emitted */
+  uint64_t translate_ns;       /* time spent translating (frontend + passes + backend) */
+  uint64_t blocks_executed;    /* dispatcher entries (not chained transitions) */
+  uint64_t insns_executed;     /* interpreter tier only: guest instructions run */
+  uint64_t chains;             /* direct exits patched */
+  uint64_t flushes;            /* code cache flushes */
+} EmuStats;
+
+typedef struct EmuEngine EmuEngine;
+typedef struct EmuCpu EmuCpu;
+
+/* What the runner supplies. */
+typedef struct EmuEngineConfig {
+  const IrFrontend *frontend;
+  EmuTier tier;
+  IrCodeFetch fetch;      /* guest code bytes; also decides executability */
+  IrMemOps mem;           /* guest memory for the interpreter tier */
+  uint64_t guest_base;    /* user mode: host = guest_base + guest address */
+  uint64_t guest_limit;   /* guest addresses must be below (0: none) */
+  IrPassOptions passes;   /* which state stays precise at faults */
+  size_t code_cache_size; /* bytes (0: default) */
+} EmuEngineConfig;
+
+EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
+void emu_engine_free(EmuEngine *e);
+const EmuStats *emu_engine_stats(const EmuEngine *e);
+/* In a forked child: stop sharing anything writable with the parent. */
+bool emu_engine_after_fork(EmuEngine *e);
+/* Drop every translation (e.g. after guest code changed behind our back). */
+void emu_engine_flush(EmuEngine *e);
+/* Drop translations overlapping guest [start, end). */
+void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end);
+
+/* Runtime fields the generated code reads; they sit just before the guest state. */
+typedef struct EmuCpuRt {
+  BfJcacheEntry *jcache;
+  uint64_t exc_arg;
+  uint32_t exc_kind;
+  volatile int32_t exit_request;
+  uint8_t exc_write;
+  EmuEngine *engine;
+  void *runner;          /* the runner's per-thread data */
+  sigjmp_buf fault_jmp;  /* a host fault in guest code unwinds to emu_exec */
+  volatile int in_guest; /* inside guest code: host faults are guest faults */
+} EmuCpuRt;
+
+struct EmuCpu {
+  EmuCpuRt rt;
+  _Alignas(64) uint8_t guest[]; /* the frontend's CPU struct (IrRegFile.state_size) */
+};
+
+EmuCpu *emu_cpu_new(EmuEngine *e, void *runner);
+void emu_cpu_free(EmuCpu *cpu);
+static inline void *emu_guest(EmuCpu *cpu) { return cpu->guest; }
+uint64_t emu_cpu_pc(const EmuCpu *cpu);
+void emu_cpu_set_pc(EmuCpu *cpu, uint64_t pc);
+/* Ask the CPU to return from emu_exec soon (signals, other threads). */
+static inline void emu_cpu_kick(EmuCpu *cpu) { cpu->rt.exit_request = 1; }
+EmuCpu *emu_cpu_current(void); /* the CPU this thread is running, or NULL */
+
+typedef enum EmuExitReason {
+  EMU_EXIT_SYSCALL,   /* guest pc is the instruction after the syscall */
+  EMU_EXIT_EXCEPTION, /* guest pc is the excepting instruction; see exc fields */
+  EMU_EXIT_INTERRUPT, /* exit_request was seen (and cleared); pc is where to resume */
+} EmuExitReason;
+
+typedef struct EmuExit {
+  EmuExitReason reason;
+  IrExc exc;         /* EMU_EXIT_EXCEPTION */
+  uint64_t addr;     /* IR_EXC_fault: guest address; raise: its argument */
+  bool is_write;     /* IR_EXC_fault */
+} EmuExit;
+
+/* Run guest code from the cpu's pc until the runner is needed. */
+EmuExit emu_exec(EmuCpu *cpu);
+
+/* Run one IR function once in the engine's tier, outside the block cache (tests,
+ * differential testing): compiled tiers translate it into the code cache (it
+ * stays there until the next flush). Host faults in it become IR_EXC_fault
+ * exits like in emu_exec, provided the caller routes SIGSEGV to emu_host_fault.
+ * A chained or computed exit returns IR_EXIT_JUMP with its pc. */
+IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn);
+
+/* A host SIGSEGV/SIGBUS in generated code: if it belongs to guest code run by
+ * this thread, record the guest fault and unwind to emu_exec (never returns);
+ * otherwise return false so the caller treats it as an emulator crash. */
+bool emu_host_fault(int signo, void *fault_addr, void *ucontext);
+
+/* -- Logging (-d items, -D file) -------------------------------------------- */
+
+#define EMU_LOGDEF(_)                                                              \
+  _(in_asm, "guest instructions of each translated block")                         \
+  _(op, "IR of each block, as translated")                                         \
+  _(op_opt, "IR of each block, after the passes")                                  \
+  _(out_asm, "host code of each block")                                            \
+  _(exec, "each block as it is entered from the dispatcher")                       \
+  _(unimp, "unimplemented instructions and syscalls")                              \
+  _(stats, "translation and execution counters at exit")                           \
+  _(nochain, "do not chain blocks (debugging)")                                    \
+  _(strace, "syscalls, like -strace")
+typedef enum EmuLogItem {
+#define EMU_LOG_ENUM(name, help) EMU_LOG_##name,
+  EMU_LOGDEF(EMU_LOG_ENUM)
+#undef EMU_LOG_ENUM
+  EMU_LOG__COUNT
+} EmuLogItem;
+
+extern uint32_t emu_log_mask;
+static inline bool emu_log_on(EmuLogItem item) { return (emu_log_mask >> item) & 1; }
+/* Parse "-d a,b,c" (or "help"); returns false and writes the reason on error. */
+bool emu_log_parse(const char *items, char *err, size_t errsize);
+void emu_log_help(void *file);
+bool emu_log_set_file(const char *path); /* -D */
+void emu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,296 @@
+/* exec.c — the dispatcher: find or translate the block at the guest pc, run it
+ * (interpreter or generated code), chain direct exits, refill the indirect
+ * branch cache, and return to the runner for syscalls, exceptions and requests.
+ * Host faults inside generated code unwind here through emu_host_fault. */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "engine.h"
+
+void emu_jcache_init(BfJcacheEntry *jc); /* tb.c */
+
+#define DEFAULT_CODE_CACHE (256u << 20)
+
+static __thread EmuCpu *current_cpu;
+
+EmuCpu *emu_cpu_current(void) { return current_cpu; }
+
+/* Offset of a runtime field from the guest state base (negative). */
+#define RT_OFF(field) ((int32_t)(offsetof(EmuCpu, rt.field) - offsetof(EmuCpu, guest)))
+
+EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
+  EmuEngine *e = calloc(1, sizeof *e);
+  if (!e)
+    return NULL;
+  e->cfg = *cfg;
+  pthread_mutex_init(&e->lock, NULL);
+  e->scratch = ir_func_new(cfg->frontend->rf);
+  if (cfg->tier != EMU_TIER_INTERP) {
+    size_t size = cfg->code_cache_size ? cfg->code_cache_size : DEFAULT_CODE_CACHE;
+    if (!codecache_init(&e->cc, size)) {
+      free(e);
+      return NULL;
+    }
+    if (!bf_emit_trampolines(e->cc.rw, e->cc.rx, e->cc.size, &e->tramp)) {
+      codecache_destroy(&e->cc);
+      free(e);
+      return NULL;
+    }
+    e->cc.used = e->cc.reserved = (e->tramp.size + 63) & ~(size_t)63;
+  }
+  e->bf = (BfConfig){
+      .off_exit_request = RT_OFF(exit_request),
+      .off_exc_kind = RT_OFF(exc_kind),
+      .off_exc_arg = RT_OFF(exc_arg),
+      .off_exc_write = RT_OFF(exc_write),
+      .off_jcache = RT_OFF(jcache),
+      .guest_base = cfg->guest_base,
+      .guest_limit = cfg->guest_limit,
+      .epilogue = e->tramp.epilogue,
+  };
+  return e;
+}
+
+void emu_engine_free(EmuEngine *e) {
+  if (!e)
+    return;
+  pthread_mutex_lock(&e->lock);
+  tb_flush_all(e);
+  pthread_mutex_unlock(&e->lock);
+  codecache_destroy(&e->cc);
+  ir_func_free(e->scratch);
+  free(e->by_code);
+  free(e->cpus);
+  free(e);
+}
+
+const EmuStats *emu_engine_stats(const EmuEngine *e) { return &e->stats; }
+
+bool emu_engine_after_fork(EmuEngine *e) {
+  pthread_mutex_init(&e->lock, NULL); /* another thread may have held it at fork */
+  return codecache_fork_child(&e->cc);
+}
+
+void emu_engine_flush(EmuEngine *e) {
+  pthread_mutex_lock(&e->lock);
+  tb_flush_all(e);
+  pthread_mutex_unlock(&e->lock);
+}
+
+void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end) {
+  pthread_mutex_lock(&e->lock);
+  tb_invalidate_range(e, start, end);
+  pthread_mutex_unlock(&e->lock);
+}
+
+EmuCpu *emu_cpu_new(EmuEngine *e, void *runner) {
+  size_t size = sizeof(EmuCpu) + e->cfg.frontend->rf->state_size;
+  EmuCpu *cpu = aligned_alloc(64, (size + 63) & ~(size_t)63);
+  if (!cpu)
+    return NULL;
+  memset(cpu, 0, size);
+  cpu->rt.engine = e;
+  cpu->rt.runner = runner;
+  cpu->rt.jcache = malloc(BF_JCACHE_SIZE * sizeof *cpu->rt.jcache);
+  if (!cpu->rt.jcache) {
+    free(cpu);
+    return NULL;
+  }
+  emu_jcache_init(cpu->rt.jcache);
+  pthread_mutex_lock(&e->lock);
+  if (e->ncpus == e->capcpus) {
+    e->capcpus = e->capcpus ? 2 * e->capcpus : 4;
+    e->cpus = realloc(e->cpus, e->capcpus * sizeof *e->cpus);
+    if (!e->cpus)
+      abort();
+  }
+  e->cpus[e->ncpus++] = cpu;
+  pthread_mutex_unlock(&e->lock);
+  return cpu;
+}
+
+void emu_cpu_free(EmuCpu *cpu) {
+  if (!cpu)
+    return;
+  EmuEngine *e = cpu->rt.engine;
+  pthread_mutex_lock(&e->lock);
+  for (uint32_t i = 0; i < e->ncpus; i++)
+    if (e->cpus[i] == cpu)
+      e->cpus[i] = e->cpus[--e->ncpus];
+  pthread_mutex_unlock(&e->lock);
+  free(cpu->rt.jcache);
+  free(cpu);
+}
+
+static uint64_t *pc_slot(const EmuCpu *cpu) {
+  const EmuEngine *e = cpu->rt.engine;
+  const IrRegFile *rf = e->cfg.frontend->rf;
+  return (uint64_t *)(cpu->guest + rf->regs[e->cfg.frontend->pc_slot].offset);
+}
+
+uint64_t emu_cpu_pc(const EmuCpu *cpu) { return *pc_slot(cpu); }
+void emu_cpu_set_pc(EmuCpu *cpu, uint64_t pc) { *pc_slot(cpu) = pc; }
+
+static Tb *find_or_translate(EmuEngine *e, uint64_t pc) {
+  Tb *t = tb_lookup(e, pc);
+  if (t)
+    return t;
+  pthread_mutex_lock(&e->lock);
+  t = tb_lookup(e, pc);
+  if (!t)
+    t = tb_translate(e, pc);
+  pthread_mutex_unlock(&e->lock);
+  return t;
+}
+
+static EmuExit exception_exit(EmuCpu *cpu, uint64_t pc, IrExc exc, uint64_t addr, bool write) {
+  emu_cpu_set_pc(cpu, pc);
+  return (EmuExit){.reason = EMU_EXIT_EXCEPTION, .exc = exc, .addr = addr, .is_write = write};
+}
+
+/* The interpreter tier: one IR function per block, no chaining. */
+static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
+  for (;;) {
+    if (cpu->rt.exit_request) {
+      cpu->rt.exit_request = 0;
+      emu_cpu_set_pc(cpu, pc);
+      return (EmuExit){.reason = EMU_EXIT_INTERRUPT};
+    }
+    Tb *t = find_or_translate(e, pc);
+    if (emu_log_on(EMU_LOG_exec))
+      emu_log("Trace: 0x%" PRIx64 "\n", pc);
+    e->stats.blocks_executed++;
+    e->stats.insns_executed += t->ninsns;
+    IrExit x = ir_interp(t->ir, cpu->guest, &e->cfg.mem);
+    switch (x.kind) {
+    case IR_EXIT_JUMP:
+      pc = x.pc;
+      break;
+    case IR_EXIT_SYSCALL:
+      emu_cpu_set_pc(cpu, x.pc);
+      return (EmuExit){.reason = EMU_EXIT_SYSCALL};
+    case IR_EXIT_EXCEPTION:
+      return exception_exit(cpu, x.pc, x.exc, x.addr, x.is_write);
+    }
+  }
+}
+
+/* Generated code: enter, and handle whatever made it come back. */
+static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
+  Tb *t = find_or_translate(e, pc);
+  for (;;) {
+    if (cpu->rt.exit_request) {
+      cpu->rt.exit_request = 0;
+      emu_cpu_set_pc(cpu, pc);
+      return (EmuExit){.reason = EMU_EXIT_INTERRUPT};
+    }
+    if (emu_log_on(EMU_LOG_exec))
+      emu_log("Trace: 0x%" PRIx64 "\n", pc);
+    e->stats.blocks_executed++;
+    cpu->rt.in_guest = 1;
+    BfRet r = e->tramp.enter(cpu->guest, t->code);
+    cpu->rt.in_guest = 0;
+    pc = r.pc;
+    switch (BF_EXIT_KIND(r.info)) {
+    case BF_EXIT_CHAIN: {
+      uint64_t gen = e->generation;
+      Tb *next = find_or_translate(e, pc);
+      pthread_mutex_lock(&e->lock);
+      Tb *from = gen == e->generation ? tb_by_code(e, (uintptr_t)r.info) : NULL;
+      if (from) {
+        for (uint32_t i = 0; i < from->bf.nexits; i++)
+          if (from->code + from->bf.exits[i].patch_off == (const uint8_t *)r.info)
+            tb_chain(e, from, i, next);
+      }
+      pthread_mutex_unlock(&e->lock);
+      t = next;
+      break;
+    }
+    case BF_EXIT_JUMP: {
+      t = find_or_translate(e, pc);
+      BfJcacheEntry *j = &cpu->rt.jcache[bf_jcache_hash(pc)];
+      j->code = t->code;
+      j->pc = pc;
+      break;
+    }
+    case BF_EXIT_SYSCALL:
+      emu_cpu_set_pc(cpu, pc);
+      return (EmuExit){.reason = EMU_EXIT_SYSCALL};
+    case BF_EXIT_EXCEPTION:
+      return exception_exit(cpu, pc, (IrExc)cpu->rt.exc_kind, cpu->rt.exc_arg,
+                            cpu->rt.exc_write);
+    case BF_EXIT_REQUEST:
+      t = find_or_translate(e, pc);
+      break;
+    default:
+      fprintf(stderr, "emu: internal error: bad exit 0x%" PRIx64 "\n", r.info);
+      abort();
+    }
+  }
+}
+
+EmuExit emu_exec(EmuCpu *cpu) {
+  EmuEngine *e = cpu->rt.engine;
+  current_cpu = cpu;
+  if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
+    /* emu_host_fault stored the guest pc and the fault. */
+    cpu->rt.in_guest = 0;
+    return exception_exit(cpu, emu_cpu_pc(cpu), IR_EXC_fault, cpu->rt.exc_arg,
+                          cpu->rt.exc_write);
+  }
+  uint64_t pc = emu_cpu_pc(cpu);
+  if (e->cfg.tier == EMU_TIER_INTERP)
+    return exec_interp(cpu, e, pc);
+  return exec_compiled(cpu, e, pc);
+}
+
+bool emu_host_fault(int signo, void *fault_addr, void *uc) {
+  EmuCpu *cpu = current_cpu;
+  if (!cpu || !cpu->rt.in_guest || (signo != SIGSEGV && signo != SIGBUS))
+    return false;
+  EmuEngine *e = cpu->rt.engine;
+  ucontext_t *ctx = uc;
+  uintptr_t host_pc = (uintptr_t)ctx->uc_mcontext.gregs[REG_RIP];
+  if (!codecache_contains(&e->cc, host_pc))
+    return false;
+  Tb *t = tb_by_code(e, host_pc);
+  if (!t)
+    return false;
+  uint64_t guest = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
+  cpu->rt.exc_arg = guest;
+  cpu->rt.exc_write = (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  emu_cpu_set_pc(cpu, bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)));
+  siglongjmp(cpu->rt.fault_jmp, 1);
+}
+
+IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
+  EmuEngine *e = cpu->rt.engine;
+  if (e->cfg.tier == EMU_TIER_INTERP)
+    return ir_interp(fn, cpu->guest, &e->cfg.mem);
+  pthread_mutex_lock(&e->lock);
+  Tb *t = tb_compile_func(e, fn);
+  pthread_mutex_unlock(&e->lock);
+  current_cpu = cpu;
+  if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
+    cpu->rt.in_guest = 0;
+    return (IrExit){.kind = IR_EXIT_EXCEPTION, .exc = IR_EXC_fault, .pc = emu_cpu_pc(cpu),
+                    .addr = cpu->rt.exc_arg, .is_write = cpu->rt.exc_write};
+  }
+  cpu->rt.in_guest = 1;
+  BfRet r = e->tramp.enter(cpu->guest, t->code);
+  cpu->rt.in_guest = 0;
+  switch (BF_EXIT_KIND(r.info)) {
+  case BF_EXIT_SYSCALL:
+    return (IrExit){.kind = IR_EXIT_SYSCALL, .pc = r.pc};
+  case BF_EXIT_EXCEPTION:
+    return (IrExit){.kind = IR_EXIT_EXCEPTION, .exc = (IrExc)cpu->rt.exc_kind, .pc = r.pc,
+                    .addr = cpu->rt.exc_arg, .is_write = cpu->rt.exc_write};
+  default:
+    return (IrExit){.kind = IR_EXIT_JUMP, .pc = r.pc};
+  }
+}

@@ -1,0 +1,57 @@
+/* log.c — QEMU-style debug logging: `-d item,item` chooses what, `-D file` where. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emu.h"
+
+uint32_t emu_log_mask;
+static FILE *log_file;
+
+static const struct { const char *name, *help; } log_items[EMU_LOG__COUNT] = {
+#define EMU_LOG_ROW(name, help) {#name, help},
+    EMU_LOGDEF(EMU_LOG_ROW)
+#undef EMU_LOG_ROW
+};
+
+bool emu_log_parse(const char *items, char *err, size_t errsize) {
+  const char *p = items;
+  while (*p) {
+    size_t n = strcspn(p, ",");
+    int found = -1;
+    for (int i = 0; i < EMU_LOG__COUNT; i++)
+      if (strlen(log_items[i].name) == n && strncmp(log_items[i].name, p, n) == 0)
+        found = i;
+    if (found < 0) {
+      snprintf(err, errsize, "unknown -d item '%.*s' (try -d help)", (int)n, p);
+      return false;
+    }
+    emu_log_mask |= 1u << found;
+    p += n;
+    if (*p == ',')
+      p++;
+  }
+  return true;
+}
+
+void emu_log_help(void *file) {
+  fprintf(file, "Log items (comma separated):\n");
+  for (int i = 0; i < EMU_LOG__COUNT; i++)
+    fprintf(file, "%-10s %s\n", log_items[i].name, log_items[i].help);
+}
+
+bool emu_log_set_file(const char *path) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return false;
+  setvbuf(f, NULL, _IOLBF, 0);
+  log_file = f;
+  return true;
+}
+
+void emu_log(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(log_file ? log_file : stderr, fmt, ap);
+  va_end(ap);
+}

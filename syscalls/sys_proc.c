@@ -1,0 +1,237 @@
+/* sys_proc.c — process lifetime: exit, fork-style clone, execve (which stays
+ * under emu for guest programs and #! scripts), thread-id bookkeeping, uname
+ * and the /proc/self/exe view. Threads (clone with CLONE_VM) come later. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "elf_load.h"
+#include "syscall_raw.h"
+#include "sys.h"
+
+int64_t sys_exit(UserThread *t, const uint64_t a[6]) {
+  /* Single-threaded for now: the last thread's exit ends the process. */
+  user_exit_group(t, (int)a[0]);
+}
+
+int64_t sys_exit_group(UserThread *t, const uint64_t a[6]) { user_exit_group(t, (int)a[0]); }
+
+int64_t sys_set_tid_address(UserThread *t, const uint64_t a[6]) {
+  t->clear_child_tid = a[0];
+  return t->tid;
+}
+
+int64_t sys_set_robust_list(UserThread *t, const uint64_t a[6]) {
+  (void)t;
+  (void)a;
+  return 0; /* recorded nowhere: robust futexes need threads */
+}
+
+int64_t sys_rseq(UserThread *t, const uint64_t a[6]) {
+  (void)t;
+  (void)a;
+  return -ENOSYS; /* glibc then runs without restartable sequences */
+}
+
+/* The forked child: its own code cache, its own tid. */
+static void after_fork_child(UserThread *t) {
+  if (!emu_engine_after_fork(t->proc->engine)) {
+    fprintf(stderr, "emu: cannot copy the code cache after fork\n");
+    _exit(127);
+  }
+  t->tid = getpid();
+}
+
+static int64_t do_fork(UserThread *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
+                       uint64_t ctid, uint64_t tls) {
+  if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+    return -ENOSYS; /* threads: not yet */
+  if (flags & (CLONE_THREAD | CLONE_SIGHAND))
+    return -EINVAL;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0)
+    return -errno;
+  const UserGuest *g = t->proc->guest;
+  void *st = emu_guest(t->cpu);
+  if (pid == 0) {
+    after_fork_child(t);
+    if (newsp)
+      g->set_sp(st, newsp);
+    if (flags & CLONE_SETTLS)
+      g->set_tls(st, tls);
+    if ((flags & CLONE_CHILD_SETTID) && user_ptr(ctid, 4))
+      *(int32_t *)user_ptr(ctid, 4) = t->tid;
+    if (flags & CLONE_CHILD_CLEARTID)
+      t->clear_child_tid = ctid;
+    return 0;
+  }
+  if ((flags & CLONE_PARENT_SETTID) && user_ptr(ptid, 4))
+    *(int32_t *)user_ptr(ptid, 4) = pid;
+  return pid;
+}
+
+int64_t sys_fork(UserThread *t, const uint64_t a[6]) {
+  (void)a;
+  return do_fork(t, 0, 0, 0, 0, 0);
+}
+
+int64_t sys_vfork(UserThread *t, const uint64_t a[6]) {
+  (void)a;
+  return do_fork(t, CLONE_VFORK, 0, 0, 0, 0);
+}
+
+int64_t sys_clone(UserThread *t, const uint64_t a[6]) {
+  bool generic = t->proc->guest->clone_tls_before_ctid;
+  return do_fork(t, a[0], a[1], a[2], generic ? a[4] : a[3], generic ? a[3] : a[4]);
+}
+
+/* -- execve -------------------------------------------------------------- */
+
+#define MAX_ARGS 4096
+
+/* Copy a guest NULL-terminated pointer array of strings; returns the count. */
+static int copy_strv(uint64_t addr, const char **out, int max) {
+  int n = 0;
+  if (!addr)
+    return 0;
+  for (;; n++) {
+    const uint64_t *slot = user_ptr(addr + 8u * (uint64_t)n, 8);
+    if (!slot)
+      return -EFAULT;
+    if (!*slot)
+      break;
+    if (n == max)
+      return -E2BIG;
+    out[n] = user_str(*slot);
+    if (!out[n])
+      return -EFAULT;
+  }
+  out[n] = NULL;
+  return n;
+}
+
+/* Is path something emu should run: an ELF of our guest machine or a script? */
+static bool runs_under_emu(UserThread *t, const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  unsigned char h[20];
+  ssize_t n = read(fd, h, sizeof h);
+  close(fd);
+  if (n >= 2 && h[0] == '#' && h[1] == '!')
+    return true;
+  return n >= 20 && memcmp(h, "\177ELF", 4) == 0 &&
+         (h[18] | h[19] << 8) == t->proc->guest->elf_machine;
+}
+
+int64_t sys_execve(UserThread *t, const uint64_t a[6]) {
+  const char *path = user_str(a[0]);
+  if (!path)
+    return -EFAULT;
+  static const char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
+  int argc = copy_strv(a[1], argv, MAX_ARGS);
+  if (argc < 0)
+    return argc;
+  int envc = copy_strv(a[2], envp, MAX_ARGS);
+  if (envc < 0)
+    return envc;
+  if (access(path, X_OK) != 0)
+    return -errno;
+  if (!runs_under_emu(t, path)) /* a host program: the kernel runs it */
+    return raw_syscall6(SYS_execve, (uint64_t)(uintptr_t)path, (uint64_t)(uintptr_t)argv,
+                        (uint64_t)(uintptr_t)envp, 0, 0, 0);
+  /* Re-run emu (with our own options) on the program, or on a script's #!
+   * interpreter, which the kernel would otherwise run natively. */
+  UserProcess *p = t->proc;
+  static const char *nargv[MAX_ARGS + 64];
+  int k = 0;
+  for (int i = 0; i < p->argc_emu; i++)
+    nargv[k++] = p->argv_emu[i];
+  char shebang[256];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, shebang, sizeof shebang - 1) : -1;
+  if (fd >= 0)
+    close(fd);
+  if (n > 2 && shebang[0] == '#' && shebang[1] == '!') {
+    shebang[n] = 0;
+    char *nl = strchr(shebang, '\n');
+    if (!nl)
+      return -ENOEXEC;
+    *nl = 0;
+    char *interp = shebang + 2 + strspn(shebang + 2, " \t");
+    char *sp = interp + strcspn(interp, " \t");
+    char *opt = NULL;
+    if (*sp) {
+      *sp = 0;
+      opt = sp + 1 + strspn(sp + 1, " \t");
+      if (!*opt)
+        opt = NULL;
+    }
+    if (!*interp || access(interp, X_OK) != 0)
+      return -ENOEXEC;
+    nargv[k++] = interp;
+    if (opt)
+      nargv[k++] = opt;
+    nargv[k++] = path;
+    for (int i = 1; i < argc && k < MAX_ARGS + 60; i++)
+      nargv[k++] = argv[i];
+  } else {
+    nargv[k++] = "-0";
+    nargv[k++] = argc > 0 ? argv[0] : path;
+    nargv[k++] = path;
+    for (int i = 1; i < argc && k < MAX_ARGS + 60; i++)
+      nargv[k++] = argv[i];
+  }
+  nargv[k] = NULL;
+  fflush(NULL);
+  return raw_syscall6(SYS_execve, (uint64_t)(uintptr_t)"/proc/self/exe",
+                      (uint64_t)(uintptr_t)nargv, (uint64_t)(uintptr_t)envp, 0, 0, 0);
+}
+
+/* -- Identity ------------------------------------------------------------ */
+
+int64_t sys_uname(UserThread *t, const uint64_t a[6]) {
+  struct utsname *u = user_ptr(a[0], sizeof *u);
+  if (!u)
+    return -EFAULT;
+  if (uname(u) != 0)
+    return -errno;
+  snprintf(u->machine, sizeof u->machine, "%s", t->proc->guest->name);
+  return 0;
+}
+
+/* readlink of /proc/self/exe names the guest program, not emu. */
+static int64_t do_readlink(UserThread *t, int dirfd, uint64_t pathp, uint64_t buf, uint64_t size) {
+  const char *path = user_str(pathp);
+  if (!path)
+    return -EFAULT;
+  char *out = user_ptr(buf, size);
+  if (!out)
+    return -EFAULT;
+  char self[64];
+  snprintf(self, sizeof self, "/proc/%d/exe", (int)getpid());
+  if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0) {
+    size_t len = strlen(t->proc->exe_path);
+    if (len > size)
+      len = size;
+    memcpy(out, t->proc->exe_path, len);
+    return (int64_t)len;
+  }
+  return raw_syscall6(SYS_readlinkat, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
+                      (uint64_t)(uintptr_t)out, size, 0, 0);
+}
+
+int64_t sys_readlink(UserThread *t, const uint64_t a[6]) {
+  return do_readlink(t, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+int64_t sys_readlinkat(UserThread *t, const uint64_t a[6]) {
+  return do_readlink(t, (int)a[0], a[1], a[2], a[3]);
+}

@@ -1,0 +1,146 @@
+/* user_loop.c — the user-mode CPU loop: run guest code, dispatch syscalls
+ * through the guest's table, turn guest exceptions into signals, and end the
+ * process the way the guest would (exit status, or death by the same signal). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "guest_mem.h"
+#include "user.h"
+
+void *user_ptr(uint64_t addr, uint64_t len) {
+  if (addr >= gmem_limit || len > gmem_limit - addr)
+    return NULL;
+  return gmem_g2h(addr);
+}
+
+const char *user_str(uint64_t addr) {
+  /* Walk page by page so the string cannot run out of mapped guest memory. */
+  uint64_t a = addr;
+  for (;;) {
+    uint64_t page_end = gmem_page_down(a) + GMEM_PAGE;
+    if (!gmem_check(a, page_end - a, PROT_READ))
+      return NULL;
+    if (memchr(gmem_g2h(a), 0, page_end - a))
+      return gmem_g2h(addr);
+    a = page_end;
+  }
+}
+
+void user_report_stats(UserProcess *p) {
+  if (!emu_log_on(EMU_LOG_stats))
+    return;
+  const EmuStats *s = emu_engine_stats(p->engine);
+  emu_log("emu stats: %" PRIu64 " blocks translated (%" PRIu64 " guest insns, %.2f us/insn), %" PRIu64
+          " block entries from the dispatcher, %" PRIu64 " chains, %" PRIu64 " bytes of code, %" PRIu64
+          " flushes\n",
+          s->blocks_translated, s->insns_translated,
+          s->insns_translated ? (double)s->translate_ns / 1000.0 / (double)s->insns_translated : 0.0,
+          s->blocks_executed, s->chains, s->code_bytes, s->flushes);
+  if (s->insns_executed)
+    emu_log("emu stats: %" PRIu64 " guest insns executed (interpreter)\n", s->insns_executed);
+}
+
+void user_exit_group(UserThread *t, int status) {
+  user_report_stats(t->proc);
+  fflush(NULL);
+  _exit(status & 0xff);
+}
+
+void user_die_by_signal(UserThread *t, int sig) {
+  user_report_stats(t->proc);
+  fflush(NULL);
+  /* Die of the same signal so the parent sees what it would natively; no core
+   * of the emulator itself. */
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  raise(sig);
+  _exit(128 + sig);
+}
+
+static void do_syscall(UserThread *t) {
+  UserProcess *p = t->proc;
+  const UserGuest *g = p->guest;
+  void *st = emu_guest(t->cpu);
+  uint64_t nr = g->syscall_nr(st), a[6];
+  g->syscall_args(st, a);
+  const SysRow *row = nr < g->max_nr ? p->by_nr[nr] : NULL;
+  int64_t ret;
+  if (row) {
+    if (p->opt.strace)
+      strace_enter(t, row, a);
+    ret = row->fn ? row->fn(t, a) : sys_passthrough(t, row, a);
+    if (p->opt.strace)
+      strace_exit(t, row, a, ret);
+  } else {
+    ret = -ENOSYS;
+    if (nr < 4096 && !p->unimpl_logged[nr] && emu_log_on(EMU_LOG_unimp)) {
+      p->unimpl_logged[nr] = 1;
+      emu_log("emu: unimplemented syscall %" PRIu64 " (returns -ENOSYS)\n", nr);
+    }
+    if (p->opt.strace)
+      strace_unknown(t, nr, a, ret);
+  }
+  g->syscall_ret(st, ret);
+}
+
+static int signal_of(IrExc exc) {
+  switch (exc) {
+  case IR_EXC_undef: return SIGILL;
+  case IR_EXC_divide: return SIGFPE;
+  case IR_EXC_breakpt: return SIGTRAP;
+  default: return SIGSEGV; /* fault, priv, halt, trap (int n) */
+  }
+}
+
+static void log_unimp(UserThread *t, uint64_t pc) {
+  uint8_t bytes[16];
+  size_t n = 0;
+  while (n < sizeof bytes && gmem_check(pc + n, 1, PROT_READ)) {
+    bytes[n] = *(uint8_t *)gmem_g2h(pc + n);
+    n++;
+  }
+  char text[128];
+  const IrFrontend *fe = t->proc->guest->frontend;
+  fe->disas(pc, bytes, n, text, sizeof text);
+  emu_log("emu: unimplemented instruction at 0x%" PRIx64 ":", pc);
+  for (size_t i = 0; i < n && i < fe->max_insn_bytes; i++)
+    emu_log(" %02x", bytes[i]);
+  emu_log("  (%s)\n", text);
+}
+
+static void do_exception(UserThread *t, const EmuExit *x) {
+  uint64_t pc = emu_cpu_pc(t->cpu);
+  if (x->exc == IR_EXC_undef && x->addr == IR_UNDEF_UNIMPL && emu_log_on(EMU_LOG_unimp))
+    log_unimp(t, pc);
+  /* Guest signal handlers are not delivered yet: the default action applies. */
+  user_die_by_signal(t, signal_of(x->exc));
+}
+
+void user_cpu_loop(UserThread *t) {
+  for (;;) {
+    EmuExit x = emu_exec(t->cpu);
+    switch (x.reason) {
+    case EMU_EXIT_SYSCALL:
+      do_syscall(t);
+      break;
+    case EMU_EXIT_EXCEPTION:
+      do_exception(t, &x);
+      break;
+    case EMU_EXIT_INTERRUPT:
+      break;
+    }
+  }
+}
