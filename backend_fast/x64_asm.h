@@ -65,7 +65,7 @@ static inline X64Mem x64_mem_rip(int32_t disp) { return (X64Mem){X64_RIP, X64_NO
 typedef struct X64Asm {
   uint8_t *p, *start, *end;
   bool overflow;    /* out of space: output incomplete, flush the cache and retry */
-  bool error;       /* a branch or label did not reach its target: output wrong */
+  bool error;       /* operands it cannot encode, or a branch out of reach: output wrong */
   int32_t last_rip; /* offset of the last instruction's RIP disp32, or -1 */
   uint8_t last_rip_tail; /* bytes of that instruction after its disp32 (immediate) */
 } X64Asm;
@@ -131,7 +131,8 @@ typedef struct X64OpInfo {
   _(TEST, "test", X64_MAP_NONE, 0x85) _(XCHG, "xchg", X64_MAP_NONE, 0x87) \
   _(CMPXCHG, "cmpxchg", X64_MAP_0F, 0xB1) _(XADD, "xadd", X64_MAP_0F, 0xC1)
 /* Bit tests: 0F opcode of the reg form, /digit of the 0F BA imm8 form. */
-#define X64_BIT_DEF(_) _(BT, "bt", 0xA3, 4) _(BTS, "bts", 0xAB, 5) _(BTR, "btr", 0xB3, 6) _(BTC, "btc", 0xBB, 7)
+#define X64_BIT_DEF(_) \
+  _(BT, "bt", 0xA3, 4) _(BTS, "bts", 0xAB, 5) _(BTR, "btr", 0xB3, 6) _(BTC, "btc", 0xBB, 7)
 /* Widening moves reg <- reg/mem of a smaller size: map, opcode, source bytes. */
 #define X64_WIDEN_DEF(_) \
   _(MOVZX8, "movzx", X64_MAP_0F, 0xB6, 1) _(MOVZX16, "movzx", X64_MAP_0F, 0xB7, 2) \

@@ -10,7 +10,9 @@
 enum { OPC_JCC8 = 0x70, OPC_JCC32 = 0x80, OPC_JMP8 = 0xEB, OPC_JMP32 = 0xE9, OPC_CALL = 0xE8,
        OPC_GRP5 = 0xFF, GRP5_CALL = 2, GRP5_JMP = 4 };
 
-static int64_t x64_rel(const void *target, uintptr_t from) { return (int64_t)((uintptr_t)target - from); }
+static int64_t x64_rel(const void *target, uintptr_t from) {
+  return (int64_t)((uintptr_t)target - from);
+}
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n) {
   for (unsigned i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -47,7 +49,8 @@ static bool short_reaches(const X64Asm *a, const void *target) {
 }
 
 uint8_t *x64_jcc(X64Asm *a, X64Cond cc, const void *target) {
-  if (short_reaches(a, target)) return branch_to(a, (uint8_t[]){OPC_JCC8 | (cc & 15)}, 1, 1, target);
+  if (short_reaches(a, target))
+    return branch_to(a, (uint8_t[]){OPC_JCC8 | (cc & 15)}, 1, 1, target);
   return x64_jcc32(a, cc, target);
 }
 uint8_t *x64_jmp(X64Asm *a, const void *target) {

@@ -29,8 +29,12 @@ static inline X64Ins x64_ins_of(const X64OpInfo *op, unsigned size) {
   return (X64Ins){.pfx = op->pfx, .map = op->map, .opc = op->opc, .size = (uint8_t)size,
                   .w = (op->flags & X64F_W) != 0, .reg = op->ext < 0 ? 0 : (uint8_t)op->ext};
 }
-static inline void x64_ins_rm_reg(X64Ins *in, unsigned r) { in->is_mem = false, in->rm = (uint8_t)r; }
-static inline void x64_ins_rm_mem(X64Ins *in, X64Mem m) { in->is_mem = true, in->mem = m; }
+static inline void x64_ins_rm_reg(X64Ins *in, unsigned r) {
+  in->is_mem = false, in->rm = (uint8_t)r;
+}
+static inline void x64_ins_rm_mem(X64Ins *in, X64Mem m) {
+  in->is_mem = true, in->mem = m;
+}
 
 static inline bool x64_fits_i8(int64_t v) { return v >= -128 && v <= 127; }
 static inline bool x64_fits_i32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }

@@ -6,7 +6,8 @@
 
 /* -- Tables ------------------------------------------------------------------ */
 
-#define ROW_ALU(id, name) [X64_##id] = {name, 0, X64_MAP_NONE, X64_##id << 3 | 1, X64_##id, X64F_BYTE, 0},
+#define ROW_ALU(id, name) \
+  [X64_##id] = {name, 0, X64_MAP_NONE, X64_##id << 3 | 1, X64_##id, X64F_BYTE, 0},
 const X64OpInfo x64_alu_info[X64_ALU__COUNT] = {X64_ALU_DEF(ROW_ALU)};
 #define ROW_SHIFT(id, name, ext) [X64_##id] = {name, 0, X64_MAP_NONE, 0xD1, ext, X64F_BYTE, 0},
 const X64OpInfo x64_shift_info[X64_SHIFT__COUNT] = {X64_SHIFT_DEF(ROW_SHIFT)};
@@ -31,11 +32,11 @@ const X64FixedInfo x64_fixed_info[X64_FIXED__COUNT] = {X64_FIXED_DEF(ROW_FIXED)}
 /* Opcodes outside the tables. */
 enum {
   OPC_ALU_I = 0x81, OPC_ALU_I8 = 0x83, OPC_TEST_I = 0xF7, OPC_TEST_EAX_I = 0xA9,
-  OPC_MOV_MR = 0x89, OPC_MOV_RM = 0x8B, OPC_MOV_OI8 = 0xB0, OPC_MOV_OI = 0xB8, OPC_MOV_MI = 0xC7, OPC_LEA = 0x8D,
-  OPC_SHIFT_1 = 0xD1, OPC_SHIFT_I = 0xC1, OPC_SHIFT_CL = 0xD3, OPC_IMUL_I = 0x69, OPC_IMUL_I8 = 0x6B,
-  OPC_BIT_I = 0xBA, OPC_BSWAP = 0xC8, OPC_SETCC = 0x90, OPC_CMOV = 0x40, OPC_PUSH = 0x50,
-  OPC_POP = 0x58, OPC_PUSH_I = 0x68, OPC_PUSH_I8 = 0x6A, OPC_GRP5 = 0xFF, OPC_POP_M = 0x8F,
-  OPC_RET_I = 0xC2,
+  OPC_MOV_MR = 0x89, OPC_MOV_RM = 0x8B, OPC_MOV_OI8 = 0xB0, OPC_MOV_OI = 0xB8, OPC_MOV_MI = 0xC7,
+  OPC_LEA = 0x8D, OPC_SHIFT_1 = 0xD1, OPC_SHIFT_I = 0xC1, OPC_SHIFT_CL = 0xD3, OPC_IMUL_I = 0x69,
+  OPC_IMUL_I8 = 0x6B, OPC_BIT_I = 0xBA, OPC_BSWAP = 0xC8, OPC_SETCC = 0x90, OPC_CMOV = 0x40,
+  OPC_PUSH = 0x50, OPC_POP = 0x58, OPC_PUSH_I = 0x68, OPC_PUSH_I8 = 0x6A, OPC_GRP5 = 0xFF,
+  OPC_POP_M = 0x8F, OPC_RET_I = 0xC2,
 };
 
 /* -- Operand helpers ------------------------------------------------------- */
@@ -115,14 +116,19 @@ static X64Ins with_imm(X64Ins in, uint8_t len, int64_t imm) {
 
 /* -- ALU, test, mov, lea ------------------------------------------------------ */
 
+/* The row's instruction at size s with its own opcode plus delta (ALU r,rm is +2). */
+static X64Ins row_ins(const X64OpInfo *row, X64Size s, unsigned delta) {
+  return sized(row, s, (uint8_t)(row->opc + delta));
+}
+
 void x64_alu_rr(X64Asm *a, X64AluOp op, X64Size s, X64Reg dst, X64Reg src) {
-  if (size_ok(a, s, true)) emit_rr(a, sized(&x64_alu_info[op], s, x64_alu_info[op].opc), src, dst);
+  if (size_ok(a, s, true)) emit_rr(a, row_ins(&x64_alu_info[op], s, 0), src, dst);
 }
 void x64_alu_rm(X64Asm *a, X64AluOp op, X64Size s, X64Reg dst, X64Mem src) {
-  if (size_ok(a, s, true)) emit_rm(a, sized(&x64_alu_info[op], s, x64_alu_info[op].opc + 2), dst, src);
+  if (size_ok(a, s, true)) emit_rm(a, row_ins(&x64_alu_info[op], s, 2), dst, src);
 }
 void x64_alu_mr(X64Asm *a, X64AluOp op, X64Size s, X64Mem dst, X64Reg src) {
-  if (size_ok(a, s, true)) emit_rm(a, sized(&x64_alu_info[op], s, x64_alu_info[op].opc), src, dst);
+  if (size_ok(a, s, true)) emit_rm(a, row_ins(&x64_alu_info[op], s, 0), src, dst);
 }
 
 /* The 80/81/83 /digit form: imm8 sign-extended when it fits (not for bytes). */
@@ -136,7 +142,7 @@ void x64_alu_ri(X64Asm *a, X64AluOp op, X64Size s, X64Reg dst, int64_t imm) {
   if (!size_ok(a, s, true) || !imm_norm(a, s, imm, &v)) return;
   X64Ins in = alu_imm(op, s, v);
   if (dst == X64_RAX && in.imm_len == imm_len(s)) /* AL/AX/EAX/RAX short form: no ModRM */
-    emit_o(a, with_imm(sized(&x64_alu_info[op], s, (uint8_t)(op << 3 | 5)), imm_len(s), v), X64_RAX);
+    emit_o(a, with_imm(row_ins(&x64_alu_info[op], s, 4), imm_len(s), v), X64_RAX);
   else
     emit_dr(a, in, dst);
 }
@@ -197,10 +203,10 @@ void x64_lea(X64Asm *a, X64Size s, X64Reg dst, X64Mem src) {
 /* -- Two-operand table groups -------------------------------------------------- */
 
 void x64_rmreg_rr(X64Asm *a, X64RmRegOp op, X64Size s, X64Reg dst, X64Reg src) {
-  if (size_ok(a, s, true)) emit_rr(a, sized(&x64_rmreg_info[op], s, x64_rmreg_info[op].opc), src, dst);
+  if (size_ok(a, s, true)) emit_rr(a, row_ins(&x64_rmreg_info[op], s, 0), src, dst);
 }
 void x64_rmreg_mr(X64Asm *a, X64RmRegOp op, X64Size s, X64Mem dst, X64Reg src) {
-  if (size_ok(a, s, true)) emit_rm(a, sized(&x64_rmreg_info[op], s, x64_rmreg_info[op].opc), src, dst);
+  if (size_ok(a, s, true)) emit_rm(a, row_ins(&x64_rmreg_info[op], s, 0), src, dst);
 }
 void x64_regrm_rr(X64Asm *a, X64RegRmOp op, X64Size s, X64Reg dst, X64Reg src) {
   if (size_ok(a, s, false)) emit_rr(a, x64_ins_of(&x64_regrm_info[op], s), dst, src);
@@ -249,10 +255,10 @@ void x64_widen_rm(X64Asm *a, X64WidenOp op, X64Size s, X64Reg dst, X64Mem src) {
 /* -- One-operand groups, shifts, bit tests ------------------------------------- */
 
 void x64_unary_r(X64Asm *a, X64UnaryOp op, X64Size s, X64Reg dst) {
-  if (size_ok(a, s, true)) emit_dr(a, sized(&x64_unary_info[op], s, x64_unary_info[op].opc), dst);
+  if (size_ok(a, s, true)) emit_dr(a, row_ins(&x64_unary_info[op], s, 0), dst);
 }
 void x64_unary_m(X64Asm *a, X64UnaryOp op, X64Size s, X64Mem dst) {
-  if (size_ok(a, s, true)) emit_dm(a, sized(&x64_unary_info[op], s, x64_unary_info[op].opc), dst);
+  if (size_ok(a, s, true)) emit_dm(a, row_ins(&x64_unary_info[op], s, 0), dst);
 }
 
 static X64Ins shift_imm(X64ShiftOp op, X64Size s, uint8_t imm) {
@@ -325,11 +331,14 @@ void x64_setcc_r(X64Asm *a, X64Cond cc, X64Reg dst) {
 void x64_setcc_m(X64Asm *a, X64Cond cc, X64Mem dst) {
   emit_dm(a, plain(X64_MAP_0F, (uint8_t)(OPC_SETCC | (cc & 15)), X64_S8), dst);
 }
+static X64Ins cmov(X64Cond cc, X64Size s) {
+  return plain(X64_MAP_0F, (uint8_t)(OPC_CMOV | (cc & 15)), s);
+}
 void x64_cmov_rr(X64Asm *a, X64Cond cc, X64Size s, X64Reg dst, X64Reg src) {
-  if (size_ok(a, s, false)) emit_rr(a, plain(X64_MAP_0F, (uint8_t)(OPC_CMOV | (cc & 15)), s), dst, src);
+  if (size_ok(a, s, false)) emit_rr(a, cmov(cc, s), dst, src);
 }
 void x64_cmov_rm(X64Asm *a, X64Cond cc, X64Size s, X64Reg dst, X64Mem src) {
-  if (size_ok(a, s, false)) emit_rm(a, plain(X64_MAP_0F, (uint8_t)(OPC_CMOV | (cc & 15)), s), dst, src);
+  if (size_ok(a, s, false)) emit_rm(a, cmov(cc, s), dst, src);
 }
 
 /* push/pop default to 64-bit operands: no REX.W, and no 32-bit form exists. */
@@ -348,7 +357,9 @@ void x64_push_m(X64Asm *a, X64Mem m) {
 }
 void x64_pop_m(X64Asm *a, X64Mem m) { emit_dm(a, plain(X64_MAP_NONE, OPC_POP_M, 0), m); }
 
-void x64_memop(X64Asm *a, X64MemOp op, X64Mem m) { emit_dm(a, x64_ins_of(&x64_memop_info[op], 0), m); }
+void x64_memop(X64Asm *a, X64MemOp op, X64Mem m) {
+  emit_dm(a, x64_ins_of(&x64_memop_info[op], 0), m);
+}
 
 void x64_fixed(X64Asm *a, X64FixedOp op) {
   x64_bytes(a, x64_fixed_info[op].bytes, x64_fixed_info[op].len);

@@ -24,7 +24,8 @@ static bool fits8(int64_t v) { return v >= -128 && v <= 127; }
 static bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 /* Bytes of 0x66 + REX for a register-only instruction of size s on registers r1, r2. */
 static unsigned pfx_len(unsigned s, unsigned r1, unsigned r2) {
-  bool rex = s == 8 || r1 >= 8 || r2 >= 8 || (s == 1 && ((r1 >= 4 && r1 < 8) || (r2 >= 4 && r2 < 8)));
+  bool byte_rex = s == 1 && ((r1 >= 4 && r1 < 8) || (r2 >= 4 && r2 < 8));
+  bool rex = s == 8 || r1 >= 8 || r2 >= 8 || byte_rex;
   return (s == 2) + rex;
 }
 /* A register spread for the memory-operand tests. */
@@ -200,7 +201,8 @@ static void test_rmreg_regrm(void **state) {
         for (unsigned r = 0; r < 16; r++) {
           x64_regrm_rr(chk_asm(), op, s, d, r);
           snprintf(w, sizeof w, "%s %s, %s", n, chk_reg(s, d), chk_reg(s, r));
-          chk_expect_x(w, (ChkExtra){NULL, 0, pfx_len(s, d, r) + 3 + (x64_regrm_info[op].pfx != 0)});
+          unsigned len = pfx_len(s, d, r) + 3 + (x64_regrm_info[op].pfx != 0);
+          chk_expect_x(w, (ChkExtra){NULL, 0, len});
         }
       for (unsigned k = 0; k < CHK_NMEMS; k++) {
         x64_regrm_rm(chk_asm(), op, s, pick(k), chk_mems[k]);

@@ -49,7 +49,8 @@ static void check_row(const X64OpInfo *row, X64SseOp op) {
         } else {
           x64_sse_rr(chk_asm(), op, d, s);
         }
-        snprintf(w, sizeof w, "%s %s, %s%s", row->name, opnd(row, dst_gpr, d), opnd(row, src_gpr, s), it);
+        snprintf(w, sizeof w, "%s %s, %s%s", row->name, opnd(row, dst_gpr, d),
+                 opnd(row, src_gpr, s), it);
         bool rex = (row->flags & X64F_W) || d >= 8 || s >= 8;
         chk_expect_x(w, (ChkExtra){NULL, imm ? 8 : 0,
                                     (row->pfx != 0) + rex + map_len(row) + 2 + imm});

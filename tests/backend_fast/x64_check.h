@@ -37,7 +37,9 @@ static inline const char *chk_xmm(unsigned r) {
                                     "xmm12", "xmm13", "xmm14", "xmm15"};
   return n[r];
 }
-static inline uint64_t chk_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1; }
+static inline uint64_t chk_mask(unsigned size) {
+  return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
 
 /* "0x1f": an immediate as Zydis prints it, unsigned at the operand size. */
 static inline const char *chk_imm(char *buf, unsigned size, int64_t v) {
@@ -49,12 +51,13 @@ static inline const char *chk_imm(char *buf, unsigned size, int64_t v) {
 static inline const char *chk_mem(char *buf, unsigned size, X64Mem m) {
   static const char *const ptr[17] = {[1] = "byte ptr ", [2] = "word ptr ", [4] = "dword ptr ",
                                       [8] = "qword ptr ", [16] = "xmmword ptr "};
-  int n = snprintf(buf, 96, "%s[", size ? ptr[size] : "");
-  bool any = false;
-  if (m.base == X64_RIP) n += snprintf(buf + n, 96 - n, "rip"), any = true;
-  else if (m.base != X64_NOREG) n += snprintf(buf + n, 96 - n, "%s", chk_gpr[3][m.base]), any = true;
-  if (m.index != X64_NOREG)
-    n += snprintf(buf + n, 96 - n, "%s%s*%u", any ? "+" : "", chk_gpr[3][m.index], m.scale), any = true;
+  const char *base = m.base == X64_RIP ? "rip" : m.base == X64_NOREG ? "" : chk_gpr[3][m.base];
+  int n = snprintf(buf, 96, "%s[%s", size ? ptr[size] : "", base);
+  bool any = *base != 0;
+  if (m.index != X64_NOREG) {
+    n += snprintf(buf + n, 96 - n, "%s%s*%u", any ? "+" : "", chk_gpr[3][m.index], m.scale);
+    any = true;
+  }
   if (!any)
     n += snprintf(buf + n, 96 - n, "0x%llx", (unsigned long long)(int64_t)m.disp);
   else if (m.disp > 0)
@@ -139,9 +142,10 @@ static inline bool chk_decode(const uint8_t *code, size_t len, ZydisDecodedInstr
                               char *text, size_t text_len) {
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
   if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&chk.dec, code, len, ins, ops))) return false;
-  return ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&chk.fmt, ins, ops, ins->operand_count_visible,
-                                                      text, text_len, (ZyanU64)(uintptr_t)code,
-                                                      NULL));
+  ZyanU64 runtime_address = (ZyanU64)(uintptr_t)code;
+  ZyanU8 nops = ins->operand_count_visible;
+  return ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&chk.fmt, ins, ops, nops, text, text_len,
+                                                      runtime_address, NULL));
 }
 
 static inline void chk_fail(const char *want, const char *why, ...) {
@@ -166,27 +170,35 @@ typedef struct ChkExtra {
   unsigned len;
 } ChkExtra;
 
-/* The last emitted instruction must decode, as a whole, to `want`. */
-static inline void chk_expect_x(const char *want, ChkExtra x) {
+/* Why the last emitted instruction is not `want` (into why[]), or NULL. */
+static inline const char *chk_mismatch(const char *want, ChkExtra x, char *why, size_t n) {
   ZydisDecodedInstruction ins;
   char text[160];
   size_t len = x64_len(&chk.a);
-  chk.checked++;
-  if (chk.a.error || chk.a.overflow) { chk_fail(want, "emitter error/overflow flag set"); return; }
-  if (!chk_decode(chk.a.start, len, &ins, text, sizeof text))
-    { chk_fail(want, "Zydis cannot decode it"); return; }
-  if (ins.length != len) { chk_fail(want, "Zydis took %u of %zu bytes", ins.length, len); return; }
-  if (strcmp(text, want) != 0) { chk_fail(want, "got \"%s\"", text); return; }
-  if (x.m && ins.raw.disp.size != chk_disp_bits(*x.m))
-    { chk_fail(want, "disp%u, shortest is disp%u", ins.raw.disp.size, chk_disp_bits(*x.m)); return; }
-  if (x.imm_bits >= 0 && ins.raw.imm[0].size != x.imm_bits)
-    { chk_fail(want, "imm%u, want imm%d", ins.raw.imm[0].size, x.imm_bits); return; }
-  if (x.len && len != x.len) { chk_fail(want, "%zu bytes, want %u", len, x.len); return; }
+  if (chk.a.error || chk.a.overflow) return "emitter error/overflow flag set";
+  if (!chk_decode(chk.a.start, len, &ins, text, sizeof text)) return "Zydis cannot decode it";
+  if (ins.length != len) snprintf(why, n, "Zydis took %u of %zu bytes", ins.length, len);
+  else if (strcmp(text, want) != 0) snprintf(why, n, "got \"%s\"", text);
+  else if (x.m && ins.raw.disp.size != chk_disp_bits(*x.m))
+    snprintf(why, n, "disp%u, shortest is disp%u", ins.raw.disp.size, chk_disp_bits(*x.m));
+  else if (x.imm_bits >= 0 && ins.raw.imm[0].size != x.imm_bits)
+    snprintf(why, n, "imm%u, want imm%d", ins.raw.imm[0].size, x.imm_bits);
+  else if (x.len && len != x.len) snprintf(why, n, "%zu bytes, want %u", len, x.len);
   /* A REX with no bits set is only needed for SPL/BPL/SIL/DIL. */
-  if ((ins.attributes & ZYDIS_ATTRIB_HAS_REX) && !ins.raw.rex.W && !ins.raw.rex.R &&
-      !ins.raw.rex.X && !ins.raw.rex.B && !strstr(want, "spl") && !strstr(want, "bpl") &&
-      !strstr(want, "sil") && !strstr(want, "dil"))
-    { chk_fail(want, "needless REX"); return; }
+  else if ((ins.attributes & ZYDIS_ATTRIB_HAS_REX) && !ins.raw.rex.W && !ins.raw.rex.R &&
+           !ins.raw.rex.X && !ins.raw.rex.B && !strstr(want, "spl") && !strstr(want, "bpl") &&
+           !strstr(want, "sil") && !strstr(want, "dil"))
+    return "needless REX";
+  else return NULL;
+  return why;
+}
+
+/* The last emitted instruction must decode, as a whole, to `want`. */
+static inline void chk_expect_x(const char *want, ChkExtra x) {
+  char why[200];
+  const char *bad = chk_mismatch(want, x, why, sizeof why);
+  chk.checked++;
+  if (bad) chk_fail(want, "%s", bad);
 }
 static inline void chk_expect(const char *want) { chk_expect_x(want, (ChkExtra){NULL, -1, 0}); }
 static inline void chk_expect_m(const char *want, const X64Mem *m) {
