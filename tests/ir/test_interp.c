@@ -371,7 +371,7 @@ static IrFunc *parse_case(const Case *c) {
 }
 
 /* Runs fn from the case's state; checks exit, state and memory. */
-static void check_run(const Case *c, const IrFunc *fn) {
+static bool check_run(const Case *c, const IrFunc *fn) {
   TestCpu cpu = c->cpu_in;
   TestMem *mem = malloc(sizeof *mem);
   assert_non_null(mem);
@@ -382,8 +382,7 @@ static void check_run(const Case *c, const IrFunc *fn) {
   ok = check_state(c, &cpu) && ok;
   ok = check_memory(c, mem) && ok;
   free(mem);
-  if (!ok)
-    fail_msg("%s (interp_cases.txt:%u) failed", c->name, c->line);
+  return ok;
 }
 
 static void run_case(void **state) {
@@ -391,8 +390,33 @@ static void run_case(void **state) {
   if (!c->has_exit)
     fail_msg("%s (interp_cases.txt:%u): no '=>' line", c->name, c->line);
   IrFunc *fn = parse_case(c);
-  check_run(c, fn);
+  bool ok = check_run(c, fn);
   ir_func_free(fn);
+  if (!ok)
+    fail_msg("%s (interp_cases.txt:%u) failed", c->name, c->line);
+}
+
+/* The optimizer folds through ir_eval: with every register class precise, each
+ * case must end exactly as it does unoptimized. */
+static void test_optimized_cases_agree(void **state) {
+  IrPassOptions opt = {.precise_classes = IR_PRECISE_ALL};
+  unsigned failed = 0;
+  for (size_t i = 0; i < ncases; i++) {
+    IrFunc *fn = ir_parse(cases[i].ir, &test_regfile, NULL, 0);
+    if (!fn)
+      continue; /* that case's own test reports it */
+    ir_optimize(fn, &opt);
+    char err[256];
+    if (!ir_validate(fn, err, sizeof err)) {
+      print_error("%s: invalid after ir_optimize: %s\n", cases[i].name, err);
+      failed++;
+    } else if (!check_run(&cases[i], fn)) {
+      print_error("%s: differs after ir_optimize\n", cases[i].name);
+      failed++;
+    }
+    ir_func_free(fn);
+  }
+  assert_int_equal(failed, 0);
 }
 
 /* -- Coverage and the op table -------------------------------------------- */
@@ -536,6 +560,7 @@ int main(void) {
   static const struct CMUnitTest fixed[] = {
       cmocka_unit_test(test_every_op_has_a_case),
       cmocka_unit_test(test_table_follows_flags),
+      cmocka_unit_test(test_optimized_cases_agree),
       cmocka_unit_test(test_eval_refuses_faults),
       cmocka_unit_test(test_eval_rounding_operand),
       cmocka_unit_test(test_builder_counting_loop),
