@@ -551,6 +551,27 @@ static void test_builder_many_values(void **state) {
   ir_func_free(fn);
 }
 
+/* An i1 slot is one byte: any nonzero byte reads as 1; a write stores 0 or 1 and
+ * touches no neighbour. (The case file cannot write a raw 2 into a flag.) */
+static void test_i1_slots_are_bytes(void **state) {
+  IrFunc *fn = ir_func_new(&test_regfile);
+  fn->fold = false;
+  ir_set(fn, T_R0, ir_cast(fn, IR_OP_zext, IR_T_i64, ir_get(fn, T_CF)));
+  ir_set(fn, T_SF, ir_const(fn, IR_T_i1, 1));
+  ir_exit(fn, 0x10);
+  TestCpu cpu;
+  memset(&cpu, 0xee, sizeof cpu);
+  cpu.cf = 2;
+  IrMemOps ops = {NULL, mem_load, mem_store, mem_atomic};
+  IrExit e = ir_interp(fn, &cpu, &ops);
+  assert_int_equal(e.kind, IR_EXIT_JUMP);
+  assert_int_equal(cpu.r[0], 1);
+  assert_int_equal(cpu.sf, 1);
+  assert_int_equal(cpu.zf, 0xee);
+  assert_int_equal(cpu.of, 0xee);
+  ir_func_free(fn);
+}
+
 int main(void) {
   register_helpers();
   if (!load_cases(EMU_TEST_DATA "/interp_cases.txt")) {
@@ -565,6 +586,7 @@ int main(void) {
       cmocka_unit_test(test_eval_rounding_operand),
       cmocka_unit_test(test_builder_counting_loop),
       cmocka_unit_test(test_builder_many_values),
+      cmocka_unit_test(test_i1_slots_are_bytes),
   };
   size_t nfixed = sizeof fixed / sizeof fixed[0], n = nfixed + ncases;
   struct CMUnitTest *tests = calloc(n, sizeof *tests);
