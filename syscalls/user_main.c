@@ -110,18 +110,17 @@ static void env_from_list(EnvList *e, const char *list, bool set) {
   free(copy);
 }
 
+/* The guest sees our environment unchanged (as under QEMU, EMU_* included). */
 static void env_init(EnvList *e) {
   extern char **environ;
   e->n = 0;
   for (char **p = environ; *p; p++)
-    if (strncmp(*p, "EMU_", 4) != 0)
-      e->n++;
+    e->n++;
   e->cap = e->n + 16;
   e->v = calloc(e->cap, sizeof *e->v);
   e->n = 0;
   for (char **p = environ; *p; p++)
-    if (strncmp(*p, "EMU_", 4) != 0) /* our own settings are not the guest's */
-      e->v[e->n++] = *p;
+    e->v[e->n++] = *p;
   e->v[e->n] = NULL;
 }
 

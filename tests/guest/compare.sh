@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# compare.sh EMU TIER PROG [ARGS...]: run PROG natively and under EMU (--tier=TIER)
+# in the same directory and environment; stdout and exit status must match.
+set -u
+emu=$1 tier=$2 prog=$3
+shift 3
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export GUEST_TEST_VAR="set for the guest"
+"$prog" "$@" >"$out/native" 2>"$out/native.err"; native_rc=$?
+"$emu" --tier="$tier" "$prog" "$@" >"$out/emu" 2>"$out/emu.err"; emu_rc=$?
+fail=0
+if ! cmp -s "$out/native" "$out/emu"; then
+  echo "stdout differs for $prog:"; diff "$out/native" "$out/emu" | head -20; fail=1
+fi
+if [ "$native_rc" != "$emu_rc" ]; then
+  echo "exit status differs for $prog: native $native_rc, emu $emu_rc"; fail=1
+fi
+if [ $fail -ne 0 ]; then
+  echo "--- emu stderr:"; head -20 "$out/emu.err"
+  exit 1
+fi
+echo "ok: $(basename "$prog") $* (exit $native_rc, $(wc -l <"$out/native") lines) tier=$tier"
