@@ -417,11 +417,18 @@ bool ir_eval(IrOp op, IrType type, const IrType *argtypes, const IrValue *args,
   if ((unsigned)op >= IR_OP__COUNT || !exec_rows[op].eval || type >= IR_T__COUNT ||
       nargs > IR_MAX_ARGS)
     return false;
-  for (uint32_t k = 0; k < nargs; k++)
+  /* Padded to IR_MAX_ARGS (void, zero) so no family reads past a short list. */
+  IrType at[IR_MAX_ARGS] = {IR_T_void}; /* IR_T_void is 0: all void */
+  IrValue a[IR_MAX_ARGS];
+  memset(a, 0, sizeof a);
+  for (uint32_t k = 0; k < nargs; k++) {
     if (argtypes[k] >= IR_T__COUNT)
       return false;
+    at[k] = argtypes[k];
+    a[k] = args[k];
+  }
   const ExecRow *row = &exec_rows[op];
-  IrEvalCall c = {op, type, argtypes, args, nargs, imm, aux, row->lane, row->param};
+  IrEvalCall c = {op, type, at, a, nargs, imm, aux, row->lane, row->param};
   IrValue v;
   memset(&v, 0, sizeof v);
   if (!row->eval(&c, &v))

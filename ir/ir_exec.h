@@ -113,7 +113,7 @@ IR_RUN_OPS(IR_RUN_DECL)
 IrRunFn ir_exec_run(IrOp op);
 
 /* End the function with guest exception exc at the current instruction. */
-static inline IrRunStep ir_run_raise_exc(IrRun *st, IrExc exc, uint64_t addr, bool is_write) {
+static inline IrRunStep ir_run_exception(IrRun *st, IrExc exc, uint64_t addr, bool is_write) {
   st->exit = (IrExit){.kind = IR_EXIT_EXCEPTION, .exc = exc, .pc = st->pc, .addr = addr,
                       .is_write = is_write};
   return IR_RUN_EXIT;

@@ -12,7 +12,7 @@
 
 IrRunStep ir_run_vconst(IrRun *st, const IrInst *in, IrRef r) {
   if (in->imm >= st->fn->npool)
-    return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
+    return ir_run_exception(st, IR_EXC_undef, 0, false);
   st->vals[r].v = st->fn->pool[in->imm];
   return IR_RUN_NEXT;
 }
@@ -27,7 +27,7 @@ static const IrReg *slot_reg(const IrRun *st, uint64_t slot) {
 IrRunStep ir_run_get(IrRun *st, const IrInst *in, IrRef r) {
   const IrReg *reg = slot_reg(st, in->imm);
   if (!reg)
-    return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
+    return ir_run_exception(st, IR_EXC_undef, 0, false);
   IrValue v;
   memset(&v, 0, sizeof v);
   memcpy(v.b, (const uint8_t *)st->cpu + reg->offset, ir_type_info[reg->type].bytes);
@@ -40,7 +40,7 @@ IrRunStep ir_run_get(IrRun *st, const IrInst *in, IrRef r) {
 IrRunStep ir_run_set(IrRun *st, const IrInst *in, IrRef r) {
   const IrReg *reg = slot_reg(st, in->imm);
   if (!reg)
-    return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
+    return ir_run_exception(st, IR_EXC_undef, 0, false);
   IrValue v = st->vals[in->args[0]];
   if (reg->type == IR_T_i1)
     v.b[0] &= 1;
@@ -60,7 +60,7 @@ IrRunStep ir_run_insn(IrRun *st, const IrInst *in, IrRef r) {
 IrRunStep ir_run_call(IrRun *st, const IrInst *in, IrRef r) {
   const IrHelper *h = ir_helper_get((uint32_t)in->imm);
   if (!h || in->nargs > IR_MAX_ARGS)
-    return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
+    return ir_run_exception(st, IR_EXC_undef, 0, false);
   uint64_t a[IR_MAX_ARGS] = {0};
   for (unsigned k = 0; k < in->nargs; k++)
     a[k] = st->vals[in->args[k]].u64;
@@ -103,8 +103,8 @@ IrRunStep ir_run_syscall(IrRun *st, const IrInst *in, IrRef r) {
 
 IrRunStep ir_run_raise(IrRun *st, const IrInst *in, IrRef r) {
   if (in->imm >= IR_EXC__COUNT)
-    return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
-  return ir_run_raise_exc(st, (IrExc)in->imm, st->vals[in->args[0]].u64, false);
+    return ir_run_exception(st, IR_EXC_undef, 0, false);
+  return ir_run_exception(st, (IrExc)in->imm, st->vals[in->args[0]].u64, false);
 }
 
 /* -- Pure ops and the block loop ----------------------------------------- */
@@ -122,7 +122,7 @@ static IrRunStep run_pure(IrRun *st, const IrInst *in, IrRef r) {
   if (ir_eval((IrOp)in->op, (IrType)in->type, at, av, n, in->imm, in->aux, &st->vals[r]))
     return IR_RUN_NEXT;
   bool divide = in->op < IR_OP__COUNT && (ir_op_info[in->op].flags & IRF_FAULT);
-  return ir_run_raise_exc(st, divide ? IR_EXC_divide : IR_EXC_undef, 0, false);
+  return ir_run_exception(st, divide ? IR_EXC_divide : IR_EXC_undef, 0, false);
 }
 
 static IrRunStep run_block(IrRun *st, const IrBlock *b) {
@@ -135,7 +135,7 @@ static IrRunStep run_block(IrRun *st, const IrBlock *b) {
       return step;
   }
   /* A block without a terminator is invalid IR. */
-  return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
+  return ir_run_exception(st, IR_EXC_undef, 0, false);
 }
 
 IrExit ir_interp(const IrFunc *fn, void *cpu, const IrMemOps *mem) {
@@ -148,11 +148,10 @@ IrExit ir_interp(const IrFunc *fn, void *cpu, const IrMemOps *mem) {
   } else {
     memset(small, 0, sizeof small);
   }
-  IrRun st = {.fn = fn, .cpu = cpu, .mem = mem, .vals = vals};
-  st.block = 0;
+  IrRun st = {.fn = fn, .cpu = cpu, .mem = mem, .vals = vals}; /* block 0, pc 0 */
   for (;;) {
     if (st.block >= fn->nblocks) {
-      ir_run_raise_exc(&st, IR_EXC_undef, 0, false);
+      ir_run_exception(&st, IR_EXC_undef, 0, false);
       break;
     }
     if (run_block(&st, &fn->blocks[st.block]) == IR_RUN_EXIT)

@@ -5,7 +5,7 @@
 #include "ir_exec.h"
 
 static IrRunStep fault(IrRun *st, uint64_t addr, bool is_write) {
-  return ir_run_raise_exc(st, IR_EXC_fault, addr, is_write);
+  return ir_run_exception(st, IR_EXC_fault, addr, is_write);
 }
 
 static bool misaligned(uint64_t addr, unsigned size, uint64_t memflags) {
@@ -68,8 +68,7 @@ static bool atomic_cas_sized(void *p, unsigned size, uint64_t *expected, uint64_
 }
 
 /* The host pointer for an atomic access at addr, or NULL (then it faulted). */
-static void *atomic_target(IrRun *st, const IrInst *in, uint64_t addr, unsigned size,
-                           uint64_t memflags) {
+static void *atomic_target(IrRun *st, uint64_t addr, unsigned size, uint64_t memflags) {
   if (misaligned(addr, size, memflags))
     return NULL;
   return st->mem->atomic_ptr ? st->mem->atomic_ptr(st->mem->ctx, addr, size) : NULL;
@@ -79,7 +78,7 @@ static void *atomic_target(IrRun *st, const IrInst *in, uint64_t addr, unsigned 
 IrRunStep ir_run_cas(IrRun *st, const IrInst *in, IrRef r) {
   uint64_t addr = st->vals[in->args[0]].u64;
   unsigned size = ir_type_info[in->type].bytes;
-  void *p = atomic_target(st, in, addr, size, in->imm);
+  void *p = atomic_target(st, addr, size, in->imm);
   if (!p)
     return fault(st, addr, true);
   uint64_t old = st->vals[in->args[1]].u64;
@@ -103,8 +102,8 @@ IrRunStep ir_run_armw(IrRun *st, const IrInst *in, IrRef r) {
   IrType t = (IrType)in->type;
   unsigned size = ir_type_info[t].bytes;
   if (in->imm >= IR_RMW__COUNT)
-    return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
-  void *p = atomic_target(st, in, addr, size, 0);
+    return ir_run_exception(st, IR_EXC_undef, 0, false);
+  void *p = atomic_target(st, addr, size, 0);
   if (!p)
     return fault(st, addr, true);
   IrOp op = rmw_op[in->imm];
@@ -117,7 +116,7 @@ IrRunStep ir_run_armw(IrRun *st, const IrInst *in, IrRef r) {
     IrValue nv = args[1];
     args[0].u64 = old;
     if (op != IR_OP__COUNT && !ir_eval(op, t, types, args, 2, 0, 0, &nv))
-      return ir_run_raise_exc(st, IR_EXC_undef, 0, false);
+      return ir_run_exception(st, IR_EXC_undef, 0, false);
     if (atomic_cas_sized(p, size, &old, nv.u64))
       break;
   }
