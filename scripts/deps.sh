@@ -9,6 +9,8 @@ PKGS=(
   libcmocka-dev                                  # unit tests
   libzydis-dev                                   # x86 decoder
   zlib1g-dev libzstd-dev libffi-dev libedit-dev libxml2-dev libncurses-dev  # llvm-16 link deps
+  busybox-static                                 # guest test programs (tests/busybox)
+  qemu-user                                      # benchmark peer; AArch64 test oracle
 )
 missing=()
 for p in "${PKGS[@]}"; do
