@@ -69,7 +69,7 @@ static int64_t sys_arch_prctl(UserThread *t, const uint64_t a[6]) {
 #define PASS(name, args) {SYS_##name, #name, NULL, args, SYS_##name}
 #define EMUL(name, args) {SYS_##name, #name, sys_##name, args, SYS_##name}
 static const SysRow x86_64_syscalls[] = {
-    PASS(read, "fBu"), PASS(write, "fbu"), PASS(open, "som"), PASS(close, "f"),
+    PASS(read, "fBu"), PASS(write, "fbu"), EMUL(open, "som"), PASS(close, "f"),
     PASS(stat, "sp"), PASS(fstat, "fp"), PASS(lstat, "sp"), PASS(poll, "pud"),
     PASS(lseek, "fdd"), EMUL(mmap, "x:xuxxfx"), EMUL(mprotect, "xux"), EMUL(munmap, "xu"),
     EMUL(brk, "x:x"), EMUL(rt_sigaction, "dppu"), EMUL(rt_sigprocmask, "dppu"),
@@ -104,7 +104,7 @@ static const SysRow x86_64_syscalls[] = {
     PASS(sched_setaffinity, "dup"), PASS(sched_getaffinity, "duB"), EMUL(set_tid_address, "p"),
     PASS(fadvise64, "fddd"), PASS(clock_gettime, "dp"), PASS(clock_getres, "dp"),
     PASS(clock_nanosleep, "ddpp"), EMUL(exit_group, "d"), PASS(tgkill, "ddd"),
-    PASS(utimes, "sp"), PASS(openat, "fsom"), PASS(mkdirat, "fsm"), PASS(fchownat, "fsddd"),
+    PASS(utimes, "sp"), EMUL(openat, "fsom"), PASS(mkdirat, "fsm"), PASS(fchownat, "fsddd"),
     PASS(newfstatat, "fspx"), PASS(unlinkat, "fsx"), PASS(renameat, "fsfs"),
     PASS(linkat, "fsfsx"), PASS(symlinkat, "sfs"), EMUL(readlinkat, "fsBu"),
     PASS(fchmodat, "fsm"), PASS(faccessat, "fsd"), PASS(pselect6, "dppppp"), PASS(ppoll, "pupp"),

@@ -9,10 +9,13 @@
 #define SYS_HANDLERS(_)                                                                   \
   /* sys_mem.c */ _(brk) _(mmap) _(munmap) _(mprotect) _(mremap)                          \
   /* sys_proc.c */ _(exit) _(exit_group) _(set_tid_address) _(set_robust_list) _(rseq)    \
-  _(execve) _(fork) _(vfork) _(clone) _(uname) _(readlink) _(readlinkat)                  \
+  _(execve) _(open) _(openat) _(fork) _(vfork) _(clone) _(uname) _(readlink) _(readlinkat)                  \
   /* sys_signal.c */ _(rt_sigaction) _(rt_sigprocmask) _(sigaltstack)                     \
   /* sys_fs.c */ _(readv) _(writev) _(preadv) _(pwritev)
 SYS_HANDLERS(SYS_DECL)
 #undef SYS_DECL
+
+/* /proc/self/exe and friends name the guest program: the path to use instead. */
+const char *user_path(UserThread *t, const char *path);
 
 #endif

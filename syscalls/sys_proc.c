@@ -135,6 +135,7 @@ int64_t sys_execve(UserThread *t, const uint64_t a[6]) {
   const char *path = user_str(a[0]);
   if (!path)
     return -EFAULT;
+  path = user_path(t, path); /* /proc/self/exe is the guest program */
   static const char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
   int argc = copy_strv(a[1], argv, MAX_ARGS);
   if (argc < 0)
@@ -207,6 +208,31 @@ int64_t sys_uname(UserThread *t, const uint64_t a[6]) {
   return 0;
 }
 
+/* Paths that name emu itself when they should name the guest program. */
+const char *user_path(UserThread *t, const char *path) {
+  char self[64];
+  snprintf(self, sizeof self, "/proc/%d/exe", (int)getpid());
+  if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0 ||
+      strcmp(path, "/proc/thread-self/exe") == 0)
+    return t->proc->exe_path;
+  return path;
+}
+
+int64_t sys_open(UserThread *t, const uint64_t a[6]) {
+  const char *path = user_str(a[0]);
+  if (!path)
+    return -EFAULT;
+  return raw_syscall6(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)user_path(t, path), a[1],
+                      a[2], 0, 0);
+}
+
+int64_t sys_openat(UserThread *t, const uint64_t a[6]) {
+  const char *path = user_str(a[1]);
+  if (!path)
+    return -EFAULT;
+  return raw_syscall6(SYS_openat, a[0], (uint64_t)(uintptr_t)user_path(t, path), a[2], a[3], 0, 0);
+}
+
 /* readlink of /proc/self/exe names the guest program, not emu. */
 static int64_t do_readlink(UserThread *t, int dirfd, uint64_t pathp, uint64_t buf, uint64_t size) {
   const char *path = user_str(pathp);
@@ -215,9 +241,7 @@ static int64_t do_readlink(UserThread *t, int dirfd, uint64_t pathp, uint64_t bu
   char *out = user_ptr(buf, size);
   if (!out)
     return -EFAULT;
-  char self[64];
-  snprintf(self, sizeof self, "/proc/%d/exe", (int)getpid());
-  if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0) {
+  if (user_path(t, path) == t->proc->exe_path) {
     size_t len = strlen(t->proc->exe_path);
     if (len > size)
       len = size;
