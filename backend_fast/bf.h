@@ -91,6 +91,10 @@ typedef struct BfBlock {
   BfExitSite exits[BF_MAX_EXITS];
   BfPcEntry *pcmap; /* caller's array of pcmap_cap entries, ascending host_off */
   uint32_t npc, pcmap_cap;
+  /* Offset of the block's uint64_t execution counter (bumped at every entry;
+   * for -d stats and tier-up). It sits in the data area after the code, on a
+   * cache line of its own: a store next to running code costs a pipeline flush. */
+  uint32_t counter_off;
 } BfBlock;
 
 /* Compile fn (validated; ideally optimised) at rw/rx. Returns false if the code
