@@ -158,6 +158,12 @@ static inline X64Mem bf_cpu(int32_t off) { return x64_mem(X64_R15, off); }
 #include "ir_ops.def"
 #undef IR_OP
 
+/* Shared between the class files. */
+void bf_lower_vec_arith(BfCtx *c, IrRef r, const IrInst *in); /* vector forms of int ops */
+void bf_lower_vec_cmp(BfCtx *c, IrRef r, const IrInst *in);   /* vector cmp / fcmp */
+void bf_zext_reg(BfCtx *c, X64Reg reg, IrType t);             /* to 64 bits, in place */
+void bf_sext_reg(BfCtx *c, X64Reg reg, IrType t);
+
 /* Fused compare + consumer (bf_lower_flags.c): cmp/fcmp r whose only use is
  * the next instruction (br or select). */
 bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r);

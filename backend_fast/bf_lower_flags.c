@@ -1,17 +1,167 @@
-/* bf_lower_flags.c — flag ops (addcf addof subcf subof parity) and compares, with
- * compare+branch / compare+select fusion. */
+/* bf_lower_flags.c — flag ops (addcf addof subcf subof parity) and compares
+ * through the host's own flags: add/adc or sub/sbb then setc/seto, test+setp,
+ * cmp/ucomis+setcc. A compare whose only use is the next instruction, a br or
+ * an integer select, is fused with it: cmp+jcc, cmp+cmov. Vector compares go
+ * to bf_lower_vec_cmp (bf_lower_vec.c). */
 #include "bf_int.h"
 
-#define EVAL(name) \
-  void bf_lower_##name(BfCtx *c, IrRef r, const IrInst *in) { bf_eval_helper(c, r, in); }
+/* -- addcf addof subcf subof: a op b op carry-in, at the operand's size ------- */
 
-EVAL(addcf)
-EVAL(addof)
-EVAL(subcf)
-EVAL(subof)
-EVAL(parity)
-EVAL(cmp)
-EVAL(fcmp)
+static void flag_op(BfCtx *c, IrRef r, const IrInst *in, bool sub, X64Cond cc) {
+  X64Asm *a = &c->a;
+  X64Size s = bf_size(ir_typeof(c->fn, in->args[0]));
+  uint64_t cin;
+  bool cin_const = bf_is_const(c, in->args[2], &cin);
+  int64_t imm;
+  bool b_imm = bf_imm32(c, in->args[1], &imm);
+  X64Reg b = b_imm ? X64_NOREG : bf_gpr(c, in->args[1]);
+  X64Reg ci = cin_const ? X64_NOREG : bf_gpr(c, in->args[2]);
+  X64Reg d = bf_def(c, r);
+  bf_load_into(c, in->args[0], BF_GPR, d);
+  X64AluOp op = sub ? X64_SUB : X64_ADD;
+  if (!cin_const) {
+    x64_bit_ri(a, X64_BT, X64_S32, ci, 0); /* CF = carry in */
+    op = sub ? X64_SBB : X64_ADC;
+  } else if (cin & 1) {
+    x64_fixed(a, X64_STC);
+    op = sub ? X64_SBB : X64_ADC;
+  }
+  if (b_imm)
+    x64_alu_ri(a, op, s, d, imm);
+  else
+    x64_alu_rr(a, op, s, d, b);
+  x64_setcc_r(a, cc, d);
+}
 
-bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r) { return false; }
-void bf_lower_fused(BfCtx *c, IrRef cmp, IrRef next) {}
+void bf_lower_addcf(BfCtx *c, IrRef r, const IrInst *in) { flag_op(c, r, in, false, X64_CC_C); }
+void bf_lower_addof(BfCtx *c, IrRef r, const IrInst *in) { flag_op(c, r, in, false, X64_CC_O); }
+void bf_lower_subcf(BfCtx *c, IrRef r, const IrInst *in) { flag_op(c, r, in, true, X64_CC_C); }
+void bf_lower_subof(BfCtx *c, IrRef r, const IrInst *in) { flag_op(c, r, in, true, X64_CC_O); }
+
+/* parity(a): PF of the low byte (set when its bit count is even). */
+void bf_lower_parity(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Reg x = bf_gpr(c, in->args[0]);
+  X64Reg d = bf_def(c, r);
+  x64_rmreg_rr(&c->a, X64_TEST, X64_S8, x, x);
+  x64_setcc_r(&c->a, X64_CC_P, d);
+}
+
+/* -- Compares ---------------------------------------------------------------------- */
+
+static const X64Cond int_cc[IR_PRED_sge + 1] = {
+    [IR_PRED_eq] = X64_CC_E,  [IR_PRED_ne] = X64_CC_NE, [IR_PRED_ult] = X64_CC_B,
+    [IR_PRED_ule] = X64_CC_BE, [IR_PRED_ugt] = X64_CC_A, [IR_PRED_uge] = X64_CC_AE,
+    [IR_PRED_slt] = X64_CC_L, [IR_PRED_sle] = X64_CC_LE, [IR_PRED_sgt] = X64_CC_G,
+    [IR_PRED_sge] = X64_CC_GE};
+
+/* fcmp after ucomis: `swap` compares (b, a). foeq and fune need two flags. */
+typedef struct FpCc {
+  bool swap;
+  X64Cond cc;
+} FpCc;
+static const FpCc fp_cc[IR_PRED__COUNT] = {
+    [IR_PRED_fone] = {false, X64_CC_NE}, [IR_PRED_folt] = {true, X64_CC_A},
+    [IR_PRED_fole] = {true, X64_CC_AE},  [IR_PRED_fogt] = {false, X64_CC_A},
+    [IR_PRED_foge] = {false, X64_CC_AE}, [IR_PRED_ford] = {false, X64_CC_NP},
+    [IR_PRED_fueq] = {false, X64_CC_E},  [IR_PRED_fult] = {false, X64_CC_B},
+    [IR_PRED_fule] = {false, X64_CC_BE}, [IR_PRED_fugt] = {true, X64_CC_B},
+    [IR_PRED_fuge] = {true, X64_CC_BE},  [IR_PRED_funo] = {false, X64_CC_P}};
+
+/* Operand registers for a compare, fetched before anything sets flags. */
+typedef struct CmpOps {
+  unsigned a, b; /* registers; b is BF_NOREG with an immediate */
+  int64_t imm;
+} CmpOps;
+
+static CmpOps cmp_fetch(BfCtx *c, const IrInst *in) {
+  CmpOps o = {0, BF_NOREG, 0};
+  if (in->op == IR_OP_fcmp) {
+    o.a = bf_xmm(c, in->args[0]);
+    o.b = bf_xmm(c, in->args[1]);
+  } else {
+    if (!bf_imm32(c, in->args[1], &o.imm))
+      o.b = bf_gpr(c, in->args[1]);
+    o.a = bf_gpr(c, in->args[0]);
+  }
+  return o;
+}
+
+/* Emits the compare; returns the condition that means "true". */
+static X64Cond cmp_emit(BfCtx *c, const IrInst *in, CmpOps o) {
+  IrType t = ir_typeof(c->fn, in->args[0]);
+  if (in->op == IR_OP_fcmp) {
+    const FpCc *f = &fp_cc[in->imm];
+    X64SseOp op = t == IR_T_f32 ? X64_UCOMISS : X64_UCOMISD;
+    x64_sse_rr(&c->a, op, f->swap ? o.b : o.a, f->swap ? o.a : o.b);
+    return f->cc;
+  }
+  if (o.b == BF_NOREG)
+    x64_alu_ri(&c->a, X64_CMP, bf_size(t), (X64Reg)o.a, o.imm);
+  else
+    x64_alu_rr(&c->a, X64_CMP, bf_size(t), (X64Reg)o.a, (X64Reg)o.b);
+  return int_cc[in->imm];
+}
+
+void bf_lower_cmp(BfCtx *c, IrRef r, const IrInst *in) {
+  if (ir_type_is_vec(ir_typeof(c->fn, in->args[0]))) {
+    bf_lower_vec_cmp(c, r, in);
+    return;
+  }
+  CmpOps o = cmp_fetch(c, in);
+  X64Reg d = bf_def(c, r);
+  x64_setcc_r(&c->a, cmp_emit(c, in, o), d);
+}
+
+void bf_lower_fcmp(BfCtx *c, IrRef r, const IrInst *in) {
+  if (ir_type_is_vec(ir_typeof(c->fn, in->args[0]))) {
+    bf_lower_vec_cmp(c, r, in);
+    return;
+  }
+  CmpOps o = cmp_fetch(c, in);
+  X64Reg d = bf_def(c, r);
+  if (in->imm == IR_PRED_foeq || in->imm == IR_PRED_fune) {
+    bool eq = in->imm == IR_PRED_foeq;
+    X64Reg t = bf_tmp(c);
+    x64_sse_rr(&c->a, ir_typeof(c->fn, in->args[0]) == IR_T_f32 ? X64_UCOMISS : X64_UCOMISD,
+               o.a, o.b);
+    x64_setcc_r(&c->a, eq ? X64_CC_NP : X64_CC_P, t);
+    x64_setcc_r(&c->a, eq ? X64_CC_E : X64_CC_NE, d);
+    x64_alu_rr(&c->a, eq ? X64_AND : X64_OR, X64_S8, d, t);
+    return;
+  }
+  x64_setcc_r(&c->a, cmp_emit(c, in, o), d);
+}
+
+/* -- Fusion -------------------------------------------------------------------------- */
+
+bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r) {
+  if (cmp->op != IR_OP_cmp && cmp->op != IR_OP_fcmp)
+    return false;
+  if (ir_type_is_vec(ir_typeof(c->fn, cmp->args[0])))
+    return false;
+  if (cmp->op == IR_OP_fcmp && (cmp->imm == IR_PRED_foeq || cmp->imm == IR_PRED_fune))
+    return false;
+  const BfRa *ra = &c->ra;
+  if (ra->uend[r] - ra->ucur[r] != 1 || next->nargs == 0 || next->args[0] != r)
+    return false;
+  if (next->op == IR_OP_br)
+    return true;
+  return next->op == IR_OP_select && next->args[1] != r && next->args[2] != r &&
+         bf_cls((IrType)next->type) == BF_GPR;
+}
+
+void bf_lower_fused(BfCtx *c, IrRef cr, IrRef nr) {
+  const IrInst *cmp = &c->fn->insts[cr], *next = &c->fn->insts[nr];
+  if (next->op == IR_OP_br) {
+    X64Cond cc = cmp_emit(c, cmp, cmp_fetch(c, cmp));
+    bf_branch_cc(c, cc, (uint32_t)next->imm, next->aux);
+    return;
+  }
+  /* select(cmp, x, y): d = y; cmp; cmovcc d, x */
+  X64Reg x = bf_gpr(c, next->args[1]);
+  CmpOps o = cmp_fetch(c, cmp);
+  X64Reg d = bf_def_over(c, nr, next->args[2]);
+  X64Cond cc = cmp_emit(c, cmp, o);
+  IrType t = (IrType)next->type;
+  x64_cmov_rr(&c->a, cc, t == IR_T_i64 ? X64_S64 : X64_S32, d, x);
+}

@@ -1,11 +1,181 @@
-/* bf_lower_vec.c — 128-bit vector lane ops. */
+/* bf_lower_vec.c — 128-bit vector ops: lane-wise integer arithmetic and
+ * compares (called from the scalar lowerings when the type is a vector) and
+ * the lane ops. What one SSE2..SSE4.2 instruction does, when the host has it,
+ * is native (table below); everything else goes through the ir_eval helper
+ * on 16-byte frame slots, so it is correct if slow. */
 #include "bf_int.h"
 
 #define EVAL(name) \
   void bf_lower_##name(BfCtx *c, IrRef r, const IrInst *in) { bf_eval_helper(c, r, in); }
 
+enum { L8, L16, L32, L64 }; /* lane size index */
+enum { NEED_SSE41 = 1, NEED_SSE42 = 2 };
+
+typedef struct VecRow {
+  int16_t op[4]; /* X64SseOp per lane size, -1 if none */
+  uint8_t need[4];
+} VecRow;
+#define NO (-1)
+
+/* Two-operand lane ops: d = d OP b. */
+static const VecRow vec_rows[IR_OP__COUNT] = {
+    [IR_OP_add] = {{X64_PADDB, X64_PADDW, X64_PADDD, X64_PADDQ}, {0}},
+    [IR_OP_sub] = {{X64_PSUBB, X64_PSUBW, X64_PSUBD, X64_PSUBQ}, {0}},
+    [IR_OP_and] = {{X64_PAND, X64_PAND, X64_PAND, X64_PAND}, {0}},
+    [IR_OP_or] = {{X64_POR, X64_POR, X64_POR, X64_POR}, {0}},
+    [IR_OP_xor] = {{X64_PXOR, X64_PXOR, X64_PXOR, X64_PXOR}, {0}},
+    [IR_OP_mul] = {{NO, X64_PMULLW, X64_PMULLD, NO}, {0, 0, NEED_SSE41, 0}},
+    [IR_OP_mulhu] = {{NO, X64_PMULHUW, NO, NO}, {0}},
+    [IR_OP_mulhs] = {{NO, X64_PMULHW, NO, NO}, {0}},
+    [IR_OP_uaddsat] = {{X64_PADDUSB, X64_PADDUSW, NO, NO}, {0}},
+    [IR_OP_saddsat] = {{X64_PADDSB, X64_PADDSW, NO, NO}, {0}},
+    [IR_OP_usubsat] = {{X64_PSUBUSB, X64_PSUBUSW, NO, NO}, {0}},
+    [IR_OP_ssubsat] = {{X64_PSUBSB, X64_PSUBSW, NO, NO}, {0}},
+    [IR_OP_umin] = {{X64_PMINUB, X64_PMINUW, X64_PMINUD, NO}, {0, NEED_SSE41, NEED_SSE41, 0}},
+    [IR_OP_umax] = {{X64_PMAXUB, X64_PMAXUW, X64_PMAXUD, NO}, {0, NEED_SSE41, NEED_SSE41, 0}},
+    [IR_OP_smin] = {{X64_PMINSB, X64_PMINSW, X64_PMINSD, NO}, {NEED_SSE41, 0, NEED_SSE41, 0}},
+    [IR_OP_smax] = {{X64_PMAXSB, X64_PMAXSW, X64_PMAXSD, NO}, {NEED_SSE41, 0, NEED_SSE41, 0}},
+};
+/* Shifts by a scalar count in an XMM (a count >= lane bits gives 0 or the sign,
+ * as the IR wants). No byte forms. */
+static const VecRow shift_rows[IR_OP__COUNT] = {
+    [IR_OP_shl] = {{NO, X64_PSLLW, X64_PSLLD, X64_PSLLQ}, {0}},
+    [IR_OP_lshr] = {{NO, X64_PSRLW, X64_PSRLD, X64_PSRLQ}, {0}},
+    [IR_OP_ashr] = {{NO, X64_PSRAW, X64_PSRAD, NO}, {0}},
+};
+
+static unsigned lane_index(IrType t) {
+  switch (ir_type_bits(ir_type_lane(t))) {
+  case 8: return L8;
+  case 16: return L16;
+  case 32: return L32;
+  default: return L64;
+  }
+}
+
+static bool have(uint8_t need) {
+  return (!(need & NEED_SSE41) || bf_host.sse41) && (!(need & NEED_SSE42) || bf_host.sse42);
+}
+
+/* The row's instruction for type t, or -1. */
+static int row_op(const VecRow *row, IrType t) {
+  if (!(row->op[0] | row->op[1] | row->op[2] | row->op[3]))
+    return NO; /* the op has no row */
+  unsigned l = lane_index(t);
+  return row->op[l] != NO && have(row->need[l]) ? row->op[l] : NO;
+}
+
+static void binop(BfCtx *c, IrRef r, IrRef x, IrRef y, X64SseOp op) {
+  X64Xmm b = bf_xmm(c, y);
+  x64_sse_rr(&c->a, op, bf_defx_over(c, r, x), b);
+}
+
+void bf_lower_vec_arith(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Asm *a = &c->a;
+  IrType t = (IrType)in->type;
+  int op = row_op(&vec_rows[in->op], t);
+  if (op != NO) {
+    binop(c, r, in->args[0], in->args[1], (X64SseOp)op);
+    return;
+  }
+  switch (in->op) {
+  case IR_OP_andn: /* pandn: d = ~d & src, so d starts as b */
+    binop(c, r, in->args[1], in->args[0], X64_PANDN);
+    return;
+  case IR_OP_not: {
+    X64Xmm ones = bf_tmpx(c);
+    X64Xmm d = bf_defx_over(c, r, in->args[0]);
+    x64_sse_rr(a, X64_PCMPEQD, ones, ones);
+    x64_sse_rr(a, X64_PXOR, d, ones);
+    return;
+  }
+  case IR_OP_neg: {
+    static const X64SseOp sub[] = {X64_PSUBB, X64_PSUBW, X64_PSUBD, X64_PSUBQ};
+    X64Xmm x = bf_xmm(c, in->args[0]);
+    X64Xmm d = bf_defx(c, r);
+    x64_sse_rr(a, X64_PXOR, d, d);
+    x64_sse_rr(a, sub[lane_index(t)], d, x);
+    return;
+  }
+  default: break;
+  }
+  op = row_op(&shift_rows[in->op], t);
+  if (op != NO) {
+    X64Reg n = bf_tmp(c);
+    bf_load_into(c, in->args[1], BF_GPR, n);
+    bf_zext_reg(c, n, ir_typeof(c->fn, in->args[1]));
+    X64Xmm cnt = bf_tmpx(c);
+    x64_sse_rr(a, X64_MOVQ_XG, cnt, n);
+    x64_sse_rr(a, (X64SseOp)op, bf_defx_over(c, r, in->args[0]), cnt);
+    return;
+  }
+  bf_eval_helper(c, r, in);
+}
+
+/* -- Compares: lane masks ----------------------------------------------------------- */
+
+static const VecRow eq_row = {{X64_PCMPEQB, X64_PCMPEQW, X64_PCMPEQD, X64_PCMPEQQ}, {0, 0, 0, NEED_SSE41}};
+static const VecRow gt_row = {{X64_PCMPGTB, X64_PCMPGTW, X64_PCMPGTD, X64_PCMPGTQ}, {0, 0, 0, NEED_SSE42}};
+
+/* cmpps/cmppd immediates; `swap` compares (b, a); fone/fueq combine two. */
+typedef struct FpVec {
+  bool swap;
+  uint8_t imm;
+} FpVec;
+static const FpVec fp_vec[IR_PRED__COUNT] = {
+    [IR_PRED_foeq] = {false, 0}, [IR_PRED_folt] = {false, 1}, [IR_PRED_fole] = {false, 2},
+    [IR_PRED_funo] = {false, 3}, [IR_PRED_fune] = {false, 4}, [IR_PRED_fuge] = {false, 5},
+    [IR_PRED_fugt] = {false, 6}, [IR_PRED_ford] = {false, 7}, [IR_PRED_fogt] = {true, 1},
+    [IR_PRED_foge] = {true, 2},  [IR_PRED_fult] = {true, 6},  [IR_PRED_fule] = {true, 5},
+};
+
+void bf_lower_vec_cmp(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Asm *a = &c->a;
+  IrType t = ir_typeof(c->fn, in->args[0]);
+  IrRef x = in->args[0], y = in->args[1];
+  if (in->op == IR_OP_fcmp) {
+    if (in->imm == IR_PRED_fone || in->imm == IR_PRED_fueq) {
+      bf_eval_helper(c, r, in);
+      return;
+    }
+    const FpVec *f = &fp_vec[in->imm];
+    X64SseOp op = t == IR_T_v4f32 ? X64_CMPPS : X64_CMPPD;
+    X64Xmm b = bf_xmm(c, f->swap ? x : y);
+    x64_sse_rri(a, op, bf_defx_over(c, r, f->swap ? y : x), b, f->imm);
+    return;
+  }
+  int eq = row_op(&eq_row, t), gt = row_op(&gt_row, t);
+  bool invert = false;
+  switch (in->imm) {
+  case IR_PRED_eq: case IR_PRED_ne:
+    if (eq == NO)
+      break;
+    binop(c, r, x, y, (X64SseOp)eq);
+    invert = in->imm == IR_PRED_ne;
+    goto done;
+  case IR_PRED_sgt: case IR_PRED_sle: case IR_PRED_slt: case IR_PRED_sge: {
+    if (gt == NO)
+      break;
+    bool swap = in->imm == IR_PRED_slt || in->imm == IR_PRED_sge;
+    binop(c, r, swap ? y : x, swap ? x : y, (X64SseOp)gt);
+    invert = in->imm == IR_PRED_sle || in->imm == IR_PRED_sge;
+    goto done;
+  }
+  default: break;
+  }
+  bf_eval_helper(c, r, in);
+  return;
+done:
+  if (invert) {
+    X64Xmm ones = bf_tmpx(c);
+    x64_sse_rr(a, X64_PCMPEQD, ones, ones);
+    x64_sse_rr(a, X64_PXOR, (X64Xmm)c->ra.loc[r], ones);
+  }
+}
+
+/* -- Lane ops -------------------------------------------------------------------------- */
+
 EVAL(vsplat)
-EVAL(vextract)
 EVAL(vinsert)
 EVAL(vtbl)
 EVAL(vmovmsk)
@@ -14,3 +184,19 @@ EVAL(vziphi)
 EVAL(vnarrow)
 EVAL(vwidenlo)
 EVAL(vwidenhi)
+
+/* vextract: the lane moved to a GPR (integers) or to lane 0 of an XMM (floats). */
+void bf_lower_vextract(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Asm *a = &c->a;
+  IrType t = (IrType)in->type;
+  unsigned lane = (unsigned)in->imm, bytes = ir_type_info[t].bytes;
+  X64Xmm v = bf_xmm(c, in->args[0]);
+  X64Xmm sh = bf_tmpx(c);
+  x64_sse_rr(a, X64_MOVAPS, sh, v);
+  if (lane)
+    x64_sse_ri(a, X64_PSRLDQ, sh, (uint8_t)(lane * bytes));
+  if (bf_cls(t) == BF_XMM)
+    x64_sse_rr(a, X64_MOVAPS, bf_defx(c, r), sh);
+  else
+    x64_sse_rr(a, bytes == 8 ? X64_MOVQ_GX : X64_MOVD_GX, bf_def(c, r), sh);
+}
