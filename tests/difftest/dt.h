@@ -155,6 +155,11 @@ enum {
   DT_F_RBP = 1 << 7,      /* rbp points into the stack (leave) */
   DT_F_A32 = 1 << 8,      /* 32-bit address size (67 prefix) */
   DT_F_NOT80 = 1 << 9,    /* the immediate is never 0x80 (int 0x80: a 32-bit syscall) */
+  DT_F_ALIGN = 1 << 10,   /* memory operands aligned to their size (1 in 8 not: #GP) */
+  DT_F_STRING = 1 << 11,  /* rsi/rdi point into scratch; never in sequences */
+  DT_F_REP = 1 << 12,     /* may take rep (with a small rcx) */
+  DT_F_REPCC = 1 << 13,   /* may take repe or repne (with a small rcx) */
+  DT_F_BITOFF = 1 << 14,  /* bt-style: the G operand is a small bit offset into memory */
 };
 
 /* Operand sizes a row's 'v' operands take. */

@@ -4,8 +4,11 @@
  * and flags (dt.h DT_F_*). Adding instructions is adding rows.
  *
  * Operand codes: E r/m, G/R register, M memory, A accumulator (al/ax/eax/rax),
- * I immediate, J relative branch target, V xmm register, W xmm/m, 0 a zero
- * immediate, and lowercase literal registers (cl, dx, ...). Sizes: b w d q x
+ * I immediate, J relative branch target, V xmm register, W xmm/m, a decimal
+ * number for a fixed immediate ("Ev,1"), and lowercase literal registers (cl,
+ * dx, ...). String instructions have no visible operands ("" with DT_F_STRING,
+ * DT_F_REP or DT_F_REPCC: rsi/rdi point into scratch, rcx is small under rep).
+ * Sizes: b w d q x
  * (8..128 bits), v the row's size, z the row's size capped at 32 (Iz), none:
  * the row's size (for M: an unsized address, as lea takes). Here 'v' also
  * covers the byte forms (Intel's Eb/Gb rows) when DT_S8 is listed.

@@ -147,6 +147,28 @@ static bool fault_via_ss(const DtCase *c, uint64_t pc, uint64_t addr, const DtSt
   return stack;
 }
 
+/* Whether the fault x came from an IR_MEM_ALIGN check of the faulting
+ * instruction (legacy SSE m128): x86 raises #GP there before any page fault,
+ * which Linux reports as si_addr 0, while the IR reports the address. */
+static bool align_fault(const IrFunc *fn, const IrExit *x) {
+  if (x->kind != IR_EXIT_EXCEPTION || x->exc != IR_EXC_fault)
+    return false;
+  uint64_t pc = 0;
+  for (uint32_t b = 0; b < fn->nblocks; b++)
+    for (uint32_t i = 0; i < fn->blocks[b].n; i++) {
+      const IrInst *in = &fn->insts[fn->blocks[b].insts[i]];
+      if (in->op == IR_OP_insn)
+        pc = in->imm;
+      if (pc != x->pc || (in->op != IR_OP_load && in->op != IR_OP_store) ||
+          !(in->imm & IR_MEM_ALIGN))
+        continue;
+      IrType t = in->op == IR_OP_load ? (IrType)in->type : ir_typeof(fn, in->args[1]);
+      if (x->addr & (ir_type_info[t].bytes - 1u))
+        return true;
+    }
+  return false;
+}
+
 static void outcome_of_exit(const DtCase *c, const IrExit *x, DtOutcome *out) {
   out->st.rip = x->pc;
   if (x->kind == IR_EXIT_EXCEPTION) {
@@ -154,6 +176,10 @@ static void outcome_of_exit(const DtCase *c, const IrExit *x, DtOutcome *out) {
     if (x->exc == IR_EXC_trap && x->addr == 3)
       out->signo = SIGTRAP; /* int 3 is a breakpoint too */
     out->sigaddr = exc_signal[x->exc].has_addr ? fault_addr(x->addr) : 0;
+    /* A fault on memory that exists was an alignment check: #GP, si_addr 0. */
+    if (x->exc == IR_EXC_fault && x->addr >= DT_SCRATCH_BASE &&
+        x->addr < DT_SCRATCH_BASE + DT_SCRATCH_SIZE)
+      out->sigaddr = 0;
     /* Linux delivers #SS (a non-canonical stack-segment address) as SIGBUS. */
     if (x->exc == IR_EXC_fault && fault_addr(x->addr) == 0 && x->addr != 0 &&
         fault_via_ss(c, x->pc, x->addr, &out->st))
@@ -242,9 +268,15 @@ bool dt_emu_run(const DtExecutor *ex, const DtCase *c, DtOutcome *out, DtEmuInfo
       break;
     pc = x.pc; /* the block ended inside the case: go on there */
   }
+  bool misaligned = ok && align_fault(fn, &x);
   ir_func_free(fn);
   state_from_cpu(&out->st, &cpu);
-  if (ok && out->signo != DT_SIG_HARNESS)
+  if (ok && out->signo != DT_SIG_HARNESS) {
     outcome_of_exit(c, &x, out);
+    if (misaligned) { /* #GP comes before #SS and #PF */
+      out->signo = SIGSEGV;
+      out->sigaddr = 0;
+    }
+  }
   return ok;
 }

@@ -32,7 +32,7 @@ static const struct {
                     {"eax", R(EAX)}, {"rax", R(RAX)}, {"xmm0", R(XMM0)}};
 #undef R
 
-enum { RSP = 4, RBP = 5 };
+enum { RCX = 1, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
 
 static unsigned size_index(unsigned bits) { return bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3; }
 static uint64_t mask_of(unsigned bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
@@ -115,11 +115,12 @@ void dt_gen_state(DtRng *r, DtState *s, uint8_t *mem) {
 
 /* -- Operand shapes ----------------------------------------------------------- */
 
-/* One operand code: kind letter (Intel's E G R M A I J V W, '0' for a zero
+/* One operand code: kind letter (Intel's E G R M A I J V W, '#' for a fixed
  * immediate, 'L' for a literal register) and size letter (b w d q x, or v/z/none). */
 typedef struct OpSpec {
   char kind, size;
   ZydisRegister literal;
+  uint64_t value; /* '#': a fixed immediate */
 } OpSpec;
 
 static unsigned parse_ops(const char *s, OpSpec *out) {
@@ -131,8 +132,12 @@ static unsigned parse_ops(const char *s, OpSpec *out) {
       tok[k++] = *s++;
     if (*s == ',')
       s++;
-    OpSpec o = {tok[0], tok[1], ZYDIS_REGISTER_NONE};
-    if (tok[0] >= 'a' && tok[0] <= 'z') {
+    OpSpec o = {tok[0], tok[1], ZYDIS_REGISTER_NONE, 0};
+    if (tok[0] >= '0' && tok[0] <= '9') {
+      o.kind = '#';
+      o.size = 0;
+      o.value = strtoull(tok, NULL, 0);
+    } else if (tok[0] >= 'a' && tok[0] <= 'z') {
       o.kind = 'L';
       for (size_t i = 0; i < sizeof literal_regs / sizeof literal_regs[0]; i++)
         if (strcmp(tok, literal_regs[i].name) == 0)
@@ -186,11 +191,18 @@ static uint64_t pick_fault_addr(DtRng *r, bool a32, unsigned bytes) {
 }
 
 static uint64_t pick_scratch_addr(DtGen *g, const DtForm *f, unsigned bytes) {
-  /* Margins: a pop through [rsp+x] addresses 8 past the value solved for. */
-  uint64_t lo = 0x20, hi = DT_SCRATCH_SIZE - 0x40 - bytes;
+  /* Margins: a pop through [rsp+x] addresses 8 past the value solved for; a
+   * bit offset (DT_F_BITOFF) reaches 256 bytes either way. */
+  uint64_t margin = f->flags & DT_F_BITOFF ? 0x120 : 0x20;
+  uint64_t lo = margin, hi = DT_SCRATCH_SIZE - 2 * margin - bytes;
   uint64_t off = lo + dt_below(g->r, hi - lo);
   if ((f->flags & DT_F_ATOMIC) && bytes <= 64) /* no split locks: stay in one line */
     off = (off & ~63ull) + dt_below(g->r, 64 - bytes + 1);
+  if (f->flags & (DT_F_ALIGN | DT_F_BITOFF)) {
+    off &= ~(uint64_t)(bytes - 1);
+    if ((f->flags & DT_F_ALIGN) && !g->seq && dt_below(g->r, 8) == 0)
+      off += 1 + dt_below(g->r, bytes - 1); /* misaligned on purpose: #GP */
+  }
   return DT_SCRATCH_BASE + off;
 }
 
@@ -418,6 +430,18 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
   MemPlan plan[4];
   memset(plan, 0, sizeof plan);
   int rel_op = -1;
+  if (f->flags & DT_F_STRING) { /* rsi/rdi in scratch, with room either way */
+    for (int reg = RSI; reg <= RDI; reg++)
+      if (!(g->pinned >> reg & 1))
+        set_reg(g, reg, DT_SCRATCH_BASE + 0x200 + dt_below(r, DT_SCRATCH_SIZE - 0x400),
+                a32 ? 32 : 64);
+  }
+  if ((f->flags & (DT_F_REP | DT_F_REPCC)) && dt_below(r, 2) && !(g->pinned >> RCX & 1)) {
+    static const ZydisInstructionAttributes repcc[2] = {ZYDIS_ATTRIB_HAS_REPE,
+                                                        ZYDIS_ATTRIB_HAS_REPNE};
+    req.prefixes |= f->flags & DT_F_REP ? ZYDIS_ATTRIB_HAS_REP : repcc[dt_below(r, 2)];
+    set_reg(g, RCX, dt_below(r, 16), a32 ? 32 : 64);
+  }
   for (unsigned i = 0; i < nops; i++) {
     ZydisEncoderOperand *o = &req.operands[i];
     unsigned b = spec_bits(spec[i].size, opsize);
@@ -430,6 +454,12 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
       o->type = ZYDIS_OPERAND_TYPE_REGISTER;
       unsigned k = (unsigned)dt_below(r, b == 8 ? 20 : 16);
       o->reg.value = k >= 16 ? high8[k - 16] : gpr_regs[size_index(b)][k];
+      if ((f->flags & DT_F_BITOFF) && plan[0].used && !plan[0].noaccess) {
+        /* bt [m], r reaches m + (r >> 3): keep r a small signed offset */
+        if (k >= 16 || (g->pinned >> k & 1))
+          return false;
+        set_reg(g, (int)k, (uint64_t)((int64_t)dt_below(r, 4096) - 2048), 64);
+      }
       break;
     }
     case 'A':
@@ -458,9 +488,9 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
       if ((f->flags & DT_F_NOT80) && (o->imm.u & 0xff) == 0x80)
         o->imm.u = 0x81;
       break;
-    case '0':
+    case '#':
       o->type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
-      o->imm.u = 0;
+      o->imm.u = spec[i].value;
       break;
     case 'J':
       o->type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
@@ -477,7 +507,7 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
                                                  ZYDIS_OPERAND_SIZE_HINT_32, ZYDIS_OPERAND_SIZE_HINT_64};
     req.operand_size_hint = hint[size_index(opsize)];
   }
-  if ((f->flags & DT_F_A32) || (a32 && has_mem))
+  if ((f->flags & DT_F_A32) || (a32 && (has_mem || (f->flags & DT_F_STRING))))
     req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_32;
   if ((f->flags & DT_F_LOCK) && plan[0].used && dt_below(r, 2))
     req.prefixes |= ZYDIS_ATTRIB_HAS_LOCK;

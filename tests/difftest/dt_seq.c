@@ -4,7 +4,8 @@
  * decoded instruction, hidden operands included), rsp, rip or an absolute
  * address, so every access lands in scratch whatever the others compute. An
  * instruction that would read a flag an earlier one left undefined is not
- * drawn, and neither is a form listed in known_mismatches. */
+ * drawn, and neither is a form listed in known_mismatches, nor string or
+ * bit-offset rows (their address registers would need the same care). */
 #include <string.h>
 
 #include "dt_gen_int.h"
@@ -15,7 +16,7 @@ bool dt_gen_seq(DtRng *r, const uint16_t *forms, size_t n, unsigned max, DtCase 
   uint16_t elig[512];
   size_t m = 0;
   for (size_t i = 0; i < n && m < sizeof elig / sizeof elig[0]; i++)
-    if (!(dt_forms[forms[i]].flags & DT_F_NOSEQ))
+    if (!(dt_forms[forms[i]].flags & (DT_F_NOSEQ | DT_F_STRING | DT_F_BITOFF)))
       elig[m++] = forms[i];
   if (m == 0 || max < 2)
     return false;
