@@ -1,18 +1,172 @@
-/* bf_lower_fp.c — scalar and packed floating point. */
+/* bf_lower_fp.c — scalar and packed floating point on SSE. The rounding operand:
+ * a constant IR_RM_NEAREST needs nothing (MXCSR's default); another constant
+ * mode sets MXCSR.RC around the one instruction (ldmxcsr from literals, then
+ * back to the default 0x1F80); a mode known only at run time goes through the
+ * ir_eval helper, as do fma, unsigned 64-bit and saturating or narrow
+ * conversions, which x86 has no single instruction for. */
 #include "bf_int.h"
 
 #define EVAL(name) \
   void bf_lower_##name(BfCtx *c, IrRef r, const IrInst *in) { bf_eval_helper(c, r, in); }
 
-EVAL(fadd)
-EVAL(fsub)
-EVAL(fmul)
-EVAL(fdiv)
-EVAL(fsqrt)
+enum { MXCSR_DEFAULT = 0x1F80 };
+
+/* The constant rounding mode of operand k, or -1. */
+static int rmode(const BfCtx *c, const IrInst *in, unsigned k) {
+  uint64_t m;
+  return bf_is_const(c, in->args[k], &m) && m <= IR_RM_ZERO ? (int)m : -1;
+}
+
+static void mxcsr_load(BfCtx *c, uint32_t value) {
+  x64_memop(&c->a, X64_LDMXCSR, x64_mem_rip(0));
+  bf_rip_lit(c, &value, 4);
+}
+static void rm_enter(BfCtx *c, int m) {
+  if (m != IR_RM_NEAREST)
+    mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)m << 13);
+}
+static void rm_leave(BfCtx *c, int m) {
+  if (m != IR_RM_NEAREST)
+    mxcsr_load(c, MXCSR_DEFAULT);
+}
+
+/* Per type: the scalar-single, scalar-double, packed-single, packed-double form. */
+static unsigned form(IrType t) {
+  switch (t) {
+  case IR_T_f32: return 0;
+  case IR_T_f64: return 1;
+  case IR_T_v4f32: return 2;
+  default: return 3;
+  }
+}
+
+static void arith(BfCtx *c, IrRef r, const IrInst *in, const X64SseOp ops[4]) {
+  int m = rmode(c, in, 2);
+  if (m < 0) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  X64Xmm b = bf_xmm(c, in->args[1]);
+  X64Xmm d = bf_defx_over(c, r, in->args[0]);
+  rm_enter(c, m);
+  x64_sse_rr(&c->a, ops[form((IrType)in->type)], d, b);
+  rm_leave(c, m);
+}
+
+#define ARITH(name, S)                                                               \
+  void bf_lower_##name(BfCtx *c, IrRef r, const IrInst *in) {                       \
+    static const X64SseOp ops[4] = {X64_##S##SS, X64_##S##SD, X64_##S##PS, X64_##S##PD}; \
+    arith(c, r, in, ops);                                                            \
+  }
+ARITH(fadd, ADD)
+ARITH(fsub, SUB)
+ARITH(fmul, MUL)
+ARITH(fdiv, DIV)
+
+void bf_lower_fsqrt(BfCtx *c, IrRef r, const IrInst *in) {
+  static const X64SseOp ops[4] = {X64_SQRTSS, X64_SQRTSD, X64_SQRTPS, X64_SQRTPD};
+  int m = rmode(c, in, 1);
+  if (m < 0) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  X64Xmm d = bf_defx_over(c, r, in->args[0]);
+  rm_enter(c, m);
+  x64_sse_rr(&c->a, ops[form((IrType)in->type)], d, d);
+  rm_leave(c, m);
+}
+
 EVAL(fma)
-EVAL(fneg)
-EVAL(fabs)
-EVAL(fround)
-EVAL(fcvt)
-EVAL(itof)
-EVAL(ftoi)
+
+/* fneg / fabs: the sign bits only (xorps / andps with a 16-byte mask). */
+static void sign_op(BfCtx *c, IrRef r, const IrInst *in, bool neg) {
+  IrType lane = ir_type_lane((IrType)in->type);
+  uint64_t sign = lane == IR_T_f32 ? 0x8000000080000000ull : 0x8000000000000000ull;
+  uint64_t mask[2] = {neg ? sign : ~sign, neg ? sign : ~sign};
+  X64Xmm d = bf_defx_over(c, r, in->args[0]);
+  x64_sse_rm(&c->a, neg ? X64_XORPS : X64_ANDPS, d, x64_mem_rip(0));
+  bf_rip_lit(c, mask, 16);
+}
+void bf_lower_fneg(BfCtx *c, IrRef r, const IrInst *in) { sign_op(c, r, in, true); }
+void bf_lower_fabs(BfCtx *c, IrRef r, const IrInst *in) { sign_op(c, r, in, false); }
+
+/* fround: SSE4.1 round* with the mode in the immediate (bit 3: no inexact). */
+void bf_lower_fround(BfCtx *c, IrRef r, const IrInst *in) {
+  static const X64SseOp ops[4] = {X64_ROUNDSS, X64_ROUNDSD, X64_ROUNDPS, X64_ROUNDPD};
+  int m = rmode(c, in, 1);
+  if (m < 0 || !bf_host.sse41) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  X64Xmm d = bf_defx_over(c, r, in->args[0]);
+  x64_sse_rri(&c->a, ops[form((IrType)in->type)], d, d, (uint8_t)(m | 8));
+}
+
+/* fcvt: f32 <-> f64, v4f32 lanes 0,1 -> v2f64, v2f64 -> v4f32 (upper lanes 0). */
+void bf_lower_fcvt(BfCtx *c, IrRef r, const IrInst *in) {
+  static const X64SseOp ops[4] = {X64_CVTSD2SS, X64_CVTSS2SD, X64_CVTPD2PS, X64_CVTPS2PD};
+  int m = rmode(c, in, 1);
+  if (m < 0) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  X64Xmm s = bf_xmm(c, in->args[0]);
+  X64Xmm d = bf_defx(c, r);
+  rm_enter(c, m);
+  x64_sse_rr(&c->a, ops[form((IrType)in->type)], d, s);
+  rm_leave(c, m);
+}
+
+/* itof: signed (any width) and unsigned up to 32 bits through the 64-bit signed
+ * conversion (exact operand, one rounding); v4i32 -> v4f32 signed. */
+void bf_lower_itof(BfCtx *c, IrRef r, const IrInst *in) {
+  IrType from = ir_typeof(c->fn, in->args[0]), to = (IrType)in->type;
+  int m = rmode(c, in, 1);
+  bool sgn = in->imm == IR_CVT_SIGNED;
+  if (m >= 0 && to == IR_T_v4f32 && sgn) {
+    X64Xmm s = bf_xmm(c, in->args[0]);
+    X64Xmm d = bf_defx(c, r);
+    rm_enter(c, m);
+    x64_sse_rr(&c->a, X64_CVTDQ2PS, d, s);
+    rm_leave(c, m);
+    return;
+  }
+  if (m < 0 || ir_type_is_vec(to) || (!sgn && from == IR_T_i64)) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  X64Reg t = bf_tmp(c);
+  bf_load_into(c, in->args[0], BF_GPR, t);
+  if (sgn)
+    bf_sext_reg(c, t, from);
+  else
+    bf_zext_reg(c, t, from);
+  X64Xmm d = bf_defx(c, r);
+  rm_enter(c, m);
+  x64_sse_rr(&c->a, to == IR_T_f32 ? X64_CVTSI2SS64 : X64_CVTSI2SD64, d, t);
+  rm_leave(c, m);
+}
+
+/* ftoi: signed, not saturating, to i32/i64 is exactly cvts*2si (out of range and
+ * NaN give the integer indefinite, MIN); toward zero is cvtts*2si. */
+void bf_lower_ftoi(BfCtx *c, IrRef r, const IrInst *in) {
+  IrType from = ir_typeof(c->fn, in->args[0]), to = (IrType)in->type;
+  int m = rmode(c, in, 1);
+  if (m < 0 || in->imm != IR_CVT_SIGNED || ir_type_is_vec(to) ||
+      (to != IR_T_i32 && to != IR_T_i64)) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  static const X64SseOp ops[2][2][2] = {
+      /* [f64][i64][trunc] */
+      {{X64_CVTSS2SI32, X64_CVTTSS2SI32}, {X64_CVTSS2SI64, X64_CVTTSS2SI64}},
+      {{X64_CVTSD2SI32, X64_CVTTSD2SI32}, {X64_CVTSD2SI64, X64_CVTTSD2SI64}}};
+  bool trunc = m == IR_RM_ZERO;
+  X64Xmm s = bf_xmm(c, in->args[0]);
+  X64Reg d = bf_def(c, r);
+  if (!trunc)
+    rm_enter(c, m);
+  x64_sse_rr(&c->a, ops[from == IR_T_f64][to == IR_T_i64][trunc], d, s);
+  if (!trunc)
+    rm_leave(c, m);
+}
