@@ -15,6 +15,10 @@ static const X86Lifter *const lifter_tables[] = {
     x86_lifters_alu,
     x86_lifters_ctrl,
     x86_lifters_sys,
+    x86_lifters_sse_mov,
+    x86_lifters_sse_int,
+    x86_lifters_sse_shuf,
+    x86_lifters_sse42,
 };
 
 static const X86Lifter *lifter_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
@@ -22,6 +26,7 @@ static ZydisDecoder decoder;
 static ZydisFormatter formatter;
 
 void x86_helpers_register(void); /* lift_sys.c and friends */
+void x86_sse42_helpers_register(void); /* lift_sse42.c */
 
 void x86_frontend_init(void) {
   static bool done;
@@ -34,6 +39,7 @@ void x86_frontend_init(void) {
     for (const X86Lifter *e = lifter_tables[t]; e->fn; e++)
       lifter_by_mnemonic[e->mn] = e;
   x86_helpers_register();
+  x86_sse42_helpers_register();
 }
 
 /* Registers the generic operand code handles: GPRs, XMM, x87 stack. Anything

@@ -116,5 +116,7 @@ const DtForm dt_forms[] = {
     ROW("nop", PREFETCHT2, "Mb", 0, DT_F_NOACCESS),
     ROW("nop", PREFETCHNTA, "Mb", 0, DT_F_NOACCESS),
     ROW("nop", PREFETCHW, "Mb", 0, DT_F_NOACCESS),
+
+#include "dt_classes_sse.def" /* sse_mov sse_int sse_shuf sse42 */
 };
 const size_t dt_nforms = sizeof dt_forms / sizeof dt_forms[0];
