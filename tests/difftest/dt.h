@@ -159,7 +159,6 @@ enum {
   DT_F_STRING = 1 << 11,  /* rsi/rdi point into scratch; never in sequences */
   DT_F_REP = 1 << 12,     /* may take rep (with a small rcx) */
   DT_F_REPCC = 1 << 13,   /* may take repe or repne (with a small rcx) */
-  DT_F_BITOFF = 1 << 14,  /* bt-style: the G operand is a small bit offset into memory */
 };
 
 /* Operand sizes a row's 'v' operands take. */

@@ -117,8 +117,9 @@ static const struct {
 
 /* Whether the access that faulted at addr went through SS (base rsp/rbp, or
  * the stack itself): a non-canonical address there is #SS, not #GP. The
- * operand is the one whose address (from the state at the fault) is addr; if
- * none is, it was the instruction's implicit stack access. */
+ * access is the explicit operand whose address (from the state at the fault)
+ * is addr; failing that, the implicit stack access if there is one, else the
+ * explicit operand (bt m, r reaches past its operand's address). */
 static bool fault_via_ss(const DtCase *c, uint64_t pc, uint64_t addr, const DtState *st) {
   if (pc < DT_CASE_PC || pc >= DT_CASE_PC + c->len)
     return false;
@@ -133,18 +134,21 @@ static bool fault_via_ss(const DtCase *c, uint64_t pc, uint64_t addr, const DtSt
     ctx.values[ZYDIS_REGISTER_RAX + i] = st->gpr[i];
     ctx.values[ZYDIS_REGISTER_EAX + i] = st->gpr[i] & 0xffffffffull;
   }
-  bool stack = false;
+  bool stack = false, explicit_ss = false;
   for (unsigned i = 0; i < in.operand_count; i++) {
     if (ops[i].type != ZYDIS_OPERAND_TYPE_MEMORY || ops[i].mem.type != ZYDIS_MEMOP_TYPE_MEM)
       continue;
     bool ss = ops[i].mem.segment == ZYDIS_REGISTER_SS;
+    if (i >= in.operand_count_visible) {
+      stack |= ss;
+      continue;
+    }
     ZyanU64 a;
-    if (i < in.operand_count_visible &&
-        ZYAN_SUCCESS(ZydisCalcAbsoluteAddressEx(&in, &ops[i], pc, &ctx, &a)) && a == addr)
+    if (ZYAN_SUCCESS(ZydisCalcAbsoluteAddressEx(&in, &ops[i], pc, &ctx, &a)) && a == addr)
       return ss;
-    stack |= ss && i >= in.operand_count_visible;
+    explicit_ss |= ss;
   }
-  return stack;
+  return stack || explicit_ss;
 }
 
 /* Whether the fault x came from an IR_MEM_ALIGN check of the faulting
@@ -176,10 +180,6 @@ static void outcome_of_exit(const DtCase *c, const IrExit *x, DtOutcome *out) {
     if (x->exc == IR_EXC_trap && x->addr == 3)
       out->signo = SIGTRAP; /* int 3 is a breakpoint too */
     out->sigaddr = exc_signal[x->exc].has_addr ? fault_addr(x->addr) : 0;
-    /* A fault on memory that exists was an alignment check: #GP, si_addr 0. */
-    if (x->exc == IR_EXC_fault && x->addr >= DT_SCRATCH_BASE &&
-        x->addr < DT_SCRATCH_BASE + DT_SCRATCH_SIZE)
-      out->sigaddr = 0;
     /* Linux delivers #SS (a non-canonical stack-segment address) as SIGBUS. */
     if (x->exc == IR_EXC_fault && fault_addr(x->addr) == 0 && x->addr != 0 &&
         fault_via_ss(c, x->pc, x->addr, &out->st))

@@ -162,6 +162,14 @@ static unsigned spec_bits(char size, unsigned opsize) {
   }
 }
 
+/* Bit-string instructions address m + (r >> 3) for bt m, r (SDM Vol. 1, 3.4.5,
+ * "bit offset"): the offset register must stay small or the native run could
+ * touch the harness's own memory. A property of the ISA, so not a row flag. */
+static bool bit_string(ZydisMnemonic mn) {
+  return mn == ZYDIS_MNEMONIC_BT || mn == ZYDIS_MNEMONIC_BTS || mn == ZYDIS_MNEMONIC_BTR ||
+         mn == ZYDIS_MNEMONIC_BTC;
+}
+
 /* -- Memory operands ---------------------------------------------------------- */
 
 typedef struct MemPlan {
@@ -193,12 +201,12 @@ static uint64_t pick_fault_addr(DtRng *r, bool a32, unsigned bytes) {
 static uint64_t pick_scratch_addr(DtGen *g, const DtForm *f, unsigned bytes) {
   /* Margins: a pop through [rsp+x] addresses 8 past the value solved for; a
    * bit offset (DT_F_BITOFF) reaches 256 bytes either way. */
-  uint64_t margin = f->flags & DT_F_BITOFF ? 0x120 : 0x20;
+  uint64_t margin = bit_string(f->mn) ? 0x120 : 0x20;
   uint64_t lo = margin, hi = DT_SCRATCH_SIZE - 2 * margin - bytes;
   uint64_t off = lo + dt_below(g->r, hi - lo);
   if ((f->flags & DT_F_ATOMIC) && bytes <= 64) /* no split locks: stay in one line */
     off = (off & ~63ull) + dt_below(g->r, 64 - bytes + 1);
-  if (f->flags & (DT_F_ALIGN | DT_F_BITOFF)) {
+  if ((f->flags & DT_F_ALIGN) || bit_string(f->mn)) {
     off &= ~(uint64_t)(bytes - 1);
     if ((f->flags & DT_F_ALIGN) && !g->seq && dt_below(g->r, 8) == 0)
       off += 1 + dt_below(g->r, bytes - 1); /* misaligned on purpose: #GP */
@@ -448,13 +456,15 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
     char kind = spec[i].kind;
     if (kind == 'E' || kind == 'W')
       kind = dt_below(r, 2) ? 'M' : kind == 'E' ? 'G' : 'V';
+    if (kind == 'M' && g->seq && bit_string(f->mn) && spec[1].kind != 'I')
+      kind = 'G'; /* a sequence could not keep the offset register small */
     switch (kind) {
     case 'G':
     case 'R': {
       o->type = ZYDIS_OPERAND_TYPE_REGISTER;
       unsigned k = (unsigned)dt_below(r, b == 8 ? 20 : 16);
       o->reg.value = k >= 16 ? high8[k - 16] : gpr_regs[size_index(b)][k];
-      if ((f->flags & DT_F_BITOFF) && plan[0].used && !plan[0].noaccess) {
+      if (bit_string(f->mn) && plan[0].used && !plan[0].noaccess) {
         /* bt [m], r reaches m + (r >> 3): keep r a small signed offset */
         if (k >= 16 || (g->pinned >> k & 1))
           return false;

@@ -4,8 +4,9 @@
  * decoded instruction, hidden operands included), rsp, rip or an absolute
  * address, so every access lands in scratch whatever the others compute. An
  * instruction that would read a flag an earlier one left undefined is not
- * drawn, and neither is a form listed in known_mismatches, nor string or
- * bit-offset rows (their address registers would need the same care). */
+ * drawn, and neither is a form listed in known_mismatches, nor string rows
+ * (rsi/rdi would need the same care; bit-string forms are drawn with a
+ * register destination only). */
 #include <string.h>
 
 #include "dt_gen_int.h"
@@ -16,7 +17,7 @@ bool dt_gen_seq(DtRng *r, const uint16_t *forms, size_t n, unsigned max, DtCase 
   uint16_t elig[512];
   size_t m = 0;
   for (size_t i = 0; i < n && m < sizeof elig / sizeof elig[0]; i++)
-    if (!(dt_forms[forms[i]].flags & (DT_F_NOSEQ | DT_F_STRING | DT_F_BITOFF)))
+    if (!(dt_forms[forms[i]].flags & (DT_F_NOSEQ | DT_F_STRING)))
       elig[m++] = forms[i];
   if (m == 0 || max < 2)
     return false;

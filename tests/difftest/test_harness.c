@@ -311,7 +311,7 @@ static void test_generator_features(void **state) {
       {"t", ZYDIS_MNEMONIC_MOVSQ, "", 0, DT_F_STRING | DT_F_REP},
       {"t", ZYDIS_MNEMONIC_SCASB, "", 0, DT_F_STRING | DT_F_REPCC},
       {"t", ZYDIS_MNEMONIC_STOSD, "", 0, DT_F_STRING | DT_F_REP},
-      {"t", ZYDIS_MNEMONIC_BTS, "Ev,Gv", DT_S16 | DT_S32 | DT_S64, DT_F_BITOFF | DT_F_LOCK},
+      {"t", ZYDIS_MNEMONIC_BTS, "Ev,Gv", DT_S16 | DT_S32 | DT_S64, DT_F_LOCK},
       {"t", ZYDIS_MNEMONIC_MOVAPS, "Vx,Wx", 0, DT_F_ALIGN},
       {"t", ZYDIS_MNEMONIC_SHL, "Ev,1", DT_SALL, 0},
       {"t", ZYDIS_MNEMONIC_ROR, "Ev,cl", DT_SALL, 0},
