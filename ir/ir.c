@@ -92,6 +92,10 @@ int ir_helper_find(const char *name, size_t len) {
   return -1;
 }
 
+static _Thread_local const struct IrMemOps *helper_mem;
+void ir_helper_set_mem(const struct IrMemOps *mem) { helper_mem = mem; }
+const struct IrMemOps *ir_helper_mem(void) { return helper_mem; }
+
 /* -- Functions and blocks ------------------------------------------------ */
 
 static void *grow(void *p, uint32_t *cap, uint32_t need, size_t elem) {

@@ -265,6 +265,13 @@ typedef struct IrHelper {
 int ir_helper_register(const IrHelper *h); /* returns its index, or the existing one */
 const IrHelper *ir_helper_get(uint32_t index);
 int ir_helper_find(const char *name, size_t len); /* -1 if none */
+/* Guest memory for IR_HELPER_MEMORY helpers that reach it themselves (x86
+ * cmpxchg16b): the runner's IrMemOps, per thread. ir_interp sets it while it
+ * runs a function; a compiled tier sets it for the thread running guest code.
+ * A helper that finds none, or no atomic_ptr, treats the access as a fault. */
+struct IrMemOps;
+void ir_helper_set_mem(const struct IrMemOps *mem);
+const struct IrMemOps *ir_helper_mem(void);
 
 /* -- Instructions, blocks, functions ------------------------------------- */
 

@@ -149,6 +149,8 @@ IrExit ir_interp(const IrFunc *fn, void *cpu, const IrMemOps *mem) {
     memset(small, 0, sizeof small);
   }
   IrRun st = {.fn = fn, .cpu = cpu, .mem = mem, .vals = vals}; /* block 0, pc 0 */
+  const IrMemOps *outer_mem = ir_helper_mem(); /* helpers see this function's memory */
+  ir_helper_set_mem(mem);
   for (;;) {
     if (st.block >= fn->nblocks) {
       ir_run_exception(&st, IR_EXC_undef, 0, false);
@@ -157,6 +159,7 @@ IrExit ir_interp(const IrFunc *fn, void *cpu, const IrMemOps *mem) {
     if (run_block(&st, &fn->blocks[st.block]) == IR_RUN_EXIT)
       break;
   }
+  ir_helper_set_mem(outer_mem);
   if (vals != small)
     free(vals);
   return st.exit;

@@ -30,7 +30,7 @@ static bool binop_locked(X86Lift *l, IrOp op, int kind) {
       [IR_OP_add] = IR_RMW_add, [IR_OP_sub] = IR_RMW_add, [IR_OP_and] = IR_RMW_and,
       [IR_OP_or] = IR_RMW_or, [IR_OP_xor] = IR_RMW_xor};
   if (kind == K_ADC || kind == K_SBB)
-    return false; /* lock adc/sbb: rare, needs a cas loop (not yet) */
+    return x86_lift_lock_carry(l, kind == K_SBB); /* a cas loop (lift_atomic.c) */
   IrType t = x86_optype(l, 0);
   IrRef b = x86_get_as(l, 1, t);
   IrRef v = op == IR_OP_sub ? ir_op1(l->fn, IR_OP_neg, b) : b;

@@ -43,6 +43,11 @@ extern const X86Lifter x86_lifters_sse_mov[];  /* lift_sse_mov.c */
 extern const X86Lifter x86_lifters_sse_int[];  /* lift_sse_int.c */
 extern const X86Lifter x86_lifters_sse_shuf[]; /* lift_sse_shuf.c */
 extern const X86Lifter x86_lifters_sse42[];    /* lift_sse42.c */
+extern const X86Lifter x86_lifters_muldiv[];
+extern const X86Lifter x86_lifters_shift[];
+extern const X86Lifter x86_lifters_bits[];
+extern const X86Lifter x86_lifters_string[];
+extern const X86Lifter x86_lifters_atomic[];
 
 /* -- Operands (x86_operand.c) --------------------------------------------- */
 
@@ -55,12 +60,18 @@ IrRef x86_get(X86Lift *l, int i);              /* operand i as its own type */
 IrRef x86_get_as(X86Lift *l, int i, IrType t); /* imm at t; reg/mem zero-extended or truncated */
 IrRef x86_get_sx(X86Lift *l, int i, IrType t); /* sign-extended to t */
 void x86_put(X86Lift *l, int i, IrRef v);       /* write back with x86's partial-register rules */
+/* Register operand i = v only if cond (i1); else the register is untouched, not
+ * even zero-extended (cmpxchg, bsf). False if operand i is not a GPR. */
+bool x86_put_if(X86Lift *l, int i, IrRef cond, IrRef v);
 IrRef x86_addr(X86Lift *l, int i);             /* effective address of memory operand i */
 IrRef x86_mem_addr(X86Lift *l, const ZydisDecodedOperandMem *m); /* uncached */
+/* An offset (i64) wrapped to the address size, plus segment seg's base (FS/GS). */
+IrRef x86_seg_addr(X86Lift *l, ZydisRegister seg, IrRef offset);
 
 /* GPRs by hardware number; width 8/16/32/64; high: AH..BH. */
 IrRef x86_gpr_get(X86Lift *l, unsigned reg, unsigned width, bool high);
 void x86_gpr_put(X86Lift *l, unsigned reg, unsigned width, bool high, IrRef v);
+void x86_gpr_put_if(X86Lift *l, unsigned reg, unsigned width, bool high, IrRef cond, IrRef v);
 IrRef x86_rsp(X86Lift *l);
 
 /* Guest memory at the flat address addr (segment already applied). */
@@ -84,6 +95,11 @@ void x86_flags_add(X86Lift *l, IrRef a, IrRef b, IrRef cin, IrRef r); /* all six
 void x86_flags_sub(X86Lift *l, IrRef a, IrRef b, IrRef bin, IrRef r); /* all six */
 void x86_flags_logic(X86Lift *l, IrRef r); /* CF=OF=0, SZP, AF=0 (architecturally undefined) */
 IrRef x86_cond(X86Lift *l, unsigned cc);   /* cc in Intel order: O NO B AE E NE BE A S NS P NP L GE LE G */
+
+/* -- Shared with other lifters (lift_atomic.c) ----------------------------- */
+
+bool x86_lift_lock_carry(X86Lift *l, bool sub); /* lock adc/sbb [mem], src */
+void x86_atomic_init(void);                      /* registers its helper */
 
 /* -- Control -------------------------------------------------------------- */
 

@@ -39,16 +39,25 @@ IrRef x86_gpr_get(X86Lift *l, unsigned reg, unsigned width, bool high) {
   return resize(l, full, x86_type_of_bits(width), false);
 }
 
+/* The whole register after writing v to its width-bit part. */
+static IrRef gpr_merge(X86Lift *l, IrRef full, unsigned width, bool high, IrRef v) {
+  if (width == 64)
+    return v;
+  if (width == 32)
+    return ir_cast(l->fn, IR_OP_zext, IR_T_i64, v); /* writes zero the top */
+  return ir_deposit(l->fn, full, v, high ? 8 : 0, width);
+}
+
 void x86_gpr_put(X86Lift *l, unsigned reg, unsigned width, bool high, IrRef v) {
   unsigned slot = X86_SLOT_GPR0 + reg;
-  if (width == 64) {
-    ir_set(l->fn, slot, v);
-  } else if (width == 32) {
-    ir_set(l->fn, slot, ir_cast(l->fn, IR_OP_zext, IR_T_i64, v)); /* writes zero the top */
-  } else {
-    IrRef full = ir_get(l->fn, slot);
-    ir_set(l->fn, slot, ir_deposit(l->fn, full, v, high ? 8 : 0, width));
-  }
+  IrRef full = width < 32 ? ir_get(l->fn, slot) : IR_NONE;
+  ir_set(l->fn, slot, gpr_merge(l, full, width, high, v));
+}
+
+void x86_gpr_put_if(X86Lift *l, unsigned reg, unsigned width, bool high, IrRef cond, IrRef v) {
+  unsigned slot = X86_SLOT_GPR0 + reg;
+  IrRef full = ir_get(l->fn, slot);
+  ir_set(l->fn, slot, ir_select(l->fn, cond, gpr_merge(l, full, width, high, v), full));
 }
 
 IrRef x86_rsp(X86Lift *l) { return ir_get(l->fn, X86_SLOT_GPR0 + X86_RSP); }
@@ -95,11 +104,17 @@ IrRef x86_mem_addr(X86Lift *l, const ZydisDecodedOperandMem *m) {
       a = ir_op2(fn, IR_OP_add, a, idx);
     }
   }
+  return x86_seg_addr(l, m->segment, a);
+}
+
+IrRef x86_seg_addr(X86Lift *l, ZydisRegister seg, IrRef offset) {
+  IrFunc *fn = l->fn;
+  IrRef a = offset;
   if (l->in.address_width == 32)
     a = ir_cast(fn, IR_OP_zext, IR_T_i64, ir_cast(fn, IR_OP_trunc, IR_T_i32, a));
-  if (m->segment == ZYDIS_REGISTER_FS)
+  if (seg == ZYDIS_REGISTER_FS)
     a = ir_op2(fn, IR_OP_add, a, ir_get(fn, X86_SLOT_FS_BASE));
-  else if (m->segment == ZYDIS_REGISTER_GS)
+  else if (seg == ZYDIS_REGISTER_GS)
     a = ir_op2(fn, IR_OP_add, a, ir_get(fn, X86_SLOT_GS_BASE));
   return a;
 }
@@ -156,6 +171,15 @@ void x86_put(X86Lift *l, int i, IrRef v) {
     else if (xmm_of(o->reg.value, &num))
       ir_set(l->fn, X86_SLOT_XMM0 + num, v);
   }
+}
+
+bool x86_put_if(X86Lift *l, int i, IrRef cond, IrRef v) {
+  unsigned num, width;
+  bool high;
+  if (!x86_is_reg(l, i) || !gpr_of(l->op[i].reg.value, &num, &width, &high))
+    return false;
+  x86_gpr_put_if(l, num, width, high, cond, v);
+  return true;
 }
 
 /* -- Stack ---------------------------------------------------------------- */

@@ -19,6 +19,11 @@ static const X86Lifter *const lifter_tables[] = {
     x86_lifters_sse_int,
     x86_lifters_sse_shuf,
     x86_lifters_sse42,
+    x86_lifters_muldiv,
+    x86_lifters_shift,
+    x86_lifters_bits,
+    x86_lifters_string,
+    x86_lifters_atomic,
 };
 
 static const X86Lifter *lifter_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
@@ -37,8 +42,10 @@ void x86_frontend_init(void) {
   ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   for (size_t t = 0; t < sizeof lifter_tables / sizeof lifter_tables[0]; t++)
     for (const X86Lifter *e = lifter_tables[t]; e->fn; e++)
-      lifter_by_mnemonic[e->mn] = e;
+      if (!lifter_by_mnemonic[e->mn])
+        lifter_by_mnemonic[e->mn] = e;
   x86_helpers_register();
+  x86_atomic_init();
   x86_sse42_helpers_register();
 }
 
@@ -59,19 +66,30 @@ static bool operands_supported(const X86Lift *l) {
   return true;
 }
 
-/* Lift one decoded instruction; false if no lifter takes it. Lifters that add
- * blocks must not return false after doing so. */
-static bool lift_one(X86Lift *l) {
-  const X86Lifter *e = lifter_by_mnemonic[l->in.mnemonic];
-  if (!e || !operands_supported(l))
-    return false;
-  IrBlock *b = &l->fn->blocks[l->fn->cur];
-  uint32_t mark = b->n, cur = l->fn->cur;
+/* Try one row; "not mine" drops whatever it emitted before deciding. */
+static bool try_row(X86Lift *l, const X86Lifter *e) {
+  uint32_t cur = l->fn->cur, mark = l->fn->blocks[cur].n;
   if (e->fn(l, e))
     return true;
-  /* "Not mine": drop whatever the lifter emitted before deciding. */
   l->fn->cur = cur;
   l->fn->blocks[cur].n = mark;
+  return false;
+}
+
+/* Lift one decoded instruction; false if no lifter takes it. Lifters that add
+ * blocks must not return false after doing so. A mnemonic may have rows in
+ * several tables (Zydis names the string op and the SSE op both movsd and
+ * cmpsd): the others are tried, in table order, when the first says no. */
+static bool lift_one(X86Lift *l) {
+  const X86Lifter *first = lifter_by_mnemonic[l->in.mnemonic];
+  if (!first || !operands_supported(l))
+    return false;
+  if (try_row(l, first))
+    return true;
+  for (size_t t = 0; t < sizeof lifter_tables / sizeof lifter_tables[0]; t++)
+    for (const X86Lifter *e = lifter_tables[t]; e->fn; e++)
+      if (e != first && e->mn == l->in.mnemonic && try_row(l, e))
+        return true;
   return false;
 }
 

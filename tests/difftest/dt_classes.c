@@ -118,5 +118,6 @@ const DtForm dt_forms[] = {
     ROW("nop", PREFETCHW, "Mb", 0, DT_F_NOACCESS),
 
 #include "dt_classes_sse.def" /* sse_mov sse_int sse_shuf sse42 */
+#include "dt_classes_int.def" /* muldiv shift bits string atomic */
 };
 const size_t dt_nforms = sizeof dt_forms / sizeof dt_forms[0];
