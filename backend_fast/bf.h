@@ -109,4 +109,9 @@ void bf_patch_jump(uint8_t *rw_site, const uint8_t *rx_site, const uint8_t *rx_t
 /* The guest pc of the instruction whose code contains host offset off. */
 uint64_t bf_pc_at(const BfBlock *b, uint32_t off);
 
+/* Whether a host fault at host_pc (inside generated code) was a guest write:
+ * the page-fault error code says "read" for a locked read-modify-write (cas,
+ * armw) that faults on an unmapped page, which the IR counts as a write. */
+bool bf_fault_is_write(const uint8_t *host_pc, bool hw_write);
+
 #endif

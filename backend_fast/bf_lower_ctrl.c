@@ -176,7 +176,11 @@ void bf_lower_exiti(BfCtx *c, IrRef r, const IrInst *in) {
   x64_alu_rm(a, X64_CMP, X64_S64, X64_RAX, x64_mem_sib(X64_RCX, X64_RDX, 1, 0));
   X64Label miss = X64_LABEL_INIT;
   x64_jcc_label_short(a, X64_CC_NE, &miss);
-  x64_jmp_m(a, x64_mem_sib(X64_RCX, X64_RDX, 1, 8));
+  /* An empty entry is {~0, NULL}: a guest jump to ~0 must not take it. */
+  x64_mov_rm(a, X64_S64, X64_RCX, x64_mem_sib(X64_RCX, X64_RDX, 1, 8));
+  x64_rmreg_rr(a, X64_TEST, X64_S64, X64_RCX, X64_RCX);
+  x64_jcc_label_short(a, X64_CC_E, &miss);
+  x64_jmp_r(a, X64_RCX);
   x64_bind(a, &miss);
   x64_mov_ri(a, X64_S32, X64_RDX, BF_EXIT_JUMP);
   bf_jmp_abs(c, c->cfg->epilogue);

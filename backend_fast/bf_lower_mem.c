@@ -98,7 +98,11 @@ void bf_lower_armw(BfCtx *c, IrRef r, const IrInst *in) {
   X64Mem m = guest_access(c, A, ir_type_info[t].bytes, true, false);
   X64Reg n = bf_tmp(c);
   X64Size wide = s == X64_S64 ? X64_S64 : X64_S32; /* cmov has no byte form */
-  x64_mov_rm(a, s, X64_RAX, m);
+  /* The first read is a locked xadd of 0, not a plain load: if it faults, the
+   * fault is a write's (bf_fault_is_write), as an atomic's must be. */
+  x64_alu_rr(a, X64_XOR, X64_S32, X64_RAX, X64_RAX);
+  x64_lock(a);
+  x64_rmreg_mr(a, X64_XADD, s, m, X64_RAX);
   X64Label loop = X64_LABEL_INIT;
   x64_bind(a, &loop);
   x64_mov_rr(a, X64_S64, n, X64_RAX);

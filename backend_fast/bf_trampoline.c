@@ -54,3 +54,17 @@ uint64_t bf_pc_at(const BfBlock *b, uint32_t off) {
   }
   return lo ? b->pcmap[lo - 1].guest_pc : 0;
 }
+
+/* Generated atomics are `lock` + cmpxchg/xadd, or xchg with memory (implicitly
+ * locked); prefixes come in the order the assembler emits them. */
+bool bf_fault_is_write(const uint8_t *host_pc, bool hw_write) {
+  const uint8_t *p = host_pc;
+  bool locked = false;
+  for (int i = 0; i < 4; i++, p++) {
+    if (*p == 0xF0)
+      locked = true;
+    else if (*p != 0x66 && (*p & 0xF0) != 0x40)
+      break;
+  }
+  return hw_write || locked || *p == 0x86 || *p == 0x87;
+}

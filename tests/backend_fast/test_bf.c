@@ -3,6 +3,7 @@
  * the runtime (emu_exec_func, tier EMU_TIER_FAST) and must end with the exit,
  * state and memory the case expects, which the interpreter's own test checks
  * too. One cmocka test per case. */
+#define _GNU_SOURCE /* REG_RIP, REG_ERR (bf_harness.h) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
