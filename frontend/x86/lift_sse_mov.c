@@ -1,8 +1,8 @@
 /* lift_sse_mov.c — SSE..SSE4.1 data movement: whole-register moves (aligned,
  * unaligned, non-temporal), movd/movq, the move forms of movss/movsd, 64-bit half
  * moves (movlps...movlhps), SSE3 duplicates, sign masks, pinsr/pextr/insertps/
- * extractps, pmovzx/pmovsx. Arithmetic lives in lift_sse_int.c, shuffles in
- * lift_sse_shuf.c. */
+ * extractps, pmovzx/pmovsx, maskmovdqu. Arithmetic lives in lift_sse_int.c,
+ * shuffles in lift_sse_shuf.c. */
 #include "lift_sse.h"
 
 /* movdqa movdqu movaps movups movapd movupd lddqu movntdqa movntdq movntps
@@ -162,6 +162,32 @@ static bool lift_pmovx(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
+/* maskmovdqu xmm1, xmm2: the bytes of xmm1 whose xmm2 byte has its top bit set
+ * are stored at [rdi] (edi with 0x67). The host checks all 16 bytes before it
+ * writes any, whatever the mask: the high qword first, then the low one. Two
+ * loads stand in for that check (they catch unmapped memory, not read-only
+ * pages), then each selected byte is its own conditional store, so unselected
+ * bytes are never written back (another thread may own them). */
+static bool lift_maskmovdqu(X86Lift *l, const X86Lifter *e) {
+  (void)e;
+  IrFunc *fn = l->fn;
+  IrRef data = x86_sse_get(l, 0, IR_T_v16i8), sel = x86_sse_get(l, 1, IR_T_v16i8);
+  IrRef mask = ir_emit(fn, IR_OP_vmovmsk, IR_T_i32, 1, &sel, 0, 0), base = x86_addr(l, 2);
+  x86_load(l, IR_T_i64, ir_op2(fn, IR_OP_add, base, x86_i64(l, 8)));
+  x86_load(l, IR_T_i64, base);
+  for (unsigned i = 0; i < 16; i++) {
+    IrRef bit = ir_op2(fn, IR_OP_and, mask, ir_const(fn, IR_T_i32, 1u << i));
+    uint32_t store = ir_block_new(fn), next = ir_block_new(fn);
+    ir_br(fn, ir_cmp(fn, IR_PRED_ne, bit, ir_const(fn, IR_T_i32, 0)), store, next);
+    ir_block_set(fn, store);
+    IrRef byte = ir_emit(fn, IR_OP_vextract, IR_T_i8, 1, &data, i, 0);
+    x86_store(l, ir_op2(fn, IR_OP_add, base, x86_i64(l, i)), byte);
+    ir_jmp(fn, next);
+    ir_block_set(fn, next);
+  }
+  return true;
+}
+
 #define ROW(mn, fn, a, b) {ZYDIS_MNEMONIC_##mn, fn, a, b}
 #define PMOVX(sfx, from, to)                                                             \
   ROW(PMOVZX##sfx, lift_pmovx, IR_T_##from, IR_T_##to),                                  \
@@ -190,6 +216,7 @@ const X86Lifter x86_lifters_sse_mov[] = {
     ROW(PEXTRD, lift_pextr, IR_T_v4i32, 0), ROW(PEXTRQ, lift_pextr, IR_T_v2i64, 0),
     ROW(EXTRACTPS, lift_pextr, IR_T_v4i32, 0),
     ROW(INSERTPS, lift_insertps, 0, 0),
+    ROW(MASKMOVDQU, lift_maskmovdqu, 0, 0),
     PMOVX(BW, v16i8, v8i16), PMOVX(BD, v16i8, v4i32), PMOVX(BQ, v16i8, v2i64),
     PMOVX(WD, v8i16, v4i32), PMOVX(WQ, v8i16, v2i64), PMOVX(DQ, v4i32, v2i64),
     {0, NULL, 0, 0},
