@@ -217,7 +217,7 @@ static void note_unimpl(const IrFunc *fn, const DtCase *c, DtEmuInfo *info) {
     }
 }
 
-#define DT_MAX_BLOCKS 64 /* blocks one case may run (self-looping instructions) */
+#define DT_MAX_BLOCKS 4096 /* blocks one case may run (rep string ops loop per element) */
 
 bool dt_emu_run(const DtExecutor *ex, const DtCase *c, DtOutcome *out, DtEmuInfo *info) {
   static bool inited;

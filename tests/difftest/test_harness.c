@@ -284,6 +284,16 @@ static void test_emulated_agrees(void **state) {
   free(other);
 }
 
+/* DtF80's padding carries no meaning (generators may leave it unset). */
+static void zero_padding(DtCase *c) {
+  for (int i = 0; i < 8; i++) {
+    DtF80 v = c->in.st[i];
+    memset(&c->in.st[i], 0, sizeof c->in.st[i]);
+    c->in.st[i].mant = v.mant;
+    c->in.st[i].sexp = v.sexp;
+  }
+}
+
 /* Every row of the class table encodes, and the same (seed, stream, k) gives
  * the same case. */
 static void test_every_row_generates(void **state) {
@@ -296,6 +306,8 @@ static void test_every_row_generates(void **state) {
     assert_true(a->ninsns == 1 && a->len > 0);
     r = dt_rng_for(7, dt_forms[i].cls, i);
     assert_true(dt_gen_single(&r, &dt_forms[i], b));
+    zero_padding(a);
+    zero_padding(b);
     assert_memory_equal(a, b, sizeof *a);
   }
   free(a);
