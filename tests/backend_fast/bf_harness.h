@@ -60,14 +60,15 @@ static inline void harness_signals(void) {
   sigaction(SIGBUS, &sa, NULL);
 }
 
-static inline void harness_init(void) {
+/* fe: the frontend the engine translates with (NULL: none, emu_exec_func only). */
+static inline void harness_init(const IrFrontend *fe) {
   harness.window_size = MEM_BASE + MEM_SIZE + 0x1000; /* a guard page above */
   harness.window = mmap(NULL, harness.window_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (harness.window == MAP_FAILED ||
       mprotect(harness.window + MEM_BASE, MEM_SIZE, PROT_READ | PROT_WRITE) != 0)
     abort();
   EmuEngineConfig cfg = {
-      .frontend = &harness_frontend,
+      .frontend = fe ? fe : &harness_frontend,
       .tier = EMU_TIER_FAST,
       .guest_base = (uint64_t)(uintptr_t)harness.window,
       .guest_limit = MEM_BASE + MEM_SIZE,

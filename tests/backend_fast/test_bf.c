@@ -42,7 +42,7 @@ int main(void) {
     fprintf(stderr, "%s\n", load_error);
     return 1;
   }
-  harness_init();
+  harness_init(NULL);
   struct CMUnitTest *tests = calloc(ncases, sizeof *tests);
   assert_non_null(tests);
   for (size_t i = 0; i < ncases; i++)

@@ -113,7 +113,7 @@ int main(void) {
     if (h >= 0)
       helpers[nhelpers++] = (uint32_t)h;
   }
-  harness_init();
+  harness_init(NULL);
   static const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_functions),
   };
