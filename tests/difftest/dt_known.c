@@ -10,13 +10,6 @@
 #include "dt.h"
 
 const DtKnown dt_known_mismatches[] = {
-    /* difftest --seed 1 --class alu --case 23: f0 41 83 91 13 8b f6 7b 01 */
-    {"lock adc *", NULL,
-     "frontend: lift_alu.c binop_locked() returns false for adc/sbb (\"needs a cas loop\"), so a "
-     "locked adc with a memory destination raises SIGILL; the CPU does the locked "
-     "read-modify-write with carry in"},
-    {"lock sbb *", NULL, "frontend: as lock adc (binop_locked() declines sbb): SIGILL instead of "
-                         "the locked subtract with borrow"},
     /* difftest --seed 1 --class stack --case 11: c8 ff 7f 00 (enter 0x7fff, 0) */
     {"enter *", NULL,
      "frontend: lift_enter() does not probe the final stack pointer. SDM ENTER, #PF: \"if a "
