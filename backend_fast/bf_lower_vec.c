@@ -5,9 +5,6 @@
  * on 16-byte frame slots, so it is correct if slow. */
 #include "bf_int.h"
 
-#define EVAL(name) \
-  void bf_lower_##name(BfCtx *c, IrRef r, const IrInst *in) { bf_eval_helper(c, r, in); }
-
 enum { L8, L16, L32, L64 }; /* lane size index */
 enum { NEED_SSE41 = 1, NEED_SSE42 = 2 };
 
@@ -175,15 +172,141 @@ done:
 
 /* -- Lane ops -------------------------------------------------------------------------- */
 
-EVAL(vsplat)
-EVAL(vinsert)
-EVAL(vtbl)
-EVAL(vmovmsk)
-EVAL(vziplo)
-EVAL(vziphi)
-EVAL(vnarrow)
-EVAL(vwidenlo)
-EVAL(vwidenhi)
+/* vsplat: the scalar into lane 0, then copied to every lane. */
+void bf_lower_vsplat(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Asm *a = &c->a;
+  IrType lane = ir_type_lane((IrType)in->type);
+  X64Xmm d;
+  if (bf_cls(lane) == BF_XMM) {
+    d = bf_defx_over(c, r, in->args[0]);
+    if (lane == IR_T_f32)
+      x64_sse_rri(a, X64_SHUFPS, d, d, 0);
+    else
+      x64_sse_rr(a, X64_UNPCKLPD, d, d);
+    return;
+  }
+  X64Reg s = bf_gpr(c, in->args[0]);
+  d = bf_defx(c, r);
+  x64_sse_rr(a, lane == IR_T_i64 ? X64_MOVQ_XG : X64_MOVD_XG, d, s);
+  switch (lane) {
+  case IR_T_i8:
+    x64_sse_rr(a, X64_PUNPCKLBW, d, d); /* now a 16-bit lane of the byte twice */
+    __attribute__((fallthrough));
+  case IR_T_i16:
+    x64_sse_rri(a, X64_PSHUFLW, d, d, 0);
+    x64_sse_rr(a, X64_PUNPCKLQDQ, d, d);
+    break;
+  case IR_T_i32: x64_sse_rri(a, X64_PSHUFD, d, d, 0); break;
+  default: x64_sse_rr(a, X64_PUNPCKLQDQ, d, d); break;
+  }
+}
+
+/* vinsert: pinsr* (SSE4.1 for bytes, dwords, qwords), insertps, movsd/unpcklpd. */
+void bf_lower_vinsert(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Asm *a = &c->a;
+  IrType lane = ir_type_lane((IrType)in->type);
+  uint8_t k = (uint8_t)in->imm;
+  if (lane == IR_T_f64) {
+    X64Xmm s = bf_xmm(c, in->args[1]);
+    X64Xmm d = bf_defx_over(c, r, in->args[0]);
+    x64_sse_rr(a, k ? X64_UNPCKLPD : X64_MOVSD, d, s);
+    return;
+  }
+  if (lane != IR_T_i16 && !bf_host.sse41) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  if (lane == IR_T_f32) {
+    X64Xmm s = bf_xmm(c, in->args[1]);
+    x64_sse_rri(a, X64_INSERTPS, bf_defx_over(c, r, in->args[0]), s, (uint8_t)(k << 4));
+    return;
+  }
+  static const X64SseOp ins[] = {X64_PINSRB, X64_PINSRW, X64_PINSRD, X64_PINSRQ};
+  X64Reg s = bf_gpr(c, in->args[1]);
+  x64_sse_rri(a, ins[lane_index((IrType)in->type)], bf_defx_over(c, r, in->args[0]), s, k);
+}
+
+/* vtbl: pshufb with indices >= 16 pushed to >= 0x80 (zero) by a saturating add. */
+void bf_lower_vtbl(BfCtx *c, IrRef r, const IrInst *in) {
+  if (!bf_host.ssse3) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  static const uint8_t bias[16] = {0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70,
+                                   0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70};
+  X64Xmm idx = bf_tmpx(c);
+  bf_load_into(c, in->args[1], BF_XMM, idx);
+  x64_sse_rm(&c->a, X64_PADDUSB, idx, x64_mem_rip(0));
+  bf_rip_lit(c, bias, 16);
+  x64_sse_rr(&c->a, X64_PSHUFB, bf_defx_over(c, r, in->args[0]), idx);
+}
+
+/* vmovmsk: pmovmskb / movmskps / movmskpd; 16-bit lanes packed to bytes first
+ * (signed saturation keeps each lane's sign). */
+void bf_lower_vmovmsk(BfCtx *c, IrRef r, const IrInst *in) {
+  X64Asm *a = &c->a;
+  IrType vt = ir_typeof(c->fn, in->args[0]);
+  X64Xmm v = bf_xmm(c, in->args[0]);
+  switch (lane_index(vt)) {
+  case L8: x64_sse_rr(a, X64_PMOVMSKB, bf_def(c, r), v); break;
+  case L32: x64_sse_rr(a, X64_MOVMSKPS, bf_def(c, r), v); break;
+  case L64: x64_sse_rr(a, X64_MOVMSKPD, bf_def(c, r), v); break;
+  default: {
+    X64Xmm t = bf_tmpx(c);
+    x64_sse_rr(a, X64_MOVAPS, t, v);
+    x64_sse_rr(a, X64_PACKSSWB, t, t);
+    X64Reg d = bf_def(c, r);
+    x64_sse_rr(a, X64_PMOVMSKB, d, t);
+    x64_alu_ri(a, X64_AND, X64_S32, d, 0xff);
+    break;
+  }
+  }
+}
+
+/* vziplo / vziphi: the unpacks, by lane size (float lanes are the same bits). */
+static void zip(BfCtx *c, IrRef r, const IrInst *in, bool hi) {
+  static const X64SseOp lo_ops[] = {X64_PUNPCKLBW, X64_PUNPCKLWD, X64_PUNPCKLDQ, X64_PUNPCKLQDQ};
+  static const X64SseOp hi_ops[] = {X64_PUNPCKHBW, X64_PUNPCKHWD, X64_PUNPCKHDQ, X64_PUNPCKHQDQ};
+  unsigned l = lane_index((IrType)in->type);
+  binop(c, r, in->args[0], in->args[1], hi ? hi_ops[l] : lo_ops[l]);
+}
+void bf_lower_vziplo(BfCtx *c, IrRef r, const IrInst *in) { zip(c, r, in, false); }
+void bf_lower_vziphi(BfCtx *c, IrRef r, const IrInst *in) { zip(c, r, in, true); }
+
+/* vnarrow: the pack instructions for the saturating kinds x86 has. */
+void bf_lower_vnarrow(BfCtx *c, IrRef r, const IrInst *in) {
+  int op = NO;
+  IrType t = (IrType)in->type;
+  if (in->imm == IR_NARROW_SSAT)
+    op = t == IR_T_v16i8 ? X64_PACKSSWB : t == IR_T_v8i16 ? X64_PACKSSDW : NO;
+  else if (in->imm == IR_NARROW_USAT)
+    op = t == IR_T_v16i8 ? X64_PACKUSWB : t == IR_T_v8i16 && bf_host.sse41 ? X64_PACKUSDW : NO;
+  if (op == NO)
+    bf_eval_helper(c, r, in);
+  else
+    binop(c, r, in->args[0], in->args[1], (X64SseOp)op);
+}
+
+/* vwidenlo / vwidenhi: SSE4.1 pmovzx / pmovsx (of the high half moved down). */
+static void widen(BfCtx *c, IrRef r, const IrInst *in, bool hi) {
+  static const X64SseOp zx[] = {X64_PMOVZXBW, X64_PMOVZXWD, X64_PMOVZXDQ};
+  static const X64SseOp sx[] = {X64_PMOVSXBW, X64_PMOVSXWD, X64_PMOVSXDQ};
+  if (!bf_host.sse41) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  unsigned l = lane_index(ir_typeof(c->fn, in->args[0]));
+  X64Xmm s = bf_xmm(c, in->args[0]);
+  X64Xmm d = bf_defx(c, r);
+  if (hi) {
+    x64_sse_rr(&c->a, X64_MOVAPS, d, s);
+    x64_sse_ri(&c->a, X64_PSRLDQ, d, 8);
+    s = d;
+  }
+  x64_sse_rr(&c->a, in->imm == IR_WIDEN_SIGN ? sx[l] : zx[l], d, s);
+}
+void bf_lower_vwidenlo(BfCtx *c, IrRef r, const IrInst *in) { widen(c, r, in, false); }
+void bf_lower_vwidenhi(BfCtx *c, IrRef r, const IrInst *in) { widen(c, r, in, true); }
 
 /* vextract: the lane moved to a GPR (integers) or to lane 0 of an XMM (floats). */
 void bf_lower_vextract(BfCtx *c, IrRef r, const IrInst *in) {

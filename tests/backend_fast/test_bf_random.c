@@ -105,6 +105,32 @@ static void test_random_functions(void **state) {
   assert_int_equal(bad, 0);
 }
 
+/* Op by op: each op alone, many random instances, each run on a few states. */
+static void test_each_op(void **state) {
+  uint64_t seed = 0x0b0b;
+  unsigned bad = 0;
+  for (int op = 0; op < IR_OP__COUNT && bad < 3; op++) {
+    if (ir_op_info[op].flags & IRF_TERM)
+      continue;
+    for (unsigned i = 0; i < 300 && bad < 3; i++) {
+      uint64_t fseed = seed;
+      IrFunc *fn = irr_op_func(&seed, (IrOp)op, helpers, nhelpers);
+      char err[256];
+      if (!ir_validate(fn, err, sizeof err))
+        fail_msg("generator made invalid IR for %s: %s", ir_op_info[op].name, err);
+      IrRand g = {.s = fseed};
+      if (!compare_once(fn, &g, fseed)) {
+        char *text = ir_print(fn);
+        print_error("op %s:\n%s\n", ir_op_info[op].name, text);
+        free(text);
+        bad++;
+      }
+      ir_func_free(fn);
+    }
+  }
+  assert_int_equal(bad, 0);
+}
+
 int main(void) {
   register_helpers();
   static const char *names[] = {"t_sum3", "t_echo", "t_wide", "t_poke"};
@@ -115,6 +141,7 @@ int main(void) {
   }
   harness_init(NULL);
   static const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_each_op),
       cmocka_unit_test(test_random_functions),
   };
   int failed = cmocka_run_group_tests_name("bf_random", tests, NULL, NULL);

@@ -367,6 +367,44 @@ static inline void irr_terminate(IrRand *g) {
   }
 }
 
+/* Make r visible in the guest state: set it to the slot of its type (vectors
+ * without a slot of their type go through v0 as bytes). */
+static inline void irr_observe(IrRand *g, IrRef r) {
+  IrType t = ir_typeof(g->fn, r);
+  for (uint32_t s = 0; s < test_regfile.count; s++)
+    if (test_regfile.regs[s].type == t) {
+      ir_emit_raw(g->fn, IR_OP_set, IR_T_void, 1, &r, s, 0);
+      return;
+    }
+  if (ir_type_is_vec(t)) {
+    IrRef b = ir_emit_raw(g->fn, IR_OP_bitcast, IR_T_v16i8, 1, &r, 0, 0);
+    ir_emit_raw(g->fn, IR_OP_set, IR_T_void, 1, &b, T_V0, 0);
+  }
+}
+
+/* One instance of op with random operands, its result written to the state. */
+static inline IrFunc *irr_op_func(uint64_t *seed, IrOp op, const uint32_t *helpers,
+                                  uint32_t nhelpers) {
+  static IrRand g;
+  memset(&g, 0, sizeof g);
+  g.s = *seed;
+  g.helpers = helpers, g.nhelpers = nhelpers;
+  g.pc = 0x1000;
+  g.fn = ir_func_new(&test_regfile);
+  g.fn->fold = false;
+  ir_block_new(g.fn);
+  g.avail[0] = 1;
+  irr_inst(&g, IR_OP_insn);
+  uint32_t before = g.fn->ninsts;
+  irr_inst(&g, op);
+  IrRef r = g.fn->ninsts - 1;
+  if (g.fn->ninsts > before && g.fn->insts[r].op == op && g.fn->insts[r].type != IR_T_void)
+    irr_observe(&g, r);
+  ir_exit(g.fn, 0x2000);
+  *seed = g.s;
+  return g.fn;
+}
+
 /* A function of about n instructions per block (seeded by *seed, advanced). */
 static inline IrFunc *irr_func(uint64_t *seed, unsigned n, const uint32_t *helpers,
                                uint32_t nhelpers) {
