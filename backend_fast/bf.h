@@ -106,6 +106,11 @@ bool bf_compile(const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, uint8_t *rx,
  * rx_target. One aligned 4-byte store: safe while other threads run the code. */
 void bf_patch_jump(uint8_t *rw_site, const uint8_t *rx_site, const uint8_t *rx_target);
 
+/* pcmap entries bf_compile may record for fn: one per insn marker, plus one at
+ * the start of each later IR block (its pc is the one in effect on entry).
+ * With a smaller pcmap_cap, entries past the cap are dropped. */
+uint32_t bf_pcmap_need(const IrFunc *fn);
+
 /* The guest pc of the instruction whose code contains host offset off. */
 uint64_t bf_pc_at(const BfBlock *b, uint32_t off);
 

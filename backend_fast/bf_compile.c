@@ -318,3 +318,11 @@ bool bf_compile(const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, uint8_t *rx,
   out->size = (uint32_t)x64_len(&c->a);
   return true;
 }
+
+uint32_t bf_pcmap_need(const IrFunc *fn) {
+  uint32_t n = fn->nblocks;
+  for (uint32_t b = 0; b < fn->nblocks; b++)
+    for (uint32_t i = 0; i < fn->blocks[b].n; i++)
+      n += fn->insts[fn->blocks[b].insts[i]].op == IR_OP_insn;
+  return n;
+}

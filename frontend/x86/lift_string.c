@@ -41,27 +41,28 @@ static void str_advance(X86Lift *l, const StrOp *s, unsigned reg) {
   x86_gpr_put(l, reg, s->aw, false, ir_op2(l->fn, IR_OP_add, v, step));
 }
 
-/* One iteration; returns ZF's new value for cmps/scas (else IR_NONE). */
-static IrRef str_once(X86Lift *l, const StrOp *s) {
-  IrFunc *fn = l->fn;
-  IrRef x = s->kind & STR_SRC ? x86_load(l, s->t, str_addr(l, s, X86_RSI))
-                              : x86_gpr_get(l, X86_RAX, s->bits, false);
-  IrRef y = s->kind & STR_LOADDI ? x86_load(l, s->t, str_addr(l, s, X86_RDI)) : IR_NONE;
-  IrRef zf = IR_NONE;
+static void zext32(X86Lift *l, unsigned reg) {
+  x86_gpr_put(l, reg, 32, false, x86_gpr_get(l, reg, 32, false));
+}
+
+/* One iteration: the accesses, then the pointer steps. For cmps/scas it
+ * returns the compared values in *x and *y; the caller sets the flags. */
+static void str_once(X86Lift *l, const StrOp *s, IrRef *x, IrRef *y) {
+  *x = s->kind & STR_SRC ? x86_load(l, s->t, str_addr(l, s, X86_RSI))
+                         : x86_gpr_get(l, X86_RAX, s->bits, false);
+  *y = s->kind & STR_LOADDI ? x86_load(l, s->t, str_addr(l, s, X86_RDI)) : IR_NONE;
   if (s->kind & STR_STORE)
-    x86_store(l, str_addr(l, s, X86_RDI), x);
+    x86_store(l, str_addr(l, s, X86_RDI), *x);
   if (s->kind & STR_TOACC)
-    x86_gpr_put(l, X86_RAX, s->bits, false, x);
-  if (s->kind & STR_CMP) {
-    IrRef r = ir_op2(fn, IR_OP_sub, x, y);
-    x86_flags_sub(l, x, y, IR_NONE, r);
-    zf = ir_cmp(fn, IR_PRED_eq, x, y);
-  }
+    x86_gpr_put(l, X86_RAX, s->bits, false, *x);
   if (s->kind & STR_SRC)
     str_advance(l, s, X86_RSI);
   if (s->kind & (STR_LOADDI | STR_STORE))
     str_advance(l, s, X86_RDI);
-  return zf;
+}
+
+static void str_flags(X86Lift *l, IrRef x, IrRef y) {
+  x86_flags_sub(l, x, y, IR_NONE, ir_op2(l->fn, IR_OP_sub, x, y));
 }
 
 /* The segment of the operand addressed by rSI, if the instruction has one. */
@@ -85,9 +86,20 @@ static bool lift_string(X86Lift *l, const X86Lifter *e) {
   IrRef size = x86_i64(l, (unsigned)e->b / 8);
   s.step = ir_select(fn, x86_get_flag(l, X86_SLOT_DF), ir_op1(fn, IR_OP_neg, size), size);
   const uint64_t reps = ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE;
+  IrRef x, y;
   if (!(l->in.attributes & reps)) {
-    str_once(l, &s);
+    str_once(l, &s, &x, &y);
+    if (s.kind & STR_CMP)
+      str_flags(l, x, y);
     return true;
+  }
+  if (s.aw == 32) { /* Intel writes ecx, and movs/stos their esi/edi, even for a 0 count */
+    zext32(l, X86_RCX);
+    if (s.kind & STR_STORE) {
+      zext32(l, X86_RDI);
+      if (s.kind & STR_SRC)
+        zext32(l, X86_RSI);
+    }
   }
   IrType ct = x86_type_of_bits(s.aw);
   uint32_t body = ir_block_new(fn), more = ir_block_new(fn), yield = ir_block_new(fn),
@@ -96,14 +108,26 @@ static bool lift_string(X86Lift *l, const X86Lifter *e) {
   ir_br(fn, ir_cmp(fn, IR_PRED_eq, x86_gpr_get(l, X86_RCX, s.aw, false), zero), done, body);
 
   ir_block_set(fn, body);
-  IrRef zf = str_once(l, &s);
+  str_once(l, &s, &x, &y);
   IrRef rcx = ir_op2(fn, IR_OP_sub, x86_gpr_get(l, X86_RCX, s.aw, false), ir_const(fn, ct, 1));
   x86_gpr_put(l, X86_RCX, s.aw, false, rcx);
   IrRef go = ir_cmp(fn, IR_PRED_ne, rcx, zero);
-  if (zf != IR_NONE) /* repe goes on while equal, repne while different */
+  uint32_t last = done;
+  if (s.kind & STR_CMP) {
+    /* repe goes on while equal, repne while different. The flags are written
+     * once, by the last iteration: a fault (or a yield) in between leaves
+     * those from before the instruction, as on hardware. */
+    IrRef eq = ir_cmp(fn, IR_PRED_eq, x, y);
     go = ir_op2(fn, IR_OP_and, go,
-                (l->in.attributes & ZYDIS_ATTRIB_HAS_REPNE) ? ir_op1(fn, IR_OP_not, zf) : zf);
-  ir_br(fn, go, more, done);
+                (l->in.attributes & ZYDIS_ATTRIB_HAS_REPNE) ? ir_op1(fn, IR_OP_not, eq) : eq);
+    last = ir_block_new(fn);
+  }
+  ir_br(fn, go, more, last);
+  if (last != done) {
+    ir_block_set(fn, last);
+    str_flags(l, x, y);
+    ir_jmp(fn, done);
+  }
 
   ir_block_set(fn, more);
   IrRef lowbits = ir_op2(fn, IR_OP_and, rcx, ir_const(fn, ct, STR_YIELD_MASK));

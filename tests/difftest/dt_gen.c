@@ -32,7 +32,7 @@ static const struct {
                     {"eax", R(EAX)}, {"rax", R(RAX)}, {"xmm0", R(XMM0)}};
 #undef R
 
-enum { RCX = 1, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
+enum { RAX = 0, RCX = 1, RDX = 2, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
 
 static unsigned size_index(unsigned bits) { return bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3; }
 static uint64_t mask_of(unsigned bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
@@ -168,6 +168,11 @@ static unsigned spec_bits(char size, unsigned opsize) {
 static bool bit_string(ZydisMnemonic mn) {
   return mn == ZYDIS_MNEMONIC_BT || mn == ZYDIS_MNEMONIC_BTS || mn == ZYDIS_MNEMONIC_BTR ||
          mn == ZYDIS_MNEMONIC_BTC;
+}
+
+static bool cmpxchg(ZydisMnemonic mn) {
+  return mn == ZYDIS_MNEMONIC_CMPXCHG || mn == ZYDIS_MNEMONIC_CMPXCHG8B ||
+         mn == ZYDIS_MNEMONIC_CMPXCHG16B;
 }
 
 /* -- Memory operands ---------------------------------------------------------- */
@@ -438,11 +443,21 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
   MemPlan plan[4];
   memset(plan, 0, sizeof plan);
   int rel_op = -1;
-  if (f->flags & DT_F_STRING) { /* rsi/rdi in scratch, with room either way */
-    for (int reg = RSI; reg <= RDI; reg++)
+  if (f->flags & DT_F_STRING) {
+    /* rsi/rdi in scratch with room either way; 1 in 8, one of them a few
+     * 8-byte steps short of the end DF walks towards, so that a rep runs off
+     * scratch and faults mid-way (rcx/rsi/rdi must be those of that iteration),
+     * each access aligned so that it faults whole, never straddling. */
+    int edge = dt_below(r, 8) == 0 ? RSI + (int)dt_below(r, 2) : -1;
+    bool down = (g->st->rflags & DT_FLAG_DF) != 0;
+    for (int reg = RSI; reg <= RDI; reg++) {
+      uint64_t steps = 8 * dt_below(r, 8);
+      uint64_t a = reg != edge ? DT_SCRATCH_BASE + 0x200 + dt_below(r, DT_SCRATCH_SIZE - 0x400)
+                   : down      ? DT_SCRATCH_BASE + steps
+                               : DT_SCRATCH_BASE + DT_SCRATCH_SIZE - 8 - steps;
       if (!(g->pinned >> reg & 1))
-        set_reg(g, reg, DT_SCRATCH_BASE + 0x200 + dt_below(r, DT_SCRATCH_SIZE - 0x400),
-                a32 ? 32 : 64);
+        set_reg(g, reg, a, a32 ? 32 : 64);
+    }
   }
   if ((f->flags & (DT_F_REP | DT_F_REPCC)) && dt_below(r, 2) && !(g->pinned >> RCX & 1)) {
     static const ZydisInstructionAttributes repcc[2] = {ZYDIS_ATTRIB_HAS_REPE,
@@ -550,6 +565,16 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
     return false; /* e.g. xchg eax, eax encodes as nop */
   if (g->seq && writes_pinned(g, &in, ops))
     return false;
+
+  /* Compare-and-exchange: half the time memory holds what the accumulator
+   * (edx:eax, rdx:rax) expects, so the exchanging path is drawn too. */
+  if (plan[0].used && !plan[0].fault && cmpxchg(f->mn) && dt_below(r, 2)) {
+    uint64_t lo = g->st->gpr[RAX], hi = g->st->gpr[RDX];
+    bool pair32 = f->mn == ZYDIS_MNEMONIC_CMPXCHG8B;
+    put64(g->mem, plan[0].target, pair32 ? (lo & 0xffffffffull) | hi << 32 : lo);
+    if (f->mn == ZYDIS_MNEMONIC_CMPXCHG16B)
+      put64(g->mem, plan[0].target + 8, hi);
+  }
 
   /* Branch targets the code must find in registers or memory. */
   if (f->flags & DT_F_TARGET) {
