@@ -38,10 +38,17 @@ void dt_describe(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *o
 #define PUT(...) n += (size_t)snprintf(out + n, n < size ? size - n : 0, __VA_ARGS__)
   if (in->attributes & ZYDIS_ATTRIB_HAS_LOCK)
     PUT("lock ");
+  if (in->attributes & ZYDIS_ATTRIB_HAS_REP)
+    PUT("rep ");
+  if (in->attributes & ZYDIS_ATTRIB_HAS_REPE)
+    PUT("repe ");
+  if (in->attributes & ZYDIS_ATTRIB_HAS_REPNE)
+    PUT("repne ");
   const char *mn = ZydisMnemonicGetString(in->mnemonic);
   for (; mn && *mn && n + 1 < size; mn++)
     out[n++] = (char)tolower((unsigned char)*mn), out[n] = 0;
   unsigned imm = 0;
+  bool a32_shown = false;
   for (unsigned i = 0; i < in->operand_count_visible; i++) {
     const ZydisDecodedOperand *o = &ops[i];
     PUT("%s", i ? "," : " ");
@@ -52,7 +59,7 @@ void dt_describe(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *o
       if (o->mem.base == ZYDIS_REGISTER_RIP || o->mem.base == ZYDIS_REGISTER_EIP)
         PUT("(rip)");
       if (in->address_width == 32)
-        PUT("(a32)");
+        PUT("(a32)"), a32_shown = true;
     } else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
       unsigned bits = imm < 2 ? in->raw.imm[imm].size : o->size;
       imm++;
@@ -61,6 +68,9 @@ void dt_describe(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *o
       PUT("?");
     }
   }
+  /* String ops, jecxz, loop: the address size shows in no visible operand. */
+  if (in->address_width == 32 && !a32_shown)
+    PUT(" (a32)");
 #undef PUT
   if (n >= size && size)
     out[size - 1] = 0;
