@@ -31,7 +31,7 @@ typedef struct EmuStats {
   uint64_t code_bytes;         /* host code emitted */
   uint64_t translate_ns;       /* time spent translating (frontend + passes + backend) */
   uint64_t blocks_executed;    /* dispatcher entries (not chained transitions) */
-  uint64_t insns_executed;     /* interpreter tier only: guest instructions run */
+  uint64_t insns_executed;     /* guest instructions run (compiled: block counters) */
   uint64_t chains;             /* direct exits patched */
   uint64_t flushes;            /* code cache flushes */
 } EmuStats;
@@ -53,7 +53,7 @@ typedef struct EmuEngineConfig {
 
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
 void emu_engine_free(EmuEngine *e);
-const EmuStats *emu_engine_stats(const EmuEngine *e);
+const EmuStats *emu_engine_stats(EmuEngine *e);
 /* In a forked child: stop sharing anything writable with the parent. */
 bool emu_engine_after_fork(EmuEngine *e);
 /* Drop every translation (e.g. after guest code changed behind our back). */

@@ -41,7 +41,7 @@ struct EmuEngine {
   uint32_t ntbs, captbs;
   uint64_t generation; /* bumped by each flush */
   IrFunc *scratch;     /* translation buffer, reused */
-  EmuStats stats;
+  EmuStats stats, stats_view;
   EmuCpu **cpus;
   uint32_t ncpus, capcpus;
 };

@@ -69,7 +69,23 @@ void emu_engine_free(EmuEngine *e) {
   free(e);
 }
 
-const EmuStats *emu_engine_stats(const EmuEngine *e) { return &e->stats; }
+/* Guest instructions run by compiled code: each block's entry counter times its
+ * instruction count (blocks left early by an exception count whole). */
+static uint64_t count_executed(const EmuEngine *e) {
+  uint64_t n = e->stats.insns_executed;
+  for (uint32_t i = 0; i < e->ntbs; i++) {
+    const Tb *t = e->by_code[i];
+    n += *(const uint64_t *)(t->code + t->bf.counter_off) * t->ninsns;
+  }
+  return n;
+}
+
+const EmuStats *emu_engine_stats(EmuEngine *e) {
+  e->stats_view = e->stats;
+  e->stats_view.insns_executed = e->cfg.tier == EMU_TIER_INTERP ? e->stats.insns_executed
+                                                                 : count_executed(e);
+  return &e->stats_view;
+}
 
 bool emu_engine_after_fork(EmuEngine *e) {
   pthread_mutex_init(&e->lock, NULL); /* another thread may have held it at fork */
@@ -263,7 +279,8 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
     return false;
   uint64_t guest = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
   cpu->rt.exc_arg = guest;
-  cpu->rt.exc_write = (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc,
+                                        (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0);
   emu_cpu_set_pc(cpu, bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)));
   siglongjmp(cpu->rt.fault_jmp, 1);
 }

@@ -92,7 +92,7 @@ static Tb *tb_new(EmuEngine *e, const IrBlockInfo *info) {
 /* Compile into the code cache; false if it is full. */
 static bool compile(EmuEngine *e, Tb *t, const IrFunc *fn) {
   CodeCache *cc = &e->cc;
-  t->bf.pcmap_cap = t->ninsns + 1;
+  t->bf.pcmap_cap = bf_pcmap_need(fn);
   t->bf.pcmap = realloc(t->bf.pcmap, t->bf.pcmap_cap * sizeof *t->bf.pcmap);
   size_t start = (cc->used + 15) & ~(size_t)15;
   if (start >= cc->size)
@@ -230,6 +230,10 @@ static void jcache_clear(BfJcacheEntry *jc) {
 }
 
 void tb_flush_all(EmuEngine *e) {
+  for (uint32_t i = 0; i < e->ntbs; i++) { /* keep the executed count of what goes */
+    const Tb *t = e->by_code[i];
+    e->stats.insns_executed += *(const uint64_t *)(t->code + t->bf.counter_off) * t->ninsns;
+  }
   for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
     Tb *t = e->hash[h];
     while (t) {

@@ -85,7 +85,7 @@ static const SysRow x86_64_syscalls[] = {
     EMUL(fork, ""), EMUL(vfork, ""), EMUL(execve, "spp"), EMUL(exit, "d"), PASS(wait4, "dpdp"),
     PASS(kill, "dd"), EMUL(uname, "p"), PASS(fcntl, "fdx"), PASS(flock, "fd"),
     PASS(fsync, "f"), PASS(fdatasync, "f"), PASS(truncate, "sd"), PASS(ftruncate, "fd"),
-    PASS(getdents, "fBu"), PASS(getcwd, "Bu"), PASS(chdir, "s"), PASS(fchdir, "f"),
+    PASS(getdents, "fBu"), PASS(getdents64, "fBu"), PASS(getcwd, "Bu"), PASS(chdir, "s"), PASS(fchdir, "f"),
     PASS(rename, "ss"), PASS(mkdir, "sm"), PASS(rmdir, "s"), PASS(creat, "sm"), PASS(link, "ss"),
     PASS(unlink, "s"), PASS(symlink, "ss"), EMUL(readlink, "sBu"), PASS(chmod, "sm"),
     PASS(fchmod, "fm"), PASS(chown, "sdd"), PASS(fchown, "fdd"), PASS(lchown, "sdd"),

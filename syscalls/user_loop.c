@@ -38,14 +38,12 @@ void user_report_stats(UserProcess *p) {
   if (!emu_log_on(EMU_LOG_stats))
     return;
   const EmuStats *s = emu_engine_stats(p->engine);
-  emu_log("emu stats: %" PRIu64 " blocks translated (%" PRIu64 " guest insns, %.2f us/insn), %" PRIu64
-          " block entries from the dispatcher, %" PRIu64 " chains, %" PRIu64 " bytes of code, %" PRIu64
-          " flushes\n",
-          s->blocks_translated, s->insns_translated,
+  emu_log("emu stats: %" PRIu64 " guest insns executed; %" PRIu64 " blocks translated (%" PRIu64
+          " guest insns, %.2f us/insn, %" PRIu64 " bytes of code); %" PRIu64
+          " dispatcher entries, %" PRIu64 " chains, %" PRIu64 " flushes\n",
+          s->insns_executed, s->blocks_translated, s->insns_translated,
           s->insns_translated ? (double)s->translate_ns / 1000.0 / (double)s->insns_translated : 0.0,
-          s->blocks_executed, s->chains, s->code_bytes, s->flushes);
-  if (s->insns_executed)
-    emu_log("emu stats: %" PRIu64 " guest insns executed (interpreter)\n", s->insns_executed);
+          s->code_bytes, s->blocks_executed, s->chains, s->flushes);
 }
 
 void user_exit_group(UserThread *t, int status) {

@@ -18,8 +18,8 @@ typedef struct CpuidLeaf {
 #define CPUID1_EDX ((1u << 0) /* fpu */ | (1u << 4) /* tsc */ | (1u << 8) /* cx8 */ |     \
                     (1u << 15) /* cmov */ | (1u << 19) /* clfsh */ | (1u << 24) /* fxsr */ | \
                     (1u << 25) /* sse */ | (1u << 26) /* sse2 */)
-#define CPUID1_ECX 0u
-#define CPUID81_ECX ((1u << 0) /* lahf_lm */)
+#define CPUID1_ECX ((1u << 13) /* cx16 */ | (1u << 23) /* popcnt */)
+#define CPUID81_ECX ((1u << 0) /* lahf_lm */ | (1u << 5) /* abm: lzcnt */)
 #define CPUID81_EDX ((1u << 11) /* syscall */ | (1u << 20) /* nx */ | (1u << 29) /* lm */)
 
 /* Intel deterministic cache parameters (leaf 4): type, level, ways, sets; 64-byte lines. */

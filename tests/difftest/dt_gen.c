@@ -32,7 +32,7 @@ static const struct {
                     {"eax", R(EAX)}, {"rax", R(RAX)}, {"xmm0", R(XMM0)}};
 #undef R
 
-enum { RAX = 0, RCX = 1, RDX = 2, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
+enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
 
 static unsigned size_index(unsigned bits) { return bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3; }
 static uint64_t mask_of(unsigned bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
@@ -459,6 +459,8 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
         set_reg(g, reg, a, a32 ? 32 : 64);
     }
   }
+  if (f->mn == ZYDIS_MNEMONIC_XLAT && !(g->pinned >> RBX & 1)) /* the table [rbx + al] */
+    set_reg(g, RBX, DT_SCRATCH_BASE + 0x200 + dt_below(r, DT_SCRATCH_SIZE - 0x400), a32 ? 32 : 64);
   if ((f->flags & (DT_F_REP | DT_F_REPCC)) && dt_below(r, 2) && !(g->pinned >> RCX & 1)) {
     static const ZydisInstructionAttributes repcc[2] = {ZYDIS_ATTRIB_HAS_REPE,
                                                         ZYDIS_ATTRIB_HAS_REPNE};
