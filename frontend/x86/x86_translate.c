@@ -24,13 +24,17 @@ static const X86Lifter *const lifter_tables[] = {
     x86_lifters_bits,
     x86_lifters_string,
     x86_lifters_atomic,
+    x86_lifters_sse_fp,
+    x86_lifters_sse_cvt,
+    x86_lifters_x87,
 };
 
 static const X86Lifter *lifter_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 static ZydisDecoder decoder;
 static ZydisFormatter formatter;
 
-void x86_helpers_register(void); /* lift_sys.c and friends */
+void x86_helpers_register(void);    /* lift_sys.c and friends */
+void x86_fp_helpers_register(void); /* lift_sse_fp.c: SSE and x87 helpers */
 void x86_sse42_helpers_register(void); /* lift_sse42.c */
 
 void x86_frontend_init(void) {
@@ -47,6 +51,7 @@ void x86_frontend_init(void) {
   x86_helpers_register();
   x86_atomic_init();
   x86_sse42_helpers_register();
+  x86_fp_helpers_register();
 }
 
 /* Registers the generic operand code handles: GPRs, XMM, x87 stack. Anything

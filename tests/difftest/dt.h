@@ -159,6 +159,7 @@ enum {
   DT_F_STRING = 1 << 11,  /* rsi/rdi point into scratch; never in sequences */
   DT_F_REP = 1 << 12,     /* may take rep (with a small rcx) */
   DT_F_REPCC = 1 << 13,   /* may take repe or repne (with a small rcx) */
+  DT_F_FP = 1 << 15,      /* float inputs: XMM, x87 and memory hold edge values (dt_gen_fp.c) */
 };
 
 /* Operand sizes a row's 'v' operands take. */
@@ -192,6 +193,10 @@ DtRng dt_rng_for(uint64_t seed, const char *stream, uint64_t k);
 
 /* Random input state: edge-case and random GPR values, random flags, XMM, x87. */
 void dt_gen_state(DtRng *r, DtState *s, uint8_t *mem);
+/* DT_F_FP rows: float edge values in XMM, x87 and scratch (FTZ/DAZ clear), and
+ * after encoding, what a memory operand at addr must hold (a valid MXCSR). */
+void dt_gen_fp_state(DtRng *r, DtState *s, uint8_t *mem);
+void dt_gen_fp_mem(DtRng *r, const DtForm *f, uint8_t *mem, uint64_t addr, bool seq);
 /* One instruction of form f at DT_CASE_PC. Returns false if no valid encoding
  * was found (after retries). */
 bool dt_gen_single(DtRng *r, const DtForm *f, DtCase *c);

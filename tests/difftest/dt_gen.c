@@ -29,7 +29,7 @@ static const struct {
   const char *name;
   ZydisRegister reg;
 } literal_regs[] = {{"al", R(AL)}, {"cl", R(CL)}, {"ax", R(AX)},  {"dx", R(DX)},
-                    {"eax", R(EAX)}, {"rax", R(RAX)}, {"xmm0", R(XMM0)}};
+                    {"eax", R(EAX)}, {"rax", R(RAX)}, {"xmm0", R(XMM0)}, {"st0", R(ST0)}};
 #undef R
 
 enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
@@ -157,6 +157,9 @@ static unsigned spec_bits(char size, unsigned opsize) {
   case 'd': return 32;
   case 'q': return 64;
   case 'x': return 128;
+  case 't': return 80;       /* x87 m80 */
+  case 'e': return 28 * 8;   /* x87 environment (fldenv, fnstenv) */
+  case 'f': return 512 * 8;  /* fxsave image */
   case 'z': return opsize > 32 ? 32 : opsize;
   default: return opsize;
   }
@@ -501,6 +504,10 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
       o->type = ZYDIS_OPERAND_TYPE_REGISTER;
       o->reg.value = (ZydisRegister)(ZYDIS_REGISTER_XMM0 + dt_below(r, 16));
       break;
+    case 'S': /* x87 st(i) */
+      o->type = ZYDIS_OPERAND_TYPE_REGISTER;
+      o->reg.value = (ZydisRegister)(ZYDIS_REGISTER_ST0 + dt_below(r, 8));
+      break;
     case 'M': {
       /* lea and friends name no access size: the encoder wants the address size */
       unsigned bytes = spec[i].size ? b / 8 : a32 ? 4 : 8;
@@ -589,6 +596,10 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
         set_reg(g, num, t, 64);
     }
   }
+  if (f->flags & DT_F_FP)
+    for (unsigned i = 0; i < nops; i++)
+      if (plan[i].used && !plan[i].fault && !plan[i].noaccess)
+        dt_gen_fp_mem(r, f, g->mem, plan[i].target, g->seq);
   if (f->flags & DT_F_RET)
     put64(g->mem, g->st->gpr[RSP], pick_target(r, end));
   if (f->flags & DT_F_POPF) /* the user-settable flags, never TF or AC */
@@ -614,6 +625,8 @@ bool dt_gen_single(DtRng *r, const DtForm *f, DtCase *c) {
   for (int attempt = 0; attempt < 200; attempt++) {
     memset(c, 0, sizeof *c);
     dt_gen_state(r, &c->in, c->mem);
+    if (f->flags & DT_F_FP)
+      dt_gen_fp_state(r, &c->in, c->mem);
     DtGen g = {.r = r, .st = &c->in, .mem = c->mem, .pinned = 1u << RSP, .pc = DT_CASE_PC};
     if (f->flags & DT_F_RBP) {
       c->in.gpr[RBP] = dt_gen_stack_ptr(r) & ~7ull;

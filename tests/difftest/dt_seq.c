@@ -25,6 +25,11 @@ bool dt_gen_seq(DtRng *r, const uint16_t *forms, size_t n, unsigned max, DtCase 
     max = DT_MAX_INSNS;
   memset(c, 0, sizeof *c);
   dt_gen_state(r, &c->in, c->mem);
+  for (size_t i = 0; i < m; i++)
+    if (dt_forms[elig[i]].flags & DT_F_FP) { /* float values if any row wants them */
+      dt_gen_fp_state(r, &c->in, c->mem);
+      break;
+    }
   DtGen g = {.r = r, .st = &c->in, .mem = c->mem, .pinned = 1u << RSP, .seq = true};
   int a = (int)dt_below(r, 15), b = (int)dt_below(r, 14);
   a += a >= RSP;
