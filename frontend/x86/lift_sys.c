@@ -18,12 +18,12 @@ typedef struct CpuidLeaf {
 #define CPUID1_EDX ((1u << 0) /* fpu */ | (1u << 4) /* tsc */ | (1u << 8) /* cx8 */ |     \
                     (1u << 15) /* cmov */ | (1u << 19) /* clfsh */ | (1u << 24) /* fxsr */ | \
                     (1u << 25) /* sse */ | (1u << 26) /* sse2 */)
-/* Leaf 1 ecx. SSE3 (bit 0) and SSE4.1 (bit 19) also need their floating-point
- * parts (lift_sse_fp.c: addsub, hadd/hsub, round, dpps/dppd; lift_x87.c: fisttp):
- * set them when those are in and difftested. Their integer and data-movement
- * parts, SSSE3 and SSE4.2 are lift_sse_*.c and lift_sse42.c. */
-#define CPUID1_ECX ((1u << 9) /* ssse3 */ | (1u << 13) /* cx16 */ | (1u << 20) /* sse4_2 */ | \
-                    (1u << 23) /* popcnt */)
+/* Leaf 1 ecx. SSE3 and SSE4.1 are split: floating point in lift_sse_fp.c (addsub,
+ * hadd/hsub, round, dpps/dppd) and lift_x87.c (fisttp), integer and data movement
+ * in lift_sse_*.c; SSSE3 and SSE4.2 are lift_sse_*.c and lift_sse42.c. All
+ * difftested (classes sse_*, x87_st). monitor/mwait are bit 3, not SSE3. */
+#define CPUID1_ECX ((1u << 0) /* sse3 */ | (1u << 9) /* ssse3 */ | (1u << 13) /* cx16 */ | \
+                    (1u << 19) /* sse4_1 */ | (1u << 20) /* sse4_2 */ | (1u << 23) /* popcnt */)
 #define CPUID81_ECX ((1u << 0) /* lahf_lm */ | (1u << 5) /* abm: lzcnt */)
 #define CPUID81_EDX ((1u << 11) /* syscall */ | (1u << 20) /* nx */ | (1u << 29) /* lm */)
 

@@ -42,6 +42,7 @@ extern const X86Lifter x86_lifters_sys[];
 extern const X86Lifter x86_lifters_sse_fp[];
 extern const X86Lifter x86_lifters_sse_cvt[];
 extern const X86Lifter x86_lifters_x87[];
+extern const X86Lifter x86_lifters_fence[];
 extern const X86Lifter x86_lifters_sse_mov[];  /* lift_sse_mov.c */
 extern const X86Lifter x86_lifters_sse_int[];  /* lift_sse_int.c */
 extern const X86Lifter x86_lifters_sse_shuf[]; /* lift_sse_shuf.c */

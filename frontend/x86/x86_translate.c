@@ -27,6 +27,7 @@ static const X86Lifter *const lifter_tables[] = {
     x86_lifters_sse_fp,
     x86_lifters_sse_cvt,
     x86_lifters_x87,
+    x86_lifters_fence,
 };
 
 static const X86Lifter *lifter_by_mnemonic[ZYDIS_MNEMONIC_MAX_VALUE + 1];

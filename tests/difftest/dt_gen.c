@@ -160,6 +160,7 @@ static unsigned spec_bits(char size, unsigned opsize) {
   case 't': return 80;       /* x87 m80 */
   case 'e': return 28 * 8;   /* x87 environment (fldenv, fnstenv) */
   case 'f': return 512 * 8;  /* fxsave image */
+  case 'l': return 64 * 8;   /* a cache line (clflush) */
   case 'z': return opsize > 32 ? 32 : opsize;
   default: return opsize;
   }
