@@ -253,6 +253,7 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
 EmuExit emu_exec(EmuCpu *cpu) {
   EmuEngine *e = cpu->rt.engine;
   current_cpu = cpu;
+  ir_helper_set_mem(&e->cfg.mem); /* for helpers that access guest memory (cmpxchg16b) */
   if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
     /* emu_host_fault stored the guest pc and the fault. */
     cpu->rt.in_guest = 0;
@@ -293,6 +294,7 @@ IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
   Tb *t = tb_compile_func(e, fn);
   pthread_mutex_unlock(&e->lock);
   current_cpu = cpu;
+  ir_helper_set_mem(&e->cfg.mem);
   if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
     cpu->rt.in_guest = 0;
     return (IrExit){.kind = IR_EXIT_EXCEPTION, .exc = IR_EXC_fault, .pc = emu_cpu_pc(cpu),
