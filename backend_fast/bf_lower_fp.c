@@ -1,9 +1,10 @@
 /* bf_lower_fp.c — scalar and packed floating point on SSE. The rounding operand:
  * a constant IR_RM_NEAREST needs nothing (MXCSR's default); another constant
  * mode sets MXCSR.RC around the one instruction (ldmxcsr from literals, then
- * back to the default 0x1F80); a mode known only at run time goes through the
- * ir_eval helper, as do fma, unsigned 64-bit and saturating or narrow
- * conversions, which x86 has no single instruction for. */
+ * back to the default 0x1F80); a mode known only at run time tests it inline:
+ * nearest (what guests nearly always have) runs the bare instruction, the other
+ * modes switch MXCSR around it. fma, unsigned 64-bit and saturating or narrow
+ * conversions, which x86 has no single instruction for, go through ir_eval. */
 #include "bf_int.h"
 
 #define EVAL(name) \
@@ -40,17 +41,56 @@ static unsigned form(IrType t) {
   }
 }
 
-static void arith(BfCtx *c, IrRef r, const IrInst *in, const X64SseOp ops[4]) {
-  int m = rmode(c, in, 2);
+/* Emit `op d, s` under the run-time rounding mode in GPR rm (its low two bits,
+ * IR_RM_*): every register is allocated before this, so both paths see the
+ * same allocation. Only tests, so rm itself is left intact. */
+static void op_dynamic_rm(BfCtx *c, X64Reg rm, X64SseOp op, unsigned d, unsigned s) {
+  X64Label slow, done, run, up_or_zero;
+  x64_label_init(&slow), x64_label_init(&done), x64_label_init(&run);
+  x64_label_init(&up_or_zero);
+  x64_test_ri(&c->a, X64_S8, rm, 3);
+  x64_jcc_label(&c->a, X64_CC_NZ, &slow);
+  x64_sse_rr(&c->a, op, d, s); /* nearest: the bare instruction */
+  x64_jmp_label(&c->a, &done);
+  x64_bind(&c->a, &slow);
+  x64_test_ri(&c->a, X64_S8, rm, 2);
+  x64_jcc_label(&c->a, X64_CC_NZ, &up_or_zero);
+  mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_DOWN << 13); /* 01 */
+  x64_jmp_label(&c->a, &run);
+  x64_bind(&c->a, &up_or_zero);
+  mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_UP << 13); /* 10 */
+  x64_test_ri(&c->a, X64_S8, rm, 1);
+  x64_jcc_label(&c->a, X64_CC_Z, &run);
+  mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_ZERO << 13); /* 11 */
+  x64_bind(&c->a, &run);
+  x64_sse_rr(&c->a, op, d, s);
+  mxcsr_load(c, MXCSR_DEFAULT);
+  x64_bind(&c->a, &done);
+}
+
+/* `op d, s` under rounding mode m (constant), or the run-time mode in rm (m < 0).
+ * Call after every register of the instruction is allocated. */
+static void emit_rm(BfCtx *c, int m, X64Reg rm, X64SseOp op, unsigned d, unsigned s) {
   if (m < 0) {
-    bf_eval_helper(c, r, in);
+    op_dynamic_rm(c, rm, op, d, s);
     return;
   }
-  X64Xmm b = bf_xmm(c, in->args[1]);
-  X64Xmm d = bf_defx_over(c, r, in->args[0]);
   rm_enter(c, m);
-  x64_sse_rr(&c->a, ops[form((IrType)in->type)], d, b);
+  x64_sse_rr(&c->a, op, d, s);
   rm_leave(c, m);
+}
+
+/* The GPR holding rounding operand k when it is not a constant (m < 0). */
+static X64Reg rm_reg(BfCtx *c, const IrInst *in, unsigned k, int m) {
+  return m < 0 ? bf_gpr(c, in->args[k]) : X64_NOREG;
+}
+
+static void arith(BfCtx *c, IrRef r, const IrInst *in, const X64SseOp ops[4]) {
+  int m = rmode(c, in, 2);
+  X64Xmm b = bf_xmm(c, in->args[1]);
+  X64Reg rm = rm_reg(c, in, 2, m);
+  X64Xmm d = bf_defx_over(c, r, in->args[0]);
+  emit_rm(c, m, rm, ops[form((IrType)in->type)], d, b);
 }
 
 #define ARITH(name, S)                                                               \
@@ -66,14 +106,9 @@ ARITH(fdiv, DIV)
 void bf_lower_fsqrt(BfCtx *c, IrRef r, const IrInst *in) {
   static const X64SseOp ops[4] = {X64_SQRTSS, X64_SQRTSD, X64_SQRTPS, X64_SQRTPD};
   int m = rmode(c, in, 1);
-  if (m < 0) {
-    bf_eval_helper(c, r, in);
-    return;
-  }
+  X64Reg rm = rm_reg(c, in, 1, m);
   X64Xmm d = bf_defx_over(c, r, in->args[0]);
-  rm_enter(c, m);
-  x64_sse_rr(&c->a, ops[form((IrType)in->type)], d, d);
-  rm_leave(c, m);
+  emit_rm(c, m, rm, ops[form((IrType)in->type)], d, d);
 }
 
 EVAL(fma)
@@ -106,15 +141,10 @@ void bf_lower_fround(BfCtx *c, IrRef r, const IrInst *in) {
 void bf_lower_fcvt(BfCtx *c, IrRef r, const IrInst *in) {
   static const X64SseOp ops[4] = {X64_CVTSD2SS, X64_CVTSS2SD, X64_CVTPD2PS, X64_CVTPS2PD};
   int m = rmode(c, in, 1);
-  if (m < 0) {
-    bf_eval_helper(c, r, in);
-    return;
-  }
   X64Xmm s = bf_xmm(c, in->args[0]);
+  X64Reg rm = rm_reg(c, in, 1, m);
   X64Xmm d = bf_defx(c, r);
-  rm_enter(c, m);
-  x64_sse_rr(&c->a, ops[form((IrType)in->type)], d, s);
-  rm_leave(c, m);
+  emit_rm(c, m, rm, ops[form((IrType)in->type)], d, s);
 }
 
 /* itof: signed (any width) and unsigned up to 32 bits through the 64-bit signed
@@ -123,18 +153,18 @@ void bf_lower_itof(BfCtx *c, IrRef r, const IrInst *in) {
   IrType from = ir_typeof(c->fn, in->args[0]), to = (IrType)in->type;
   int m = rmode(c, in, 1);
   bool sgn = in->imm == IR_CVT_SIGNED;
-  if (m >= 0 && to == IR_T_v4f32 && sgn) {
+  if (to == IR_T_v4f32 && sgn) {
     X64Xmm s = bf_xmm(c, in->args[0]);
+    X64Reg rm = rm_reg(c, in, 1, m);
     X64Xmm d = bf_defx(c, r);
-    rm_enter(c, m);
-    x64_sse_rr(&c->a, X64_CVTDQ2PS, d, s);
-    rm_leave(c, m);
+    emit_rm(c, m, rm, X64_CVTDQ2PS, d, s);
     return;
   }
-  if (m < 0 || ir_type_is_vec(to) || (!sgn && from == IR_T_i64)) {
+  if (ir_type_is_vec(to) || (!sgn && from == IR_T_i64)) {
     bf_eval_helper(c, r, in);
     return;
   }
+  X64Reg rm = rm_reg(c, in, 1, m);
   X64Reg t = bf_tmp(c);
   bf_load_into(c, in->args[0], BF_GPR, t);
   if (sgn)
@@ -142,9 +172,7 @@ void bf_lower_itof(BfCtx *c, IrRef r, const IrInst *in) {
   else
     bf_zext_reg(c, t, from);
   X64Xmm d = bf_defx(c, r);
-  rm_enter(c, m);
-  x64_sse_rr(&c->a, to == IR_T_f32 ? X64_CVTSI2SS64 : X64_CVTSI2SD64, d, t);
-  rm_leave(c, m);
+  emit_rm(c, m, rm, to == IR_T_f32 ? X64_CVTSI2SS64 : X64_CVTSI2SD64, d, t);
 }
 
 /* ftoi: signed, not saturating, to i32/i64 is exactly cvts*2si (out of range and
@@ -152,8 +180,7 @@ void bf_lower_itof(BfCtx *c, IrRef r, const IrInst *in) {
 void bf_lower_ftoi(BfCtx *c, IrRef r, const IrInst *in) {
   IrType from = ir_typeof(c->fn, in->args[0]), to = (IrType)in->type;
   int m = rmode(c, in, 1);
-  if (m < 0 || in->imm != IR_CVT_SIGNED || ir_type_is_vec(to) ||
-      (to != IR_T_i32 && to != IR_T_i64)) {
+  if (in->imm != IR_CVT_SIGNED || ir_type_is_vec(to) || (to != IR_T_i32 && to != IR_T_i64)) {
     bf_eval_helper(c, r, in);
     return;
   }
@@ -161,12 +188,13 @@ void bf_lower_ftoi(BfCtx *c, IrRef r, const IrInst *in) {
       /* [f64][i64][trunc] */
       {{X64_CVTSS2SI32, X64_CVTTSS2SI32}, {X64_CVTSS2SI64, X64_CVTTSS2SI64}},
       {{X64_CVTSD2SI32, X64_CVTTSD2SI32}, {X64_CVTSD2SI64, X64_CVTTSD2SI64}}};
-  bool trunc = m == IR_RM_ZERO;
+  bool trunc = m == IR_RM_ZERO; /* cvtt*: no MXCSR switch needed */
   X64Xmm s = bf_xmm(c, in->args[0]);
+  X64Reg rm = rm_reg(c, in, 1, m);
   X64Reg d = bf_def(c, r);
-  if (!trunc)
-    rm_enter(c, m);
-  x64_sse_rr(&c->a, ops[from == IR_T_f64][to == IR_T_i64][trunc], d, s);
-  if (!trunc)
-    rm_leave(c, m);
+  X64SseOp op = ops[from == IR_T_f64][to == IR_T_i64][trunc];
+  if (trunc)
+    x64_sse_rr(&c->a, op, d, s);
+  else
+    emit_rm(c, m, rm, op, d, s);
 }

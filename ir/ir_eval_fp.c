@@ -36,14 +36,11 @@ static uint64_t bits_f64(double d) {
 }
 static bool is_fp(IrType lane) { return lane == IR_T_f32 || lane == IR_T_f64; }
 
-/* The host mode for the rounding operand (the last one); false if none is valid. */
+/* The host mode for the rounding operand (the last one): its low two bits. */
 static bool rounding_mode(const IrEvalCall *c, int *mode) {
   if (c->nargs == 0)
     return false;
-  uint64_t rm = ir_lane_get(&c->a[c->nargs - 1], c->at[c->nargs - 1], 0);
-  if (rm >= sizeof fe_mode / sizeof fe_mode[0])
-    return false;
-  *mode = fe_mode[rm];
+  *mode = fe_mode[ir_lane_get(&c->a[c->nargs - 1], c->at[c->nargs - 1], 0) & 3];
   return true;
 }
 

@@ -53,7 +53,7 @@ typedef struct EmuEngineConfig {
 
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
 void emu_engine_free(EmuEngine *e);
-const EmuStats *emu_engine_stats(EmuEngine *e);
+const EmuStats *emu_engine_stats(EmuEngine *e); /* live; refreshes insns_executed */
 /* In a forked child: stop sharing anything writable with the parent. */
 bool emu_engine_after_fork(EmuEngine *e);
 /* Drop every translation (e.g. after guest code changed behind our back). */

@@ -41,7 +41,8 @@ struct EmuEngine {
   uint32_t ntbs, captbs;
   uint64_t generation; /* bumped by each flush */
   IrFunc *scratch;     /* translation buffer, reused */
-  EmuStats stats, stats_view;
+  EmuStats stats;
+  uint64_t insns_done; /* executed by the interpreter or by blocks since flushed */
   EmuCpu **cpus;
   uint32_t ncpus, capcpus;
 };

@@ -72,7 +72,7 @@ void emu_engine_free(EmuEngine *e) {
 /* Guest instructions run by compiled code: each block's entry counter times its
  * instruction count (blocks left early by an exception count whole). */
 static uint64_t count_executed(const EmuEngine *e) {
-  uint64_t n = e->stats.insns_executed;
+  uint64_t n = e->insns_done;
   for (uint32_t i = 0; i < e->ntbs; i++) {
     const Tb *t = e->by_code[i];
     n += *(const uint64_t *)(t->code + t->bf.counter_off) * t->ninsns;
@@ -80,11 +80,10 @@ static uint64_t count_executed(const EmuEngine *e) {
   return n;
 }
 
+/* The counters, live; insns_executed is brought up to date by this call. */
 const EmuStats *emu_engine_stats(EmuEngine *e) {
-  e->stats_view = e->stats;
-  e->stats_view.insns_executed = e->cfg.tier == EMU_TIER_INTERP ? e->stats.insns_executed
-                                                                 : count_executed(e);
-  return &e->stats_view;
+  e->stats.insns_executed = count_executed(e);
+  return &e->stats;
 }
 
 bool emu_engine_after_fork(EmuEngine *e) {
@@ -181,7 +180,7 @@ static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
     if (emu_log_on(EMU_LOG_exec))
       emu_log("Trace: 0x%" PRIx64 "\n", pc);
     e->stats.blocks_executed++;
-    e->stats.insns_executed += t->ninsns;
+    e->insns_done += t->ninsns;
     IrExit x = ir_interp(t->ir, cpu->guest, &e->cfg.mem);
     switch (x.kind) {
     case IR_EXIT_JUMP:

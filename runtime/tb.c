@@ -232,7 +232,7 @@ static void jcache_clear(BfJcacheEntry *jc) {
 void tb_flush_all(EmuEngine *e) {
   for (uint32_t i = 0; i < e->ntbs; i++) { /* keep the executed count of what goes */
     const Tb *t = e->by_code[i];
-    e->stats.insns_executed += *(const uint64_t *)(t->code + t->bf.counter_off) * t->ninsns;
+    e->insns_done += *(const uint64_t *)(t->code + t->bf.counter_off) * t->ninsns;
   }
   for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
     Tb *t = e->hash[h];

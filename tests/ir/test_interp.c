@@ -145,8 +145,9 @@ static void test_eval_rounding_operand(void **state) {
   v[2].u64 = IR_RM_UP;
   assert_true(ir_eval(IR_OP_fdiv, IR_T_f64, ts, v, 3, 0, 0, &r));
   assert_int_equal(r.u64, 0x3fd5555555555556ull);
-  v[2].u64 = 4; /* no such mode */
-  assert_false(ir_eval(IR_OP_fdiv, IR_T_f64, ts, v, 3, 0, 0, &r));
+  v[2].u64 = 4 | IR_RM_DOWN; /* only the low two bits count */
+  assert_true(ir_eval(IR_OP_fdiv, IR_T_f64, ts, v, 3, 0, 0, &r));
+  assert_int_equal(r.u64, 0x3fd5555555555555ull);
   assert_int_equal(fegetround(), FE_TONEAREST); /* the host mode is restored */
 }
 
