@@ -199,27 +199,24 @@ static bool lift_mem_form(X86Lift *l, unsigned esc, unsigned reg) {
   if (m == (int)l->in.operand_count_visible)
     return false;
   uint32_t op = X87_OP(esc, 0, reg, 7) | ((f.flags & F_NOWAIT) ? X87_NOWAIT : 0);
+  IrFunc *fn = l->fn;
   IrRef addr = x86_addr(l, m), m0 = IR_NONE, m1 = IR_NONE;
+  /* #MF comes before the operand's page fault; and a store may be suppressed. */
+  IrRef args[2] = {x86_i64(l, op), x86_i64(l, f.wr)};
+  IrRef chk = ir_call(fn, x87_helper[X87_H_CHECK], 2, args);
+  if (!(f.flags & F_NOWAIT))
+    x86_fp_raise_if(l, bit(l, chk, 0), IR_EXC_divide);
   if (f.rd)
     load_operand(l, addr, f.rd, &m0, &m1);
   if (f.wr) {
-    IrFunc *fn = l->fn;
-    IrRef args[2] = {x86_i64(l, op), x86_i64(l, f.wr)};
-    IrRef chk = ir_call(fn, x87_helper[X87_H_CHECK], 2, args);
-    if (!(f.flags & F_NOWAIT))
-      x86_fp_raise_if(l, bit(l, chk, 0), IR_EXC_divide);
     uint32_t st = ir_block_new(fn), join = ir_block_new(fn);
     ir_br(fn, bit(l, chk, 1), st, join);
     ir_block_set(fn, st);
     store_result(l, addr, f.wr, op);
     ir_jmp(fn, join);
     ir_block_set(fn, join);
-    call4(l, X87_H_EXEC, op, 0, 0, 0);
-    return true;
   }
-  IrRef res = call4(l, X87_H_EXEC, op, m0, m1, 0);
-  if (!(f.flags & F_NOWAIT))
-    mf_check(l, res);
+  call4(l, X87_H_EXEC, op, m0, m1, 0); /* #MF is known not pending here */
   return true;
 }
 

@@ -54,7 +54,7 @@ enum {
   X87_H_EXEC,    /* (op, mem0, mem1, ah) -> ax | flags | MF; reads and writes x87 state.
                     mem0..1: the operand bytes it reads; ah: sahf image (fcmov) */
   X87_H_PEEK,    /* (op, mem0, mem1, ah) -> the bytes it stores; a dry run, no commit */
-  X87_H_CHECK,   /* (op, bytes) -> X87_CHECK_*: before a store form (fwait: 0, 0) */
+  X87_H_CHECK,   /* (op, bytes stored) -> X87_CHECK_*: before a memory form (fwait: 0, 0) */
   X87_H_FXGET,   /* (k) -> bytes 8k..8k+7 of the fxsave image (k < 20; not 3: MXCSR) */
   X87_H_FXSET,   /* (k, v0, v1): fxrstor; k = 0: bytes 0..7 (first: it sets TOP),
                     k = 1..8: ST(k-1) = mantissa v0, sign/exponent v1 */
