@@ -89,12 +89,25 @@ static bool lift_push(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
+/* pop to memory: the address uses rsp after the pop (SDM POP), but rsp may only
+ * change once the store has succeeded, so the store is precise if it faults. */
 static bool lift_pop(X86Lift *l, const X86Lifter *e) {
   (void)e;
   IrType t = l->in.operand_width == 16 ? IR_T_i16 : IR_T_i64;
   if (x86_is_reg(l, 0) && x86_optype(l, 0) != t)
     return false;
-  x86_put(l, 0, x86_pop(l, t));
+  if (!x86_is_mem(l, 0)) {
+    x86_put(l, 0, x86_pop(l, t));
+    return true;
+  }
+  IrRef sp = x86_rsp(l), bytes = x86_i64(l, ir_type_info[t].bytes);
+  IrRef v = x86_load(l, t, sp);
+  IrRef addr = x86_addr(l, 0);
+  ZydisRegister base = l->op[0].mem.base;
+  if (base == ZYDIS_REGISTER_RSP || base == ZYDIS_REGISTER_ESP)
+    addr = ir_op2(l->fn, IR_OP_add, addr, bytes);
+  x86_store(l, addr, v);
+  ir_set(l->fn, X86_SLOT_GPR0 + X86_RSP, ir_op2(l->fn, IR_OP_add, sp, bytes));
   return true;
 }
 
@@ -105,16 +118,24 @@ static bool lift_leave(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
-/* enter size, 0 (nesting levels > 0 are not emitted by compilers). */
+/* enter size, 0 (nesting levels > 0 are not emitted by compilers). The CPU
+ * writes the pushed rbp, then faults with rsp and rbp unchanged if the final
+ * stack pointer is not writable (SDM ENTER #PF): probe it with an atomic add of
+ * 0, which faults as a write, before changing any register. */
 static bool lift_enter(X86Lift *l, const X86Lifter *e) {
   (void)e;
   if ((l->op[1].imm.value.u & 31) != 0)
     return false;
-  x86_push(l, ir_get(l->fn, X86_SLOT_GPR0 + X86_RBP));
-  IrRef sp = x86_rsp(l);
-  ir_set(l->fn, X86_SLOT_GPR0 + X86_RBP, sp);
-  ir_set(l->fn, X86_SLOT_GPR0 + X86_RSP,
-         ir_op2(l->fn, IR_OP_sub, sp, x86_i64(l, l->op[0].imm.value.u & 0xffff)));
+  uint64_t size = l->op[0].imm.value.u & 0xffff;
+  IrRef frame = ir_op2(l->fn, IR_OP_sub, x86_rsp(l), x86_i64(l, 8));
+  x86_store(l, frame, ir_get(l->fn, X86_SLOT_GPR0 + X86_RBP));
+  IrRef final = ir_op2(l->fn, IR_OP_sub, frame, x86_i64(l, size));
+  if (size) {
+    IrRef args[2] = {final, ir_const(l->fn, IR_T_i8, 0)};
+    ir_emit(l->fn, IR_OP_armw, IR_T_i8, 2, args, IR_RMW_add, 0);
+  }
+  ir_set(l->fn, X86_SLOT_GPR0 + X86_RBP, frame);
+  ir_set(l->fn, X86_SLOT_GPR0 + X86_RSP, final);
   return true;
 }
 

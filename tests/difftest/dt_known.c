@@ -10,17 +10,6 @@
 #include "dt.h"
 
 const DtKnown dt_known_mismatches[] = {
-    /* difftest --seed 1 --class stack --case 11: c8 ff 7f 00 (enter 0x7fff, 0) */
-    {"enter *", NULL,
-     "frontend: lift_enter() does not probe the final stack pointer. SDM ENTER, #PF: \"if a "
-     "write using the final value of the stack pointer would cause a page fault\"; the CPU "
-     "faults at the enter with rsp/rbp unchanged, the emulator completes with rsp in unmapped "
-     "memory"},
-    /* difftest --seed 1 --class stack --case 134: 8f 45 f5 (pop [rbp-0xb]) */
-    {"pop m*", NULL,
-     "frontend: lift_pop() writes rsp (x86_pop) before storing to the memory destination; when "
-     "that store faults the CPU leaves rsp unchanged (faults are precise), the emulator "
-     "reports rsp + 8 (+ 2 for pop m16)"},
     {NULL, NULL, NULL},
 };
 
