@@ -86,10 +86,22 @@ bool ir_eval_farith(const IrEvalCall *c, IrValue *out) {
     return false;
   int saved = fegetround();
   fesetround(mode);
+  unsigned nvals = c->nargs - 1;
+  uint64_t quiet = lt == IR_T_f32 ? 0x400000u : 0x8000000000000ull;
   for (unsigned i = 0; i < ir_lanes(c->type); i++) {
     uint64_t x[3] = {0, 0, 0};
-    for (unsigned k = 0; k + 1 < c->nargs; k++)
+    for (unsigned k = 0; k < nvals; k++)
       x[k] = ir_lane_get(&c->a[k], lt, i);
+    /* NaN in: the first NaN operand's payload, quieted (docs/ir-semantics.md);
+     * fixed here rather than left to the C compiler's operand order. */
+    int nan = -1;
+    for (unsigned k = 0; k < nvals && nan < 0; k++)
+      if (lt == IR_T_f32 ? isnan(f32_of(x[k])) : isnan(f64_of(x[k])))
+        nan = (int)k;
+    if (nan >= 0) {
+      ir_lane_set(out, lt, i, x[nan] | quiet);
+      continue;
+    }
     uint64_t r = lt == IR_T_f32
                      ? bits_f32(arith_f32(c->param, f32_of(x[0]), f32_of(x[1]), f32_of(x[2])))
                      : bits_f64(arith_f64(c->param, f64_of(x[0]), f64_of(x[1]), f64_of(x[2])));
