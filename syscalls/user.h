@@ -70,6 +70,7 @@ typedef struct UserOptions {
   EmuTier tier;          /* --tier, EMU_TIER */
   uint64_t stack_size;   /* -s, EMU_STACK_SIZE */
   const char *argv0;     /* -0, EMU_ARGV0 */
+  uint64_t code_cache;   /* --code-cache, EMU_CODE_CACHE (0: default) */
 } UserOptions;
 
 struct UserProcess {

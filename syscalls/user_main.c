@@ -36,7 +36,8 @@ static void usage(FILE *f, const UserGuest *g) {
           "  -D file              EMU_LOG_FILENAME   write the log to file\n"
           "  -strace              EMU_STRACE         log system calls\n"
           "  --tier=T             EMU_TIER           interp | fast | llvm | auto (default fast)\n"
-          "  -version             EMU_VERSION        print the version and exit\n",
+          "  --code-cache=size    EMU_CODE_CACHE     translated code cache size (default 256M)\n"
+          "  -version                                print the version and exit\n",
           prog_name, g->name);
 }
 
@@ -213,6 +214,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if ((v = getenv("EMU_TIER"))) p->opt.tier = parse_tier(v);
   if ((v = getenv("EMU_STACK_SIZE"))) p->opt.stack_size = parse_size(v);
   if ((v = getenv("EMU_ARGV0"))) p->opt.argv0 = v;
+  if ((v = getenv("EMU_CODE_CACHE"))) p->opt.code_cache = parse_size(v);
   if ((v = getenv("EMU_SET_ENV"))) env_from_list(&env, v, true);
   if ((v = getenv("EMU_UNSET_ENV"))) env_from_list(&env, v, false);
   if ((v = getenv("EMU_LOG")) && !emu_log_parse(v, err, sizeof err)) die("%s%s", err, "");
@@ -250,6 +252,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     else if (!strcmp(o, "strace")) p->opt.strace = true;
     else if (!strncmp(o, "tier=", 5)) p->opt.tier = parse_tier(o + 5);
     else if (!strcmp(o, "tier")) { NEEDS_ARG(); p->opt.tier = parse_tier(arg); }
+    else if (!strncmp(o, "code-cache=", 11)) p->opt.code_cache = parse_size(o + 11);
     else die("unknown option '%s' (try -h)%s", argv[i], "");
 #undef NEEDS_ARG
   }
@@ -314,6 +317,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
       .guest_base = gmem_base,
       .guest_limit = gmem_limit,
       .passes = {.precise_classes = IR_PRECISE_ALL},
+      .code_cache_size = p->opt.code_cache,
   };
   p->engine = emu_engine_new(&ec);
   if (!p->engine)
