@@ -78,9 +78,19 @@ static bool lift_incdec(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
+static IrRef neg_update(X86Lift *l, IrRef old, const void *ctx) {
+  (void)ctx;
+  return ir_op1(l->fn, IR_OP_neg, old);
+}
+
 static bool lift_neg(X86Lift *l, const X86Lifter *e) {
   (void)e;
   IrType t = x86_optype(l, 0);
+  if ((l->in.attributes & ZYDIS_ATTRIB_HAS_LOCK) && x86_is_mem(l, 0)) {
+    IrRef r, old = x86_cas_loop(l, t, x86_addr(l, 0), neg_update, NULL, &r);
+    x86_flags_sub(l, x86_const(l, t, 0), old, IR_NONE, r);
+    return true;
+  }
   IrRef a = x86_get(l, 0), zero = x86_const(l, t, 0);
   IrRef r = ir_op1(l->fn, IR_OP_neg, a);
   x86_put(l, 0, r);
@@ -90,6 +100,11 @@ static bool lift_neg(X86Lift *l, const X86Lifter *e) {
 
 static bool lift_not(X86Lift *l, const X86Lifter *e) {
   (void)e;
+  if ((l->in.attributes & ZYDIS_ATTRIB_HAS_LOCK) && x86_is_mem(l, 0)) {
+    IrRef args[2] = {x86_addr(l, 0), x86_const(l, x86_optype(l, 0), ~0ull)};
+    ir_emit(l->fn, IR_OP_armw, x86_optype(l, 0), 2, args, IR_RMW_xor, 0);
+    return true;
+  }
   x86_put(l, 0, ir_op1(l->fn, IR_OP_not, x86_get(l, 0)));
   return true;
 }

@@ -89,23 +89,43 @@ static bool lift_xadd(X86Lift *l, const X86Lifter *e) {
 
 /* -- lock adc / sbb ------------------------------------------------------------ */
 
-/* A compare-and-swap loop: old = [addr]; new = old op src op CF; retry until
- * the cas sees old unchanged. The flags come from the iteration that stored. */
-bool x86_lift_lock_carry(X86Lift *l, bool sub) {
+/* A compare-and-swap loop: old = [addr]; new = update(old); retry until the cas
+ * sees old unchanged. Returns old (as seen by the iteration that stored) and the
+ * value stored in *stored. For read-modify-writes the IR has no armw kind for. */
+IrRef x86_cas_loop(X86Lift *l, IrType t, IrRef addr, X86Update update, const void *ctx,
+                   IrRef *stored) {
   IrFunc *fn = l->fn;
-  IrType t = x86_optype(l, 0);
-  IrOp op = sub ? IR_OP_sub : IR_OP_add;
-  IrRef addr = x86_addr(l, 0), b = x86_get_as(l, 1, t), cin = x86_get_flag(l, X86_SLOT_CF);
-  IrRef cz = ir_cast(fn, IR_OP_zext, t, cin);
   uint32_t loop = ir_block_new(fn), done = ir_block_new(fn);
   ir_jmp(fn, loop);
   ir_block_set(fn, loop);
   IrRef old = x86_load(l, t, addr);
-  IrRef r = ir_op2(fn, op, ir_op2(fn, op, old, b), cz);
+  IrRef r = update(l, old, ctx);
   IrRef args[3] = {addr, old, r};
   IrRef seen = ir_emit(fn, IR_OP_cas, t, 3, args, 0, 0);
   ir_br(fn, ir_cmp(fn, IR_PRED_eq, seen, old), done, loop);
   ir_block_set(fn, done);
+  *stored = r;
+  return old;
+}
+
+/* -- lock adc / sbb ------------------------------------------------------------ */
+
+typedef struct CarryOp {
+  IrOp op;
+  IrRef b, cz;
+} CarryOp;
+
+static IrRef carry_update(X86Lift *l, IrRef old, const void *ctx) {
+  const CarryOp *c = ctx;
+  return ir_op2(l->fn, c->op, ir_op2(l->fn, c->op, old, c->b), c->cz);
+}
+
+/* new = old op src op CF; the flags come from the iteration that stored. */
+bool x86_lift_lock_carry(X86Lift *l, bool sub) {
+  IrType t = x86_optype(l, 0);
+  IrRef addr = x86_addr(l, 0), b = x86_get_as(l, 1, t), cin = x86_get_flag(l, X86_SLOT_CF);
+  CarryOp c = {sub ? IR_OP_sub : IR_OP_add, b, ir_cast(l->fn, IR_OP_zext, t, cin)};
+  IrRef r, old = x86_cas_loop(l, t, addr, carry_update, &c, &r);
   (sub ? x86_flags_sub : x86_flags_add)(l, old, b, cin, r);
   return true;
 }

@@ -103,6 +103,11 @@ IrRef x86_cond(X86Lift *l, unsigned cc);   /* cc in Intel order: O NO B AE E NE 
 /* -- Shared with other lifters (lift_atomic.c) ----------------------------- */
 
 bool x86_lift_lock_carry(X86Lift *l, bool sub); /* lock adc/sbb [mem], src */
+/* Atomic read-modify-write by a cas loop (lift_atomic.c): returns the old value,
+ * *stored the new one. update emits the new value from the old. */
+typedef IrRef (*X86Update)(X86Lift *l, IrRef old, const void *ctx);
+IrRef x86_cas_loop(X86Lift *l, IrType t, IrRef addr, X86Update update, const void *ctx,
+                   IrRef *stored);
 void x86_atomic_init(void);                      /* registers its helper */
 
 /* -- Control -------------------------------------------------------------- */
