@@ -337,7 +337,9 @@ static int map_segments(ElfCtx *c, uint64_t bias) {
       gmem_unmap(prev_hi, gmem_page_down(start) - prev_hi); /* hole between segments */
     if (map_segment(c, p, bias, anon_start) < 0)
       return -1;
-    uint64_t zero_end = start + p->p_memsz < anon_start ? start + p->p_memsz : anon_start;
+    /* With bss, Linux zeroes the rest of the file's last page (padzero), not just
+     * to p_memsz: ld.so's early malloc hands out that tail assuming zeroes. */
+    uint64_t zero_end = p->p_memsz > p->p_filesz ? anon_start : file_end;
     if (zero_bss(c, file_end, zero_end) < 0)
       return -1;
     prev_hi = gmem_page_up(start + p->p_memsz);
