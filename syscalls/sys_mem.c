@@ -14,6 +14,8 @@ int64_t sys_brk(UserThread *t, const uint64_t a[6]) {
 }
 
 int64_t sys_mmap(UserThread *t, const uint64_t a[6]) {
+  if (a[3] & MAP_FIXED)
+    user_smc_release(a[0], a[0] + a[1]);
   int64_t r = gmem_map(a[0], a[1], (int)a[2], (int)a[3], (int)a[4], a[5], NULL);
   if (r >= 0 && (a[3] & MAP_FIXED))
     emu_engine_invalidate(t->proc->engine, (uint64_t)r, (uint64_t)r + a[1]);
@@ -21,6 +23,7 @@ int64_t sys_mmap(UserThread *t, const uint64_t a[6]) {
 }
 
 int64_t sys_munmap(UserThread *t, const uint64_t a[6]) {
+  user_smc_release(a[0], a[0] + a[1]);
   int r = gmem_unmap(a[0], a[1]);
   if (r == 0)
     emu_engine_invalidate(t->proc->engine, a[0], a[0] + a[1]);
@@ -28,6 +31,7 @@ int64_t sys_munmap(UserThread *t, const uint64_t a[6]) {
 }
 
 int64_t sys_mprotect(UserThread *t, const uint64_t a[6]) {
+  user_smc_release(a[0], a[0] + a[1]); /* gmem_protect sets the new protection */
   int r = gmem_protect(a[0], a[1], (int)a[2]);
   if (r == 0 && !(a[2] & PROT_EXEC))
     emu_engine_invalidate(t->proc->engine, a[0], a[0] + a[1]);

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 
+#include "guest_mem.h"
 #include "syscall_raw.h"
 #include "user.h"
 
@@ -35,6 +36,8 @@ int64_t sys_passthrough(UserThread *t, const SysRow *row, const uint64_t a[6]) {
     }
     if (!p)
       return -EFAULT;
+    /* The kernel may write it: a page watched for code would give EFAULT. */
+    user_smc_release(a[i], a[i] + ((kind == 'b' || kind == 'B') && i < 5 ? a[i + 1] : GMEM_PAGE));
     h[i] = (uint64_t)(uintptr_t)p;
   }
   return raw_syscall6(row->host_nr, h[0], h[1], h[2], h[3], h[4], h[5]);

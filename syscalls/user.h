@@ -116,6 +116,14 @@ void *user_ptr(uint64_t addr, uint64_t len);
 /* A guest NUL-terminated string (path), or NULL if it is not inside mapped memory. */
 const char *user_str(uint64_t addr);
 
+/* -- Self-modifying code (user_smc.c) ---------------------------------------- */
+
+void user_smc_init(EmuEngine *e);
+void user_smc_watch(uint64_t page);                /* code was read from this page */
+bool user_smc_release(uint64_t start, uint64_t end); /* the guest range will change */
+bool user_smc_fault(uint64_t guest_addr, bool is_write); /* host fault: was it ours? */
+uint64_t user_smc_count(void);                     /* invalidations so far */
+
 /* -- Syscall tables and strace ---------------------------------------------- */
 
 extern const UserGuest user_guest_x86_64;

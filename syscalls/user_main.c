@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "guest_mem.h"
@@ -134,6 +135,7 @@ static size_t fetch_code(void *ctx, uint64_t pc, uint8_t *buf, size_t max) {
     size_t chunk = max - n < page_end - (pc + n) ? max - n : page_end - (pc + n);
     if (!gmem_check(pc + n, chunk, PROT_EXEC))
       break;
+    user_smc_watch(gmem_page_down(pc + n)); /* before reading: writes after this fault */
     memcpy(buf + n, gmem_g2h(pc + n), chunk);
     n += chunk;
   }
@@ -165,6 +167,10 @@ static void *mem_atomic(void *ctx, uint64_t addr, unsigned size) {
 
 /* A host fault: the guest's (becomes a guest SIGSEGV) or ours (a crash). */
 static void on_host_fault(int sig, siginfo_t *si, void *uc) {
+  ucontext_t *ctx = uc;
+  bool is_write = (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  if (sig == SIGSEGV && user_smc_fault(gmem_h2g(si->si_addr), is_write))
+    return; /* a write to a page we protected for code: retry it */
   if (emu_host_fault(sig, si->si_addr, uc))
     return;
   char msg[160];
@@ -322,6 +328,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   p->engine = emu_engine_new(&ec);
   if (!p->engine)
     die("cannot create the execution engine (code cache)%s%s", "", "");
+  user_smc_init(p->engine);
   p->by_nr = calloc(g->max_nr, sizeof *p->by_nr);
   p->unimpl_logged = calloc(4096, 1);
   for (uint32_t k = 0; k < g->nsyscalls; k++)
