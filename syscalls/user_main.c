@@ -325,6 +325,10 @@ int user_main(int argc, char **argv, const UserGuest *g) {
       .passes = {.precise_classes = IR_PRECISE_ALL},
       .code_cache_size = p->opt.code_cache,
   };
+  /* Measurement only (bench/run.sh --tiers fast-nocheck): drop the bounds check
+   * on guest accesses to price isolation. Unsafe: the guest can then reach emu. */
+  if (getenv("EMU_UNSAFE_NO_BOUNDS_CHECK"))
+    ec.guest_limit = 0;
   p->engine = emu_engine_new(&ec);
   if (!p->engine)
     die("cannot create the execution engine (code cache)%s%s", "", "");
