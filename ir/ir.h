@@ -390,6 +390,7 @@ typedef struct IrPassOptions {
 
 void ir_pass_fold(IrFunc *fn);                           /* constant folding */
 void ir_pass_forward(IrFunc *fn);                        /* slot get/set forwarding */
+void ir_pass_cse(IrFunc *fn);                            /* local common subexpressions */
 void ir_pass_dse(IrFunc *fn, const IrPassOptions *opt);  /* dead slot writes (flags) */
 void ir_pass_dce(IrFunc *fn);                            /* unused pure values */
 void ir_optimize(IrFunc *fn, const IrPassOptions *opt);  /* the standard pipeline */

@@ -15,13 +15,17 @@ typedef struct IrPass {
 static void run_fold(IrFunc *fn, const IrPassOptions *opt) { ir_pass_fold(fn); }
 static void run_forward(IrFunc *fn, const IrPassOptions *opt) { ir_pass_forward(fn); }
 static void run_dce(IrFunc *fn, const IrPassOptions *opt) { ir_pass_dce(fn); }
+static void run_cse(IrFunc *fn, const IrPassOptions *opt) { ir_pass_cse(fn); }
 
 /* Order matters: folding exposes constants, forwarding turns slot round trips into
- * values, which leaves the slot writes dead for dse, whose removal leaves the
+ * values, cse merges what the frontend computed twice so the second fold sees
+ * `xor x, x`, which leaves the slot writes dead for dse, whose removal leaves the
  * computations feeding them unused for dce. */
 static const IrPass ir_pipeline[] = {
     {"fold", run_fold},
     {"forward", run_forward},
+    {"cse", run_cse},
+    {"fold", run_fold},
     {"dse", ir_pass_dse},
     {"dce", run_dce},
 };
