@@ -35,6 +35,8 @@ static void syscall_ret(void *st, int64_t ret) {
   c->gpr[X86_R11] = x86_rflags_get(c);
 }
 
+static uint64_t x86_hwcap(void) { return x86_cpuid_hwcap(); }
+
 static void set_tls(void *st, uint64_t tls) { ((X86Cpu *)st)->fs_base = tls; }
 static void set_sp(void *st, uint64_t sp) { ((X86Cpu *)st)->gpr[X86_RSP] = sp; }
 
@@ -122,7 +124,7 @@ const UserGuest user_guest_x86_64 = {
     .platform = "x86_64",
     .frontend = &x86_frontend,
     .elf_machine = EM_X86_64,
-    .hwcap = 0x078bfbff, /* cpuid(1).edx as Linux reports it */
+    .hwcap = x86_hwcap,
     .syscalls = x86_64_syscalls,
     .nsyscalls = sizeof x86_64_syscalls / sizeof x86_64_syscalls[0],
     .max_nr = 512,

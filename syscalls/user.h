@@ -46,7 +46,8 @@ typedef struct UserGuest {
   const char *platform; /* AT_PLATFORM */
   const IrFrontend *frontend;
   uint16_t elf_machine;
-  uint64_t hwcap, hwcap2;
+  uint64_t (*hwcap)(void); /* AT_HWCAP: from the frontend's CPU model */
+  uint64_t hwcap2;
   const SysRow *syscalls; /* table, any order; user_loop indexes it */
   uint32_t nsyscalls;
   uint32_t max_nr;        /* highest syscall number + 1 */

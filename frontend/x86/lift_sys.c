@@ -51,6 +51,9 @@ static const CpuidLeaf cpuid_table[] = {
     {0x80000008, ~0u, 0x00003027, 0, 0, 0}, /* 39 physical, 48 virtual address bits */
 };
 
+/* AT_HWCAP for x86-64 Linux: cpuid(1).edx, so it says what this table says. */
+uint32_t x86_cpuid_hwcap(void) { return CPUID1_EDX; }
+
 static uint64_t helper_cpuid(void *opaque, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
   (void)a0, (void)a1, (void)a2, (void)a3;
   X86Cpu *cpu = opaque;

@@ -19,6 +19,9 @@ enum {
 extern const IrRegFile x86_regfile;
 extern const IrFrontend x86_frontend;
 
+/* AT_HWCAP: leaf 1 edx of the cpuid the guest sees. */
+uint32_t x86_cpuid_hwcap(void);
+
 /* Registers the frontend's helpers; call once before translating. */
 void x86_frontend_init(void);
 
