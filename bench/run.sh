@@ -89,7 +89,7 @@ for p in "${progs[@]}"; do
       else line+=$(printf ' %10s' -); fi
     done
   fi
-  cost=$("$emu" -d stats "$out/$p" 2>&1 >/dev/null | sed -n 's/.*(\([0-9.]*\) us\/insn.*/\1/p' | head -1)
+  cost=$("$emu" -d stats "$out/$p" 2>&1 >/dev/null | sed -n 's/.* \([0-9.]*\) us\/insn.*/\1/p' | head -1)
   line+=$(printf ' %9s' "${cost:--}")
   echo "$line"
 done
