@@ -14,7 +14,7 @@ typedef struct Dse {
   const IrRegFile *rf;
   uint8_t *live;    /* per slot */
   uint8_t *precise; /* per slot: its class is in precise_classes */
-  uint8_t *aliased; /* per slot: shares bytes with another slot */
+  const uint8_t *aliased; /* per slot: shares bytes with another slot */
 } Dse;
 
 /* Reading s reads every slot that shares bytes with it, so writes to those live. */
@@ -74,5 +74,4 @@ void ir_pass_dse(IrFunc *fn, const IrPassOptions *opt) {
   free(dead);
   free(d.live);
   free(d.precise);
-  free(d.aliased);
 }

@@ -11,7 +11,7 @@
 typedef struct Forward {
   const IrRegFile *rf;
   IrRef *known;     /* per slot: its current value in this block, or IR_NONE */
-  uint8_t *aliased; /* per slot: shares bytes with another slot */
+  const uint8_t *aliased; /* per slot: shares bytes with another slot */
 } Forward;
 
 /* A write to s also changes every slot that shares bytes with it. */
@@ -64,5 +64,4 @@ void ir_pass_forward(IrFunc *fn) {
   ir_map_free(&map);
   free(dead);
   free(f.known);
-  free(f.aliased);
 }

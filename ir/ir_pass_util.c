@@ -2,6 +2,8 @@
  * dominators (Cooper, Harvey and Kennedy's iterative algorithm over reverse
  * postorder), use counts, ref remapping and block-list editing.
  */
+#include <pthread.h>
+
 #include "ir_pass_util.h"
 
 #include <stdio.h>
@@ -290,11 +292,28 @@ bool ir_slots_overlap(const IrRegFile *rf, uint32_t a, uint32_t b) {
   return x->offset < ye && y->offset < xe;
 }
 
-uint8_t *ir_slot_aliased(const IrRegFile *rf) {
-  uint8_t *aliased = xcalloc(rf->count, 1);
-  for (uint32_t a = 0; a < rf->count; a++)
-    for (uint32_t b = a + 1; b < rf->count; b++)
-      if (ir_slots_overlap(rf, a, b))
-        aliased[a] = aliased[b] = 1;
+/* Computed once per register file (quadratic in its size, and asked for by
+ * every translation); there are only a few register files in a process. */
+const uint8_t *ir_slot_aliased(const IrRegFile *rf) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static struct { const IrRegFile *rf; uint8_t *aliased; } cache[16];
+  pthread_mutex_lock(&lock);
+  uint8_t *aliased = NULL;
+  unsigned i = 0;
+  for (; i < 16 && cache[i].rf; i++)
+    if (cache[i].rf == rf && !aliased)
+      aliased = cache[i].aliased;
+  if (!aliased) {
+    aliased = xcalloc(rf->count, 1);
+    for (uint32_t a = 0; a < rf->count; a++)
+      for (uint32_t b = a + 1; b < rf->count; b++)
+        if (ir_slots_overlap(rf, a, b))
+          aliased[a] = aliased[b] = 1;
+    if (i < 16)
+      cache[i].rf = rf, cache[i].aliased = aliased;
+    else
+      abort(); /* more register files than any runner has */
+  }
+  pthread_mutex_unlock(&lock);
   return aliased;
 }

@@ -62,7 +62,8 @@ void ir_prune_unreachable(IrFunc *fn);
 
 /* Whether two slots share any byte of guest state (a slot overlaps itself). */
 bool ir_slots_overlap(const IrRegFile *rf, uint32_t a, uint32_t b);
-/* overlap[s] = 1 if slot s shares bytes with some other slot; calloc'd. */
-uint8_t *ir_slot_aliased(const IrRegFile *rf);
+/* overlap[s] = 1 if slot s shares bytes with some other slot. Cached per
+ * register file: do not free. */
+const uint8_t *ir_slot_aliased(const IrRegFile *rf);
 
 #endif /* EMU_IR_PASS_UTIL_H */
