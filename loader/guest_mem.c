@@ -395,6 +395,125 @@ int gmem_protect(uint64_t addr, uint64_t len, int prot) {
   return rc;
 }
 
+/* -- mremap ------------------------------------------------------------------- */
+
+/* Grow the VMA at index i (ending at addr + old_len) in place to new_len. The
+ * reservation after it is unmapped first so the host can extend the mapping
+ * itself (same object: a shared mapping stays shared); if that fails (the range
+ * is several host mappings), a private anonymous one gets fresh zero pages. */
+static int grow_in_place(size_t i, uint64_t addr, uint64_t old_len, uint64_t new_len) {
+  uint64_t old_end = addr + old_len, new_end = addr + new_len;
+  Vma *v = &vmas[i];
+  int rc = 0;
+  if (munmap(gmem_g2h(old_end), new_end - old_end) < 0)
+    return -errno;
+  if (mremap(gmem_g2h(addr), old_len, new_len, 0) == MAP_FAILED) {
+    rc = -errno;
+    host_reserve(old_end, new_end);
+    if ((v->flags & (MAP_TYPE | MAP_ANONYMOUS)) == (MAP_PRIVATE | MAP_ANONYMOUS))
+      rc = host_map(old_end, new_end - old_end, host_prot(v->prot),
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, false);
+    if (rc < 0)
+      return rc;
+  }
+  v->end = new_end;
+  vma_merge_around(v->start, new_end);
+  return 0;
+}
+
+/* Move [addr, addr+old_len) of the VMA at index i to dst, new_len long, with
+ * the host's mremap (one atomic replace of the reservation at dst), then give
+ * the old range back to the reservation. Needs room for four more VMAs. */
+static int move_to(size_t i, uint64_t addr, uint64_t old_len, uint64_t new_len, uint64_t dst) {
+  Vma moved = vmas[i];
+  moved.offset += addr - moved.start;
+  void *p = mremap(gmem_g2h(addr), old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+                   gmem_g2h(dst));
+  if (p == MAP_FAILED) {
+    int rc = -errno;
+    if (rc != -EFAULT || (moved.flags & (MAP_TYPE | MAP_ANONYMOUS)) != (MAP_PRIVATE | MAP_ANONYMOUS))
+      return rc;
+    /* Several host mappings (private anonymous): copy them instead. */
+    rc = host_map(dst, new_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0,
+                  !range_free(dst, dst + new_len));
+    if (rc < 0 || mprotect(gmem_g2h(addr), old_len, PROT_READ) < 0)
+      return rc < 0 ? rc : -errno;
+    memcpy(gmem_g2h(dst), gmem_g2h(addr), old_len);
+    mprotect(gmem_g2h(dst), new_len, host_prot(moved.prot));
+  }
+  host_reserve(addr, addr + old_len);
+  vma_remove(addr, addr + old_len);
+  vma_remove(dst, dst + new_len);
+  moved.start = dst;
+  moved.end = dst + new_len;
+  size_t j = vma_find(dst);
+  memmove(&vmas[j + 1], &vmas[j], (nvma - j) * sizeof *vmas);
+  vmas[j] = moved;
+  nvma++;
+  vma_merge_around(dst, dst + new_len);
+  return 0;
+}
+
+static int64_t remap_locked(uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+                            uint64_t new_addr) {
+  size_t i = vma_find(addr);
+  if (i == nvma || vmas[i].start > addr || vmas[i].end < addr + old_len)
+    return -EFAULT;
+  if (flags & MREMAP_FIXED) {
+    if (new_addr < GMEM_MIN_ADDR || new_addr > gmem_limit - new_len)
+      return -EINVAL;
+    if (new_addr < addr + old_len && addr < new_addr + new_len)
+      return -EINVAL;
+    if (new_len < old_len) { /* Linux drops the tail first */
+      host_reserve(addr + new_len, addr + old_len);
+      vma_remove(addr + new_len, addr + old_len);
+      old_len = new_len;
+    }
+    int rc = move_to(vma_find(addr), addr, old_len, new_len, new_addr);
+    return rc < 0 ? rc : (int64_t)new_addr;
+  }
+  if (new_len <= old_len) {
+    int rc = new_len < old_len ? host_reserve(addr + new_len, addr + old_len) : 0;
+    if (rc == 0)
+      vma_remove(addr + new_len, addr + old_len);
+    return rc < 0 ? rc : (int64_t)addr;
+  }
+  int rc = -ENOMEM;
+  if (vmas[i].end == addr + old_len && new_len <= gmem_limit - addr &&
+      range_free(addr + old_len, addr + new_len))
+    rc = grow_in_place(i, addr, old_len, new_len);
+  if (rc == 0)
+    return (int64_t)addr;
+  if (!(flags & MREMAP_MAYMOVE))
+    return rc;
+  uint64_t dst = pick_free(0, new_len, false);
+  if (!dst)
+    return -ENOMEM;
+  rc = move_to(i, addr, old_len, new_len, dst);
+  return rc < 0 ? rc : (int64_t)dst;
+}
+
+int64_t gmem_remap(uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+                   uint64_t new_addr) {
+  if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))
+    return -EINVAL; /* MREMAP_DONTUNMAP is not supported */
+  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+    return -EINVAL;
+  if ((addr & (GMEM_PAGE - 1)) || ((flags & MREMAP_FIXED) && (new_addr & (GMEM_PAGE - 1))))
+    return -EINVAL;
+  old_len = gmem_page_up(old_len);
+  new_len = gmem_page_up(new_len);
+  if (!old_len || !new_len || new_len > gmem_limit)
+    return -EINVAL; /* also old_len 0, which duplicates a shared mapping in Linux */
+  if (addr > gmem_limit || old_len > gmem_limit - addr)
+    return -EFAULT;
+  int64_t rc;
+  pthread_mutex_lock(&gmem_lock);
+  rc = vma_room(7) ? remap_locked(addr, old_len, new_len, flags, new_addr) : -ENOMEM;
+  pthread_mutex_unlock(&gmem_lock);
+  return rc;
+}
+
 /* -- brk --------------------------------------------------------------------- */
 
 void gmem_brk_init(uint64_t start) {

@@ -53,6 +53,13 @@ int64_t gmem_map(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint6
                  const char *name);
 int gmem_unmap(uint64_t addr, uint64_t len);             /* 0 or -errno */
 int gmem_protect(uint64_t addr, uint64_t len, int prot); /* 0 or -errno */
+/* mremap: Linux semantics for MREMAP_MAYMOVE and MREMAP_FIXED (MREMAP_DONTUNMAP
+ * and old_len 0 are -EINVAL). [addr, addr+old_len) must lie in one VMA. Shrinks
+ * in place; grows in place when the pages after it are free; otherwise moves
+ * (with MAYMOVE) to a free range or new_addr (FIXED). Returns the guest address
+ * or -errno. The host's mremap moves the pages, so contents never copy. */
+int64_t gmem_remap(uint64_t addr, uint64_t old_len, uint64_t new_len, int flags,
+                   uint64_t new_addr);
 
 /* brk: gmem_brk_init sets the area's start (page-aligned up; the loader calls it
  * with the end of the image). gmem_brk(0) or an invalid value returns the current
