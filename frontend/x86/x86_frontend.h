@@ -13,6 +13,10 @@ enum {
   X86_SLOT_FS_BASE, X86_SLOT_GS_BASE,
   X86_SLOT_XMM0, /* xmm0 .. xmm15 */
   X86_SLOT_MXCSR = X86_SLOT_XMM0 + 16,
+  /* x87 state as MMX sees it (lift_mmx.c); the x87 helpers use X86Cpu directly. */
+  X86_SLOT_MM0,                      /* mm0 .. mm7: st[i].mant, i64 */
+  X86_SLOT_FEXP0 = X86_SLOT_MM0 + 8, /* st[i].sexp, i16 */
+  X86_SLOT_FCW = X86_SLOT_FEXP0 + 8, X86_SLOT_FSW, X86_SLOT_FTOP, X86_SLOT_FTAG,
   X86_SLOT__COUNT
 };
 

@@ -52,6 +52,7 @@ extern const X86Lifter x86_lifters_shift[];
 extern const X86Lifter x86_lifters_bits[];
 extern const X86Lifter x86_lifters_string[];
 extern const X86Lifter x86_lifters_atomic[];
+extern const X86Lifter x86_lifters_mmx[];      /* lift_mmx.c */
 
 /* -- Operands (x86_operand.c) --------------------------------------------- */
 

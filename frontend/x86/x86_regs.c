@@ -7,6 +7,11 @@
 #define GPR(n, i) {n, offsetof(X86Cpu, gpr) + 8 * (i), IR_T_i64, IR_RC_GPR}
 #define FLAG(n, f) {n, offsetof(X86Cpu, f), IR_T_i1, IR_RC_FLAG}
 #define XMM(n, i) {n, offsetof(X86Cpu, xmm) + 16 * (i), IR_T_v2i64, IR_RC_VEC}
+#define MM(n, i) {n, offsetof(X86Cpu, st) + sizeof(X86Float80) * (i), IR_T_i64, IR_RC_FP}
+#define FEXP(n, i)                                                                        \
+  {n, offsetof(X86Cpu, st) + sizeof(X86Float80) * (i) + offsetof(X86Float80, sexp), IR_T_i16, \
+   IR_RC_FP}
+#define FP(n, f, t) {n, offsetof(X86Cpu, f), IR_T_##t, IR_RC_FP}
 static const IrReg x86_regs[X86_SLOT__COUNT] = {
     GPR("rax", 0),  GPR("rcx", 1),  GPR("rdx", 2),   GPR("rbx", 3),   GPR("rsp", 4),
     GPR("rbp", 5),  GPR("rsi", 6),  GPR("rdi", 7),   GPR("r8", 8),    GPR("r9", 9),
@@ -22,10 +27,19 @@ static const IrReg x86_regs[X86_SLOT__COUNT] = {
     XMM("xmm9", 9), XMM("xmm10", 10), XMM("xmm11", 11), XMM("xmm12", 12),
     XMM("xmm13", 13), XMM("xmm14", 14), XMM("xmm15", 15),
     [X86_SLOT_MXCSR] = {"mxcsr", offsetof(X86Cpu, mxcsr), IR_T_i32, IR_RC_FP},
+    [X86_SLOT_MM0] = MM("mm0", 0), MM("mm1", 1), MM("mm2", 2), MM("mm3", 3), MM("mm4", 4),
+    MM("mm5", 5), MM("mm6", 6), MM("mm7", 7),
+    [X86_SLOT_FEXP0] = FEXP("fexp0", 0), FEXP("fexp1", 1), FEXP("fexp2", 2), FEXP("fexp3", 3),
+    FEXP("fexp4", 4), FEXP("fexp5", 5), FEXP("fexp6", 6), FEXP("fexp7", 7),
+    [X86_SLOT_FCW] = FP("fcw", fcw, i16), FP("fsw", fsw, i16), FP("ftop", ftop, i8),
+    FP("ftag", ftag, i8),
 };
 #undef GPR
 #undef FLAG
 #undef XMM
+#undef MM
+#undef FEXP
+#undef FP
 
 const IrRegFile x86_regfile = {"x86_64", x86_regs, X86_SLOT__COUNT, sizeof(X86Cpu)};
 

@@ -12,6 +12,7 @@
 
 /* The lifter tables, one per lift_*.c: adding a file means adding a line here. */
 static const X86Lifter *const lifter_tables[] = {
+    x86_lifters_mmx, /* first: its rows pass SSE forms of shared mnemonics on */
     x86_lifters_alu,
     x86_lifters_ctrl,
     x86_lifters_sys,
@@ -55,8 +56,8 @@ void x86_frontend_init(void) {
   x86_fp_helpers_register();
 }
 
-/* Registers the generic operand code handles: GPRs, XMM, x87 stack. Anything
- * else (segment, control, MMX, YMM, mask) is an unimplemented form. */
+/* Registers the lifters handle: GPRs, XMM, x87 stack, MMX (lift_mmx.c only).
+ * Anything else (segment, control, YMM, mask) is an unimplemented form. */
 static bool operands_supported(const X86Lift *l) {
   if (l->in.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY &&
       l->in.encoding != ZYDIS_INSTRUCTION_ENCODING_3DNOW)
@@ -66,7 +67,8 @@ static bool operands_supported(const X86Lift *l) {
       continue;
     ZydisRegisterClass c = ZydisRegisterGetClass(l->op[i].reg.value);
     if (c != ZYDIS_REGCLASS_GPR8 && c != ZYDIS_REGCLASS_GPR16 && c != ZYDIS_REGCLASS_GPR32 &&
-        c != ZYDIS_REGCLASS_GPR64 && c != ZYDIS_REGCLASS_XMM && c != ZYDIS_REGCLASS_X87)
+        c != ZYDIS_REGCLASS_GPR64 && c != ZYDIS_REGCLASS_XMM && c != ZYDIS_REGCLASS_X87 &&
+        c != ZYDIS_REGCLASS_MMX)
       return false;
   }
   return true;

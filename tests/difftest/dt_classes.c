@@ -120,5 +120,6 @@ const DtForm dt_forms[] = {
 #include "dt_classes_sse.def" /* sse_mov sse_int sse_shuf sse42 */
 #include "dt_classes_int.def" /* muldiv shift bits string atomic */
 #include "dt_classes_fp.def"  /* sse_fp sse_cvt sse_mxcsr x87_* fxsave */
+#include "dt_classes_mmx.def" /* mmx mmx_sse mmx_ssse3 mmx_cvt */
 };
 const size_t dt_nforms = sizeof dt_forms / sizeof dt_forms[0];

@@ -475,8 +475,8 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
     ZydisEncoderOperand *o = &req.operands[i];
     unsigned b = spec_bits(spec[i].size, opsize);
     char kind = spec[i].kind;
-    if (kind == 'E' || kind == 'W')
-      kind = dt_below(r, 2) ? 'M' : kind == 'E' ? 'G' : 'V';
+    if (kind == 'E' || kind == 'W' || kind == 'Q')
+      kind = dt_below(r, 2) ? 'M' : kind == 'E' ? 'G' : kind == 'W' ? 'V' : 'P';
     if (kind == 'M' && g->seq && bit_string(f->mn) && spec[1].kind != 'I')
       kind = 'G'; /* a sequence could not keep the offset register small */
     switch (kind) {
@@ -504,6 +504,11 @@ bool dt_gen_insn(DtGen *g, const DtForm *f, uint8_t *buf, size_t *len) {
     case 'V':
       o->type = ZYDIS_OPERAND_TYPE_REGISTER;
       o->reg.value = (ZydisRegister)(ZYDIS_REGISTER_XMM0 + dt_below(r, 16));
+      break;
+    case 'P': /* mm register (Intel's P and N) */
+    case 'N':
+      o->type = ZYDIS_OPERAND_TYPE_REGISTER;
+      o->reg.value = (ZydisRegister)(ZYDIS_REGISTER_MM0 + dt_below(r, 8));
       break;
     case 'S': /* x87 st(i) */
       o->type = ZYDIS_OPERAND_TYPE_REGISTER;
