@@ -1,5 +1,6 @@
 /* strace.c — `-strace` in QEMU's format: "PID name(args) = result", each
- * argument printed by its kind from the syscall's row. */
+ * argument printed by its kind from the syscall's row (sys_kind.c: flag and
+ * enum names, strings quoted, buffers' first bytes, struct pointers as pointers). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <inttypes.h>
@@ -8,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "guest_mem.h"
+#include "sys_kind.h"
 #include "user.h"
 
 static void put_string(uint64_t addr, uint64_t maxlen) {
@@ -54,56 +56,63 @@ static void put_buffer(uint64_t addr, int64_t len) {
   emu_log(len > 32 ? "\"..." : "\"");
 }
 
-static void put_open_flags(uint64_t f) {
-  static const struct { uint64_t bit; const char *name; } names[] = {
-      {O_WRONLY, "O_WRONLY"}, {O_RDWR, "O_RDWR"}, {O_CREAT, "O_CREAT"}, {O_EXCL, "O_EXCL"},
-      {O_NOCTTY, "O_NOCTTY"}, {O_TRUNC, "O_TRUNC"}, {O_APPEND, "O_APPEND"},
-      {O_NONBLOCK, "O_NONBLOCK"}, {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},
-      {O_CLOEXEC, "O_CLOEXEC"}, {O_PATH, "O_PATH"}, {O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
-  };
-  if ((f & O_ACCMODE) == O_RDONLY)
-    emu_log("O_RDONLY");
-  bool first = (f & O_ACCMODE) != O_RDONLY;
-  uint64_t rest = f;
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if ((f & names[i].bit) == names[i].bit && names[i].bit) {
-      emu_log("%s%s", first ? "" : "|", names[i].name);
-      first = false;
-      rest &= ~names[i].bit;
-    }
-  rest &= ~(uint64_t)O_ACCMODE;
-  if (rest)
-    emu_log("|0x%" PRIx64, rest);
+/* Flags: every matching entry's name, '|'-joined, then what is left in hex. */
+static void put_flags(uint64_t v, const SysName *names) {
+  uint64_t rest = v;
+  bool first = true;
+  for (const SysName *n = names; n->name; n++) {
+    if (!n->mask || (v & n->mask) != n->value || (n->value & ~rest)) /* bits taken already */
+      continue;
+    emu_log("%s%s", first ? "" : "|", n->name);
+    first = false;
+    rest &= ~n->mask;
+  }
+  if (first && !rest)
+    emu_log("0");
+  else if (rest)
+    emu_log(first ? "0x%" PRIx64 : "|0x%" PRIx64, rest);
 }
 
-static const char *arg_kinds(const SysRow *row, char *result) {
-  const char *k = row->args;
-  *result = 'd';
-  if (k[0] && k[1] == ':') {
-    *result = k[0];
-    k += 2;
+static void put_enum(uint64_t v, const SysName *names) {
+  for (const SysName *n = names; n->name; n++)
+    if ((v & n->mask) == n->value) {
+      emu_log("%s", n->name);
+      return;
+    }
+  emu_log("%" PRId64, (int64_t)v);
+}
+
+static void put_arg(const char *kinds, int i, const uint64_t a[6]) {
+  const SysKind *k = sys_kind(kinds[i]);
+  uint64_t v = a[i];
+  switch ((SysShow)k->show) {
+  case SYS_SHOW_DEC: emu_log("%" PRId64, (int64_t)v); break;
+  case SYS_SHOW_UDEC: emu_log("%" PRIu64, v); break;
+  case SYS_SHOW_FD: emu_log((int32_t)v == AT_FDCWD ? "AT_FDCWD" : "%d", (int)v); break;
+  case SYS_SHOW_OCT: emu_log("0%" PRIo64, v); break;
+  case SYS_SHOW_FLAGS: put_flags(v, k->names); break;
+  case SYS_SHOW_ENUM: put_enum(v, k->names); break;
+  case SYS_SHOW_STR: put_string(v, 256); break;
+  case SYS_SHOW_BUF: put_buffer(v, i < 5 ? (int64_t)a[i + 1] : 0); break;
+  case SYS_SHOW_PTR: emu_log(v ? "0x%" PRIx64 : "NULL", v); break;
+  case SYS_SHOW_IOCTL:
+    if (sys_ioctl_name(v))
+      emu_log("%s", sys_ioctl_name(v));
+    else
+      emu_log("0x%" PRIx64, v);
+    break;
+  case SYS_SHOW_HEX: emu_log("0x%" PRIx64, v); break;
   }
-  return k;
 }
 
 void strace_enter(UserThread *t, const SysRow *row, const uint64_t a[6]) {
   char res;
-  const char *k = arg_kinds(row, &res);
+  const char *k = sys_kinds_args(row->args, &res);
   emu_log("%d %s(", (int)t->tid, row->name);
   for (int i = 0; k[i] && i < 6; i++) {
     if (i)
       emu_log(",");
-    switch (k[i]) {
-    case 'd': emu_log("%" PRId64, (int64_t)a[i]); break;
-    case 'u': emu_log("%" PRIu64, a[i]); break;
-    case 'f': emu_log((int32_t)a[i] == AT_FDCWD ? "AT_FDCWD" : "%d", (int)a[i]); break;
-    case 's': put_string(a[i], 256); break;
-    case 'b': put_buffer(a[i], i < 5 ? (int64_t)a[i + 1] : 0); break;
-    case 'o': put_open_flags(a[i]); break;
-    case 'm': emu_log("0%" PRIo64, a[i]); break;
-    case '-': emu_log("?"); break;
-    default: emu_log("0x%" PRIx64, a[i]); break; /* x, p, B */
-    }
+    put_arg(k, i, a);
   }
   emu_log(")");
 }
@@ -111,15 +120,16 @@ void strace_enter(UserThread *t, const SysRow *row, const uint64_t a[6]) {
 void strace_exit(UserThread *t, const SysRow *row, const uint64_t a[6], int64_t ret) {
   (void)t;
   char res;
-  const char *k = arg_kinds(row, &res);
+  const char *k = sys_kinds_args(row->args, &res);
   if (ret < 0 && ret >= -4095) {
     emu_log(" = -1 errno=%d (%s)\n", (int)-ret, strerror((int)-ret));
     return;
   }
-  if (res == 'x' || res == 'p')
-    emu_log(" = 0x%" PRIx64, (uint64_t)ret);
-  else
-    emu_log(" = %" PRId64, ret);
+  switch (res) {
+  case 'x': case 'p': emu_log(" = 0x%" PRIx64, (uint64_t)ret); break;
+  case 'm': emu_log(" = 0%" PRIo64, (uint64_t)ret); break;
+  default: emu_log(" = %" PRId64, ret); break;
+  }
   for (int i = 0; k[i] && i < 6; i++)
     if (k[i] == 'B' && ret > 0) { /* show what a read returned */
       emu_log(" ");

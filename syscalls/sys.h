@@ -9,13 +9,23 @@
 #define SYS_HANDLERS(_)                                                                   \
   /* sys_mem.c */ _(brk) _(mmap) _(munmap) _(mprotect) _(mremap)                          \
   /* sys_proc.c */ _(exit) _(exit_group) _(set_tid_address) _(set_robust_list) _(rseq)    \
-  _(execve) _(open) _(openat) _(fork) _(vfork) _(clone) _(uname) _(readlink) _(readlinkat)                  \
+  _(execve) _(fork) _(vfork) _(clone) _(uname)                                           \
   /* sys_signal.c */ _(rt_sigaction) _(rt_sigprocmask) _(sigaltstack)                     \
-  /* sys_fs.c */ _(readv) _(writev) _(preadv) _(pwritev)
+  /* sys_procfs.c */ _(open) _(creat) _(openat) _(openat2) _(readlink) _(readlinkat)      \
+  /* sys_fs.c */ _(readv) _(writev) _(preadv) _(pwritev) _(preadv2) _(pwritev2) _(fcntl)  \
+  _(pselect6)                                                                              \
+  /* sys_ioctl.c */ _(ioctl)                                                               \
+  /* sys_net.c */ _(sendmsg) _(recvmsg) _(sendmmsg) _(recvmmsg)                            \
+  /* sys_limits.c */ _(prctl) _(getrlimit) _(setrlimit) _(prlimit64)                       \
+  /* sys_memrange.c */ _(madvise) _(msync) _(mincore) _(mlock) _(munlock) _(mlock2)        \
+  /* sys_pass.c */ _(nosys)
 SYS_HANDLERS(SYS_DECL)
 #undef SYS_DECL
 
-/* /proc/self/exe and friends name the guest program: the path to use instead. */
+/* /proc/self/exe and friends name the guest program: the path to use instead
+ * (sys_procfs.c). */
 const char *user_path(UserThread *t, const char *path);
+/* The guest's auxiliary vector as it started (what /proc/self/auxv shows). */
+size_t procfs_auxv(const uint8_t **data);
 
 #endif

@@ -38,10 +38,19 @@ int64_t sys_mprotect(UserThread *t, const uint64_t a[6]) {
   return r;
 }
 
-/* mremap: not moved in place by the host (our window bookkeeping would break);
- * growing or moving is done as map-copy-unmap by the guest's libc on ENOMEM. */
+/* mremap: the pages move with the host's mremap (guest_mem.c). Translations of
+ * the old range go (its code now lives elsewhere), and of the new one when it
+ * replaced mappings (MREMAP_FIXED). */
 int64_t sys_mremap(UserThread *t, const uint64_t a[6]) {
-  (void)t;
-  (void)a;
-  return -ENOMEM;
+  user_smc_release(a[0], a[0] + a[1]);
+  if (a[3] & MREMAP_FIXED)
+    user_smc_release(a[4], a[4] + a[2]);
+  int64_t r = gmem_remap(a[0], a[1], a[2], (int)a[3], a[4]);
+  if (r >= 0 && (uint64_t)r != a[0])
+    emu_engine_invalidate(t->proc->engine, a[0], a[0] + a[1]);
+  if (r >= 0 && (a[3] & MREMAP_FIXED))
+    emu_engine_invalidate(t->proc->engine, (uint64_t)r, (uint64_t)r + a[2]);
+  if (r >= 0 && (uint64_t)r == a[0] && a[2] < a[1])
+    emu_engine_invalidate(t->proc->engine, a[0] + a[2], a[0] + a[1]);
+  return r;
 }

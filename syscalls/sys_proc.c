@@ -1,6 +1,7 @@
 /* sys_proc.c — process lifetime: exit, fork-style clone, execve (which stays
- * under emu for guest programs and #! scripts), thread-id bookkeeping, uname
- * and the /proc/self/exe view. Threads (clone with CLONE_VM) come later. */
+ * under emu for guest programs and #! scripts), thread-id bookkeeping and
+ * uname. Threads (clone with CLONE_VM) come later. (/proc/self views:
+ * sys_procfs.c.) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -206,56 +207,4 @@ int64_t sys_uname(UserThread *t, const uint64_t a[6]) {
     return -errno;
   snprintf(u->machine, sizeof u->machine, "%s", t->proc->guest->name);
   return 0;
-}
-
-/* Paths that name emu itself when they should name the guest program. */
-const char *user_path(UserThread *t, const char *path) {
-  char self[64];
-  snprintf(self, sizeof self, "/proc/%d/exe", (int)getpid());
-  if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, self) == 0 ||
-      strcmp(path, "/proc/thread-self/exe") == 0)
-    return t->proc->exe_path;
-  return path;
-}
-
-int64_t sys_open(UserThread *t, const uint64_t a[6]) {
-  const char *path = user_str(a[0]);
-  if (!path)
-    return -EFAULT;
-  return raw_syscall6(SYS_openat, (uint64_t)AT_FDCWD, (uint64_t)(uintptr_t)user_path(t, path), a[1],
-                      a[2], 0, 0);
-}
-
-int64_t sys_openat(UserThread *t, const uint64_t a[6]) {
-  const char *path = user_str(a[1]);
-  if (!path)
-    return -EFAULT;
-  return raw_syscall6(SYS_openat, a[0], (uint64_t)(uintptr_t)user_path(t, path), a[2], a[3], 0, 0);
-}
-
-/* readlink of /proc/self/exe names the guest program, not emu. */
-static int64_t do_readlink(UserThread *t, int dirfd, uint64_t pathp, uint64_t buf, uint64_t size) {
-  const char *path = user_str(pathp);
-  if (!path)
-    return -EFAULT;
-  char *out = user_ptr(buf, size);
-  if (!out)
-    return -EFAULT;
-  if (user_path(t, path) == t->proc->exe_path) {
-    size_t len = strlen(t->proc->exe_path);
-    if (len > size)
-      len = size;
-    memcpy(out, t->proc->exe_path, len);
-    return (int64_t)len;
-  }
-  return raw_syscall6(SYS_readlinkat, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
-                      (uint64_t)(uintptr_t)out, size, 0, 0);
-}
-
-int64_t sys_readlink(UserThread *t, const uint64_t a[6]) {
-  return do_readlink(t, AT_FDCWD, a[0], a[1], a[2]);
-}
-
-int64_t sys_readlinkat(UserThread *t, const uint64_t a[6]) {
-  return do_readlink(t, (int)a[0], a[1], a[2], a[3]);
 }

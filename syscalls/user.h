@@ -106,6 +106,10 @@ void user_cpu_loop(UserThread *t) __attribute__((noreturn));
 void user_exit_group(UserThread *t, int status) __attribute__((noreturn));
 void user_die_by_signal(UserThread *t, int sig) __attribute__((noreturn));
 
+/* Snapshot what /proc/self/{auxv,cmdline,environ} show, from the initial stack
+ * at sp, and name the process after the guest program (sys_procfs.c). */
+void procfs_init(UserProcess *p, uint64_t sp);
+
 /* Print the -d stats line; called at exit. */
 void user_report_stats(UserProcess *p);
 
