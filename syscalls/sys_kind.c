@@ -26,12 +26,14 @@
 #define F(x, m) {(uint64_t)(x), (uint64_t)(m), #x}  /* a value of the field m */
 #define END {0, 0, NULL}
 
+/* O_SYNC and O_TMPFILE include O_DSYNC and O_DIRECTORY: named by their own bit. */
+#define OWN(x, with) {(uint64_t)((x) & ~(with)), (uint64_t)((x) & ~(with)), #x}
 static const SysName open_flags[] = {
     F(O_RDONLY, O_ACCMODE), F(O_WRONLY, O_ACCMODE), F(O_RDWR, O_ACCMODE), B(O_CREAT),
-    B(O_EXCL), B(O_NOCTTY), B(O_TRUNC), B(O_APPEND), B(O_NONBLOCK), B(O_DSYNC), F(O_SYNC & ~O_DSYNC, O_SYNC & ~O_DSYNC),
-    B(O_ASYNC), B(O_DIRECT), {0100000, 0100000, "O_LARGEFILE"} /* libc's is 0 */,
-    B(O_DIRECTORY), B(O_NOFOLLOW), B(O_NOATIME),
-    B(O_CLOEXEC), B(O_PATH), F(O_TMPFILE & ~O_DIRECTORY, O_TMPFILE & ~O_DIRECTORY), END};
+    B(O_EXCL), B(O_NOCTTY), B(O_TRUNC), B(O_APPEND), B(O_NONBLOCK), B(O_DSYNC),
+    OWN(O_SYNC, O_DSYNC), B(O_ASYNC), B(O_DIRECT),
+    {0100000, 0100000, "O_LARGEFILE"} /* the kernel's: libc's is 0 */, B(O_DIRECTORY),
+    B(O_NOFOLLOW), B(O_NOATIME), B(O_CLOEXEC), B(O_PATH), OWN(O_TMPFILE, O_DIRECTORY), END};
 
 static const SysName prot_flags[] = {V(PROT_NONE), B(PROT_READ), B(PROT_WRITE), B(PROT_EXEC),
                                      B(PROT_GROWSDOWN), B(PROT_GROWSUP), END};
