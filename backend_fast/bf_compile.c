@@ -9,6 +9,7 @@
  * says where. Each instruction is lowered by the function the per-op table
  * (generated from ir_ops.def) names; the register allocator is bf_regalloc.c.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,22 @@ static void *grow(void *p, uint32_t n, size_t size, uint32_t *cap) {
 
 static __thread BfCtx tls_ctx;
 static __thread uint32_t tls_capblocks;
+
+/* Any guest thread may translate: a key destructor frees a thread's arrays
+ * when it exits (they would leak with every short-lived guest thread). */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+
+static void tls_free(void *unused) {
+  BfCtx *c = &tls_ctx;
+  free(c->blabel), free(c->bpc), free(c->bpc_set);
+  free(c->stubs), free(c->lits), free(c->litdata);
+  memset(c, 0, sizeof *c);
+  tls_capblocks = 0;
+  bf_ra_thread_free();
+}
+
+static void tls_key_make(void) { pthread_key_create(&tls_key, tls_free); }
 
 /* -- Stubs and literals ------------------------------------------------------- */
 
@@ -300,6 +317,10 @@ static bool setup(BfCtx *c, const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, 
 bool bf_compile(const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, uint8_t *rx, size_t cap,
                 BfBlock *out) {
   BfCtx *c = &tls_ctx;
+  if (!c->blabel) { /* this thread's first compile */
+    pthread_once(&tls_once, tls_key_make);
+    pthread_setspecific(tls_key, c);
+  }
   if (!setup(c, fn, cfg, rw, rx, cap, out))
     return false;
   emit_entry(c);

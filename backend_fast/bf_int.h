@@ -107,6 +107,7 @@ typedef void (*BfLowerFn)(BfCtx *c, IrRef r, const IrInst *in);
 /* -- bf_regalloc.c ---------------------------------------------------------- */
 
 bool bf_ra_prepare(BfCtx *c); /* uses, cross-block homes; false on no memory */
+void bf_ra_thread_free(void);   /* this thread's scratch (thread exit) */
 void bf_ra_block_begin(BfCtx *c, uint32_t block);
 void bf_ra_inst_begin(BfCtx *c, IrRef r, IrRef r2); /* r2: fused next inst or IR_NONE */
 void bf_ra_inst_end(BfCtx *c);

@@ -72,6 +72,12 @@ static __thread struct {
   uint32_t cap_vals, cap_uses;
 } scr;
 
+void bf_ra_thread_free(void) {
+  free(scr.loc), free(scr.stored), free(scr.cross), free(scr.slot), free(scr.pos);
+  free(scr.ucur), free(scr.uend), free(scr.uses), free(scr.blk);
+  memset(&scr, 0, sizeof scr);
+}
+
 bool bf_ra_prepare(BfCtx *c) {
   const IrFunc *fn = c->fn;
   BfRa *ra = &c->ra;

@@ -53,13 +53,28 @@ typedef struct EmuEngineConfig {
 
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
 void emu_engine_free(EmuEngine *e);
-const EmuStats *emu_engine_stats(EmuEngine *e); /* live; refreshes insns_executed */
-/* In a forked child: stop sharing anything writable with the parent. */
+const EmuStats *emu_engine_stats(EmuEngine *e); /* refreshes the execution counts */
+/* Around fork(): the parent holds the engine still so the child copies it whole
+ * (no translation half done); emu_engine_fork_unlock in the parent afterwards. */
+void emu_engine_fork_lock(EmuEngine *e);
+void emu_engine_fork_unlock(EmuEngine *e);
+/* In a forked child: stop sharing anything writable with the parent; the
+ * calling thread's cpu is the only one left. */
 bool emu_engine_after_fork(EmuEngine *e);
-/* Drop every translation (e.g. after guest code changed behind our back). */
+/* Drop every translation (e.g. after guest code changed behind our back): an
+ * exclusive section, so call it from outside emu_exec. */
 void emu_engine_flush(EmuEngine *e);
-/* Drop translations overlapping guest [start, end). */
+/* Drop translations overlapping guest [start, end). Other cpus keep running
+ * (one may finish a dropped block); callable from a host fault handler. */
 void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end);
+
+/* Exclusive sections (QEMU's start_exclusive): emu_exclusive_start returns once
+ * no other cpu of e is inside emu_exec, so none runs generated code or holds a
+ * block; they wait at their next emu_exec entry until emu_exclusive_end. A cpu
+ * whose runner is outside emu_exec (a blocking syscall) never delays it. Call
+ * from outside emu_exec; sections do not nest. */
+void emu_exclusive_start(EmuEngine *e);
+void emu_exclusive_end(EmuEngine *e);
 
 /* Runtime fields the generated code reads; they sit just before the guest state. */
 typedef struct EmuCpuRt {
@@ -72,6 +87,10 @@ typedef struct EmuCpuRt {
   void *runner;          /* the runner's per-thread data */
   sigjmp_buf fault_jmp;  /* a host fault in guest code unwinds to emu_exec */
   volatile int in_guest; /* inside guest code: host faults are guest faults */
+  int running;           /* inside emu_exec (exclusive.c; __atomic) */
+  bool has_waiter;       /* an exclusive requester counted this cpu (engine lock) */
+  uint64_t blocks_executed; /* dispatcher entries; written by the cpu's thread only */
+  uint64_t insns_interp;    /* guest instructions run by the interpreter tier */
 } EmuCpuRt;
 
 struct EmuCpu {

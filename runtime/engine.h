@@ -23,7 +23,7 @@ typedef struct Tb {
   struct Tb *hnext;    /* hash chain */
   TbLink *in;          /* chained into this block */
   uint32_t nin, capin;
-  bool invalid;
+  bool invalid;        /* written under the lock, read lock-free (__atomic) */
 } Tb;
 
 #define TB_HASH_BITS 16
@@ -41,19 +41,35 @@ struct EmuEngine {
   uint32_t ntbs, captbs;
   uint64_t generation; /* bumped by each flush */
   IrFunc *scratch;     /* translation buffer, reused */
-  EmuStats stats;
-  uint64_t insns_done; /* executed by the interpreter or by blocks since flushed */
+  EmuStats stats;       /* translation counters; execution counters are per cpu */
+  uint64_t insns_done;  /* executed by blocks since flushed, and by freed cpus */
+  uint64_t blocks_done; /* dispatcher entries of freed cpus */
   EmuCpu **cpus;
   uint32_t ncpus, capcpus;
+  /* Exclusive sections (exclusive.c), under lock. */
+  pthread_cond_t excl_stopped; /* the requester waits here for the cpus it counted */
+  pthread_cond_t excl_resume;  /* cpus entering emu_exec wait here for the section to end */
+  int excl_pending;            /* 0: none; else 1 + counted cpus still running (read lock-free) */
 };
 
 Tb *tb_lookup(EmuEngine *e, uint64_t pc);
-Tb *tb_translate(EmuEngine *e, uint64_t pc); /* caller holds e->lock */
-Tb *tb_by_code(EmuEngine *e, uintptr_t rx);  /* block containing host address */
-/* Compile fn outside the block map (found by tb_by_code only); caller holds e->lock. */
+/* Translate and publish; caller holds e->lock. NULL: the code cache is full
+ * and must be flushed, which needs an exclusive section (exec.c does it). */
+Tb *tb_translate(EmuEngine *e, uint64_t pc);
+Tb *tb_by_code(EmuEngine *e, uintptr_t rx);  /* block containing host address; under e->lock */
+/* Compile fn outside the block map (found by tb_by_code only); caller holds
+ * e->lock. NULL: the code cache is full, as for tb_translate. */
 Tb *tb_compile_func(EmuEngine *e, const IrFunc *fn);
 void tb_chain(EmuEngine *e, Tb *from, uint32_t exit, Tb *to);
-void tb_flush_all(EmuEngine *e); /* caller holds e->lock */
+/* Free every block: caller holds e->lock inside an exclusive section. */
+void tb_flush_all(EmuEngine *e);
+/* Unhook blocks (they stay allocated until the next flush): caller holds
+ * e->lock; other cpus may keep running. */
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end);
+
+/* exclusive.c: a cpu enters / leaves emu_exec (its "running" state). */
+void excl_cpu_enter(EmuCpu *cpu);
+void excl_cpu_leave(EmuCpu *cpu);
+void excl_init(EmuEngine *e); /* also in a forked child */
 
 #endif

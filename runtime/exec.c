@@ -1,7 +1,12 @@
 /* exec.c — the dispatcher: find or translate the block at the guest pc, run it
  * (interpreter or generated code), chain direct exits, refill the indirect
  * branch cache, and return to the runner for syscalls, exceptions and requests.
- * Host faults inside generated code unwind here through emu_host_fault. */
+ * Host faults inside generated code unwind here through emu_host_fault.
+ *
+ * Threads: each cpu runs on its own thread; lookups are lock-free, translation
+ * and chaining take e->lock, and flushing the full code cache waits for the
+ * other cpus to leave emu_exec (exclusive.c), since they may be running blocks
+ * or holding Tb pointers. Execution counters are per cpu. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <signal.h>
@@ -29,6 +34,7 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
     return NULL;
   e->cfg = *cfg;
   pthread_mutex_init(&e->lock, NULL);
+  excl_init(e);
   e->scratch = ir_func_new(cfg->frontend->rf);
   if (cfg->tier != EMU_TIER_INTERP) {
     size_t size = cfg->code_cache_size ? cfg->code_cache_size : DEFAULT_CODE_CACHE;
@@ -69,32 +75,76 @@ void emu_engine_free(EmuEngine *e) {
   free(e);
 }
 
-/* Guest instructions run by compiled code: each block's entry counter times its
- * instruction count (blocks left early by an exception count whole). */
+static uint64_t read_counter(const uint64_t *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }
+/* Only the cpu's own thread writes its counters; others read them. */
+static void bump_counter(uint64_t *c, uint64_t n) {
+  __atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+/* Guest instructions run: each block's entry counter times its instruction
+ * count (blocks left early by an exception count whole), plus the interpreter's.
+ * Threads running one block bump its counter without a lock prefix, so with
+ * several cpus a few entries may be lost: the count is a lower bound then. */
 static uint64_t count_executed(const EmuEngine *e) {
   uint64_t n = e->insns_done;
   for (uint32_t i = 0; i < e->ntbs; i++) {
     const Tb *t = e->by_code[i];
-    n += *(const uint64_t *)(t->code + t->bf.counter_off) * t->ninsns;
+    n += read_counter((const uint64_t *)(t->code + t->bf.counter_off)) * t->ninsns;
   }
+  for (uint32_t i = 0; i < e->ncpus; i++)
+    n += read_counter(&e->cpus[i]->rt.insns_interp);
   return n;
 }
 
-/* The counters, live; insns_executed is brought up to date by this call. */
+/* The counters, live; the execution counts are brought up to date by this call. */
 const EmuStats *emu_engine_stats(EmuEngine *e) {
+  pthread_mutex_lock(&e->lock);
   e->stats.insns_executed = count_executed(e);
+  uint64_t blocks = e->blocks_done;
+  for (uint32_t i = 0; i < e->ncpus; i++)
+    blocks += read_counter(&e->cpus[i]->rt.blocks_executed);
+  e->stats.blocks_executed = blocks;
+  pthread_mutex_unlock(&e->lock);
   return &e->stats;
 }
 
+void emu_engine_fork_lock(EmuEngine *e) { pthread_mutex_lock(&e->lock); }
+void emu_engine_fork_unlock(EmuEngine *e) { pthread_mutex_unlock(&e->lock); }
+
 bool emu_engine_after_fork(EmuEngine *e) {
-  pthread_mutex_init(&e->lock, NULL); /* another thread may have held it at fork */
+  /* Only this thread survives: forget the other cpus and any section. */
+  pthread_mutex_init(&e->lock, NULL); /* held across fork, or by another thread */
+  excl_init(e);
+  EmuCpu *self = current_cpu;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < e->ncpus; i++)
+    if (e->cpus[i] == self)
+      e->cpus[n++] = self;
+  e->ncpus = n;
+  if (self) {
+    self->rt.running = 0;
+    self->rt.has_waiter = false;
+  }
   return codecache_fork_child(&e->cc);
+}
+
+/* Flush with every other cpu stopped; the caller's cpu (if any) is outside
+ * emu_exec or has left its running state. gen: the generation the caller saw
+ * full, so a flush another cpu did in the meantime is not repeated. */
+static void flush_exclusive(EmuEngine *e, uint64_t gen) {
+  emu_exclusive_start(e);
+  pthread_mutex_lock(&e->lock);
+  if (e->generation == gen)
+    tb_flush_all(e);
+  pthread_mutex_unlock(&e->lock);
+  emu_exclusive_end(e);
 }
 
 void emu_engine_flush(EmuEngine *e) {
   pthread_mutex_lock(&e->lock);
-  tb_flush_all(e);
+  uint64_t gen = e->generation;
   pthread_mutex_unlock(&e->lock);
+  flush_exclusive(e, gen);
 }
 
 void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end) {
@@ -137,7 +187,11 @@ void emu_cpu_free(EmuCpu *cpu) {
   for (uint32_t i = 0; i < e->ncpus; i++)
     if (e->cpus[i] == cpu)
       e->cpus[i] = e->cpus[--e->ncpus];
+  e->blocks_done += cpu->rt.blocks_executed;
+  e->insns_done += cpu->rt.insns_interp;
   pthread_mutex_unlock(&e->lock);
+  if (current_cpu == cpu)
+    current_cpu = NULL;
   free(cpu->rt.jcache);
   free(cpu);
 }
@@ -151,15 +205,26 @@ static uint64_t *pc_slot(const EmuCpu *cpu) {
 uint64_t emu_cpu_pc(const EmuCpu *cpu) { return *pc_slot(cpu); }
 void emu_cpu_set_pc(EmuCpu *cpu, uint64_t pc) { *pc_slot(cpu) = pc; }
 
-static Tb *find_or_translate(EmuEngine *e, uint64_t pc) {
+/* The code cache is full: the running cpu steps out of its running state
+ * (dropping its Tb pointers: callers compare e->generation) to flush. */
+static void flush_full(EmuCpu *cpu, EmuEngine *e, uint64_t gen) {
+  excl_cpu_leave(cpu);
+  flush_exclusive(e, gen);
+  excl_cpu_enter(cpu);
+}
+
+static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
   Tb *t = tb_lookup(e, pc);
-  if (t)
-    return t;
-  pthread_mutex_lock(&e->lock);
-  t = tb_lookup(e, pc);
-  if (!t)
-    t = tb_translate(e, pc);
-  pthread_mutex_unlock(&e->lock);
+  while (!t) {
+    pthread_mutex_lock(&e->lock);
+    t = tb_lookup(e, pc);
+    if (!t)
+      t = tb_translate(e, pc);
+    uint64_t gen = e->generation;
+    pthread_mutex_unlock(&e->lock);
+    if (!t)
+      flush_full(cpu, e, gen);
+  }
   return t;
 }
 
@@ -176,11 +241,11 @@ static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
       emu_cpu_set_pc(cpu, pc);
       return (EmuExit){.reason = EMU_EXIT_INTERRUPT};
     }
-    Tb *t = find_or_translate(e, pc);
+    Tb *t = find_or_translate(cpu, e, pc);
     if (emu_log_on(EMU_LOG_exec))
       emu_log("Trace: 0x%" PRIx64 "\n", pc);
-    e->stats.blocks_executed++;
-    e->insns_done += t->ninsns;
+    bump_counter(&cpu->rt.blocks_executed, 1);
+    bump_counter(&cpu->rt.insns_interp, t->ninsns);
     IrExit x = ir_interp(t->ir, cpu->guest, &e->cfg.mem);
     switch (x.kind) {
     case IR_EXIT_JUMP:
@@ -195,9 +260,21 @@ static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
   }
 }
 
+/* Remember t for its pc in this cpu's jump cache. tb_invalidate_range clears
+ * entries of other cpus without stopping them: it marks the block invalid,
+ * fences, then clears; we fill, fence, then check. Either it sees our entry or
+ * we see the mark, so a dropped block never stays in the cache. */
+static void jcache_fill(BfJcacheEntry *j, const Tb *t) {
+  __atomic_store_n(&j->code, t->code, __ATOMIC_RELAXED);
+  __atomic_store_n(&j->pc, t->pc, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&t->invalid, __ATOMIC_RELAXED))
+    __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
+}
+
 /* Generated code: enter, and handle whatever made it come back. */
 static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
-  Tb *t = find_or_translate(e, pc);
+  Tb *t = find_or_translate(cpu, e, pc);
   for (;;) {
     if (cpu->rt.exit_request) {
       cpu->rt.exit_request = 0;
@@ -206,15 +283,15 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
     }
     if (emu_log_on(EMU_LOG_exec))
       emu_log("Trace: 0x%" PRIx64 "\n", pc);
-    e->stats.blocks_executed++;
+    bump_counter(&cpu->rt.blocks_executed, 1);
     cpu->rt.in_guest = 1;
     BfRet r = e->tramp.enter(cpu->guest, t->code);
     cpu->rt.in_guest = 0;
     pc = r.pc;
     switch (BF_EXIT_KIND(r.info)) {
     case BF_EXIT_CHAIN: {
-      uint64_t gen = e->generation;
-      Tb *next = find_or_translate(e, pc);
+      uint64_t gen = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
+      Tb *next = find_or_translate(cpu, e, pc); /* may flush: then r.info is stale */
       pthread_mutex_lock(&e->lock);
       Tb *from = gen == e->generation ? tb_by_code(e, (uintptr_t)r.info) : NULL;
       if (from) {
@@ -226,13 +303,10 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
       t = next;
       break;
     }
-    case BF_EXIT_JUMP: {
-      t = find_or_translate(e, pc);
-      BfJcacheEntry *j = &cpu->rt.jcache[bf_jcache_hash(pc)];
-      j->code = t->code;
-      j->pc = pc;
+    case BF_EXIT_JUMP:
+      t = find_or_translate(cpu, e, pc);
+      jcache_fill(&cpu->rt.jcache[bf_jcache_hash(pc)], t);
       break;
-    }
     case BF_EXIT_SYSCALL:
       emu_cpu_set_pc(cpu, pc);
       return (EmuExit){.reason = EMU_EXIT_SYSCALL};
@@ -240,7 +314,7 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
       return exception_exit(cpu, pc, (IrExc)cpu->rt.exc_kind, cpu->rt.exc_arg,
                             cpu->rt.exc_write);
     case BF_EXIT_REQUEST:
-      t = find_or_translate(e, pc);
+      t = find_or_translate(cpu, e, pc);
       break;
     default:
       fprintf(stderr, "emu: internal error: bad exit 0x%" PRIx64 "\n", r.info);
@@ -253,16 +327,19 @@ EmuExit emu_exec(EmuCpu *cpu) {
   EmuEngine *e = cpu->rt.engine;
   current_cpu = cpu;
   ir_helper_set_mem(&e->cfg.mem); /* for helpers that access guest memory (cmpxchg16b) */
+  excl_cpu_enter(cpu);
+  EmuExit x;
   if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
     /* emu_host_fault stored the guest pc and the fault. */
     cpu->rt.in_guest = 0;
-    return exception_exit(cpu, emu_cpu_pc(cpu), IR_EXC_fault, cpu->rt.exc_arg,
-                          cpu->rt.exc_write);
+    x = exception_exit(cpu, emu_cpu_pc(cpu), IR_EXC_fault, cpu->rt.exc_arg, cpu->rt.exc_write);
+  } else if (e->cfg.tier == EMU_TIER_INTERP) {
+    x = exec_interp(cpu, e, emu_cpu_pc(cpu));
+  } else {
+    x = exec_compiled(cpu, e, emu_cpu_pc(cpu));
   }
-  uint64_t pc = emu_cpu_pc(cpu);
-  if (e->cfg.tier == EMU_TIER_INTERP)
-    return exec_interp(cpu, e, pc);
-  return exec_compiled(cpu, e, pc);
+  excl_cpu_leave(cpu);
+  return x;
 }
 
 bool emu_host_fault(int signo, void *fault_addr, void *uc) {
@@ -274,30 +351,32 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
   uintptr_t host_pc = (uintptr_t)ctx->uc_mcontext.gregs[REG_RIP];
   if (!codecache_contains(&e->cc, host_pc))
     return false;
+  /* The lock guards by_code against a translating thread growing it. This
+   * thread cannot hold it here (generated code never runs under it) and no
+   * flush can be waiting on the lock while this cpu still runs guest code. */
+  pthread_mutex_lock(&e->lock);
   Tb *t = tb_by_code(e, host_pc);
+  uint64_t pc = t ? bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)) : 0;
+  pthread_mutex_unlock(&e->lock);
   if (!t)
     return false;
   uint64_t guest = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
   cpu->rt.exc_arg = guest;
   cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc,
                                         (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0);
-  emu_cpu_set_pc(cpu, bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)));
+  emu_cpu_set_pc(cpu, pc);
   siglongjmp(cpu->rt.fault_jmp, 1);
 }
 
-IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
-  EmuEngine *e = cpu->rt.engine;
-  if (e->cfg.tier == EMU_TIER_INTERP)
-    return ir_interp(fn, cpu->guest, &e->cfg.mem);
-  pthread_mutex_lock(&e->lock);
-  Tb *t = tb_compile_func(e, fn);
-  pthread_mutex_unlock(&e->lock);
-  current_cpu = cpu;
-  ir_helper_set_mem(&e->cfg.mem);
-  if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
-    cpu->rt.in_guest = 0;
-    return (IrExit){.kind = IR_EXIT_EXCEPTION, .exc = IR_EXC_fault, .pc = emu_cpu_pc(cpu),
-                    .addr = cpu->rt.exc_arg, .is_write = cpu->rt.exc_write};
+static IrExit exec_func_compiled(EmuCpu *cpu, EmuEngine *e, const IrFunc *fn) {
+  Tb *t = NULL;
+  while (!t) {
+    pthread_mutex_lock(&e->lock);
+    t = tb_compile_func(e, fn);
+    uint64_t gen = e->generation;
+    pthread_mutex_unlock(&e->lock);
+    if (!t)
+      flush_full(cpu, e, gen);
   }
   cpu->rt.in_guest = 1;
   BfRet r = e->tramp.enter(cpu->guest, t->code);
@@ -311,4 +390,23 @@ IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
   default:
     return (IrExit){.kind = IR_EXIT_JUMP, .pc = r.pc};
   }
+}
+
+IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
+  EmuEngine *e = cpu->rt.engine;
+  if (e->cfg.tier == EMU_TIER_INTERP)
+    return ir_interp(fn, cpu->guest, &e->cfg.mem);
+  current_cpu = cpu;
+  ir_helper_set_mem(&e->cfg.mem);
+  excl_cpu_enter(cpu);
+  IrExit x;
+  if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
+    cpu->rt.in_guest = 0;
+    x = (IrExit){.kind = IR_EXIT_EXCEPTION, .exc = IR_EXC_fault, .pc = emu_cpu_pc(cpu),
+                 .addr = cpu->rt.exc_arg, .is_write = cpu->rt.exc_write};
+  } else {
+    x = exec_func_compiled(cpu, e, fn);
+  }
+  excl_cpu_leave(cpu);
+  return x;
 }

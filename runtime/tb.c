@@ -1,7 +1,8 @@
 /* tb.c — translation blocks: translate (frontend -> passes -> tier), the block
  * map keyed by guest pc, chaining of direct exits, invalidation and flushing.
  * Lookups read the hash chains without the lock (blocks are published with a
- * release store and never freed before a flush); everything else holds it. */
+ * release store and never freed before a flush, which runs in an exclusive
+ * section); everything else holds it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@ static uint32_t tb_hash(uint64_t pc) {
 Tb *tb_lookup(EmuEngine *e, uint64_t pc) {
   for (Tb *t = __atomic_load_n(&e->hash[tb_hash(pc)], __ATOMIC_ACQUIRE); t;
        t = __atomic_load_n(&t->hnext, __ATOMIC_ACQUIRE))
-    if (t->pc == pc && !t->invalid)
+    if (t->pc == pc && !__atomic_load_n(&t->invalid, __ATOMIC_RELAXED))
       return t;
   return NULL;
 }
@@ -124,22 +125,28 @@ static void publish(EmuEngine *e, Tb *t) {
   __atomic_store_n(&e->hash[h], t, __ATOMIC_RELEASE);
 }
 
-static void compile_or_flush(EmuEngine *e, Tb *t, const IrFunc *fn) {
+static void tb_free(Tb *t);
+
+/* Compile, or free t and return false when the code cache is full (the caller
+ * flushes in an exclusive section and retries). */
+static bool compile_or_free(EmuEngine *e, Tb *t, const IrFunc *fn) {
   if (compile(e, t, fn))
-    return;
-  tb_flush_all(e);
-  if (!compile(e, t, fn)) {
+    return true;
+  if (e->cc.used == e->cc.reserved) {
     fprintf(stderr, "emu: internal error: block at 0x%" PRIx64 " does not fit the code cache\n",
             t->pc);
     abort();
   }
+  tb_free(t);
+  return false;
 }
 
 Tb *tb_compile_func(EmuEngine *e, const IrFunc *fn) {
   IrBlockInfo info = {.pc = fn->entry, .guest_bytes = 0, .ninsns = fn->ninsts};
   Tb *t = tb_new(e, &info);
   t->invalid = true; /* never found by pc */
-  compile_or_flush(e, t, fn);
+  if (!compile_or_free(e, t, fn))
+    return NULL;
   add_by_code(e, t);
   /* Not in the hash: remember it for the next flush through a private chain. */
   t->hnext = e->unlisted;
@@ -170,15 +177,15 @@ Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   if (emu_log_on(EMU_LOG_op_opt))
     log_ir("OP after passes", fn);
   Tb *t = tb_new(e, &info);
-  e->stats.blocks_translated++;
-  e->stats.insns_translated += info.ninsns;
-  e->stats.ir_insts += fn->ninsts;
   if (e->cfg.tier == EMU_TIER_INTERP) {
     t->ir = fn;
     e->scratch = ir_func_new(e->cfg.frontend->rf);
-  } else {
-    compile_or_flush(e, t, fn);
+  } else if (!compile_or_free(e, t, fn)) {
+    return NULL;
   }
+  e->stats.blocks_translated++;
+  e->stats.insns_translated += info.ninsns;
+  e->stats.ir_insts += fn->ninsts;
   if (t->code && emu_log_on(EMU_LOG_out_asm))
     log_host(t);
   publish(e, t);
@@ -257,18 +264,21 @@ void tb_flush_all(EmuEngine *e) {
 }
 
 /* Invalidated blocks stay allocated (another thread may still be inside one)
- * until the next flush; they are only unhooked. */
+ * until the next flush; they are only unhooked. Other cpus run meanwhile: the
+ * mark, a fence, then their jump cache entries (the fill side is jcache_fill in
+ * exec.c). */
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
   for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
     for (Tb *t = e->hash[h]; t; t = t->hnext) {
       if (t->invalid || t->pc >= end || t->pc + t->guest_bytes <= start)
         continue;
-      t->invalid = true;
+      __atomic_store_n(&t->invalid, true, __ATOMIC_RELAXED);
+      __atomic_thread_fence(__ATOMIC_SEQ_CST);
       unchain_incoming(e, t);
       for (uint32_t i = 0; i < e->ncpus; i++) {
         BfJcacheEntry *j = &e->cpus[i]->rt.jcache[bf_jcache_hash(t->pc)];
-        if (j->pc == t->pc)
-          j->pc = ~0ull;
+        if (__atomic_load_n(&j->pc, __ATOMIC_RELAXED) == t->pc)
+          __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
       }
     }
   }
