@@ -191,6 +191,14 @@ static const SysRow x86_64_syscalls[] = {
 #undef PASS
 #undef EMUL
 
+/* ELF64, little-endian, version 1, OS ABI SYSV or GNU (mask 0xfc), ET_EXEC or
+ * ET_DYN (mask 0xfe), EM_X86_64. */
+static const UserBinfmt x86_64_binfmt = {
+    .magic = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, EM_X86_64, 0},
+    .mask = {0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xfe, 0xfc, 0xff, 0xff,
+             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff},
+};
+
 const UserGuest user_guest_x86_64 = {
     .name = "x86_64",
     .platform = "x86_64",
@@ -209,4 +217,5 @@ const UserGuest user_guest_x86_64 = {
     .set_sp = set_sp,
     .clone_tls_before_ctid = false,
     .dump_regs = dump_regs,
+    .binfmt = &x86_64_binfmt,
 };

@@ -61,6 +61,7 @@ typedef struct UserGuest {
   void (*set_sp)(void *state, uint64_t sp);
   bool clone_tls_before_ctid; /* clone's argument order: generic ABI (tls, ctid) vs x86-64 */
   void (*dump_regs)(const void *state, void *file);
+  const struct UserBinfmt *binfmt; /* binfmt_misc magic and mask for its ELF files */
 } UserGuest;
 
 /* Options from the command line and EMU_* variables (QEMU's names). */
@@ -105,6 +106,27 @@ void user_cpu_loop(UserThread *t) __attribute__((noreturn));
 /* Terminate like the guest would: exit status, or death by the signal. */
 void user_exit_group(UserThread *t, int status) __attribute__((noreturn));
 void user_die_by_signal(UserThread *t, int sig) __attribute__((noreturn));
+
+/* -- binfmt_misc (user_binfmt.c) ---------------------------------------------- */
+
+/* The first 20 bytes of the guest's ELF files (ident, e_type, e_machine). */
+typedef struct UserBinfmt {
+  uint8_t magic[20], mask[20];
+} UserBinfmt;
+
+/* How binfmt_misc started emu: flag P preserves argv[0] (argv: emu path argv0
+ * args...), flag O passes the binary open (execfd, else -1). */
+typedef struct UserBinfmtCall {
+  bool preserve_argv0;
+  int execfd;
+} UserBinfmtCall;
+void user_binfmt_detect(UserBinfmtCall *c);
+
+typedef enum UserBinfmtCmd {
+  USER_BINFMT_NONE, USER_BINFMT_PRINT, USER_BINFMT_INSTALL, USER_BINFMT_REMOVE,
+} UserBinfmtCmd;
+/* --binfmt-print / -install / -remove; flags: "" or letters of POCF. Exit status. */
+int user_binfmt_command(const UserGuest *g, UserBinfmtCmd cmd, const char *flags);
 
 /* Snapshot what /proc/self/{auxv,cmdline,environ} show, from the initial stack
  * at sp, and name the process after the guest program (sys_procfs.c). */

@@ -38,7 +38,14 @@ static void usage(FILE *f, const UserGuest *g) {
           "  -strace              EMU_STRACE         log system calls\n"
           "  --tier=T             EMU_TIER           interp | fast | llvm | auto (default fast)\n"
           "  --code-cache=size    EMU_CODE_CACHE     translated code cache size (default 256M)\n"
-          "  -version                                print the version and exit\n",
+          "  -version                                print the version and exit\n"
+          "  --binfmt-print                          print the binfmt_misc registration line\n"
+          "  --binfmt-install                        register emu with binfmt_misc (root)\n"
+          "  --binfmt-remove                         remove that registration (root)\n"
+          "  --binfmt-flags=FLAGS                    registration flags, letters of POCF\n"
+          "The binfmt_misc rule matches the guest's ELF files: for an x86-64 guest on an\n"
+          "x86-64 host that is every native program too, so installing it there runs the\n"
+          "whole system under emu (for testing only).\n",
           prog_name, g->name);
 }
 
@@ -227,6 +234,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if ((v = getenv("EMU_LOG_FILENAME")) && !emu_log_set_file(v))
     die("cannot open log file '%s': %s", v, strerror(errno));
 
+  UserBinfmtCmd binfmt_cmd = USER_BINFMT_NONE;
+  const char *binfmt_flags = NULL;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *o = argv[i] + (argv[i][1] == '-' ? 2 : 1); /* -opt or --opt */
@@ -259,13 +268,26 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     else if (!strncmp(o, "tier=", 5)) p->opt.tier = parse_tier(o + 5);
     else if (!strcmp(o, "tier")) { NEEDS_ARG(); p->opt.tier = parse_tier(arg); }
     else if (!strncmp(o, "code-cache=", 11)) p->opt.code_cache = parse_size(o + 11);
+    else if (!strcmp(o, "binfmt-print")) binfmt_cmd = USER_BINFMT_PRINT;
+    else if (!strcmp(o, "binfmt-install")) binfmt_cmd = USER_BINFMT_INSTALL;
+    else if (!strcmp(o, "binfmt-remove")) binfmt_cmd = USER_BINFMT_REMOVE;
+    else if (!strncmp(o, "binfmt-flags=", 13)) binfmt_flags = o + 13;
+    else if (!strcmp(o, "binfmt-flags")) { NEEDS_ARG(); binfmt_flags = arg; }
     else die("unknown option '%s' (try -h)%s", argv[i], "");
 #undef NEEDS_ARG
   }
+  if (binfmt_cmd != USER_BINFMT_NONE)
+    return user_binfmt_command(g, binfmt_cmd, binfmt_flags);
   if (i >= argc) {
     usage(stderr, g);
     return 1;
   }
+  /* Started by binfmt_misc? With flag P argv is "emu path argv0 args...". */
+  UserBinfmtCall bc;
+  user_binfmt_detect(&bc);
+  env_unset(&env, "EMU_TEST_AT_FLAGS");
+  env_unset(&env, "EMU_TEST_AT_EXECFD");
+  int first_arg = bc.preserve_argv0 && i + 1 < argc ? i + 1 : i;
   if (emu_log_on(EMU_LOG_strace))
     p->opt.strace = true;
   const char *path = argv[i];
@@ -284,8 +306,13 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     die("cannot reserve the guest address space: %s%s", strerror(-rc), "");
   g->frontend_init();
 
-  if (elf_load(path, g->elf_machine, &p->exe, err, sizeof err) < 0)
+  if (bc.execfd >= 0) { /* flag O: the kernel opened the binary for us */
+    if (elf_load_fd(bc.execfd, g->elf_machine, 0, &p->exe, err, sizeof err) < 0)
+      die("%s: %s", path, err);
+    close(bc.execfd);
+  } else if (elf_load(path, g->elf_machine, &p->exe, err, sizeof err) < 0) {
     die("%s: %s", path, err);
+  }
   if (!realpath(path, p->exe_path))
     snprintf(p->exe_path, sizeof p->exe_path, "%s", path);
   uint64_t entry = p->exe.entry, interp_base = 0;
@@ -300,9 +327,9 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     interp_base = p->interp.base;
   }
 
-  const char **gargv = calloc((size_t)(argc - i + 1), sizeof *gargv);
+  const char **gargv = calloc((size_t)(argc - first_arg + 1), sizeof *gargv);
   int gargc = 0;
-  for (int k = i; k < argc; k++)
+  for (int k = first_arg; k < argc; k++)
     gargv[gargc++] = argv[k];
   if (p->opt.argv0)
     gargv[0] = p->opt.argv0;
@@ -314,6 +341,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   uint64_t sp = initstack_build(&sa);
   if (!sp)
     die("cannot build the initial stack: %s%s", strerror(errno), "");
+  procfs_init(p, sp);
 
   EmuEngineConfig ec = {
       .frontend = g->frontend,
