@@ -3,7 +3,7 @@
  * cvtdq2ps/cvt(t)ps2dq, cvtdq2pd/cvt(t)pd2dq. Rounding is MXCSR.RC, or toward
  * zero for the cvtt forms; NaN and out-of-range give x86's "integer indefinite"
  * (MIN of the type), which is IR ftoi without .sat. The MMX forms (cvtpi2ps...)
- * are not here: MMX is not implemented. */
+ * are in lift_mmx.c. */
 #include "x86_fp.h"
 
 enum { RC_MXCSR = 0, RC_TRUNC = 1 }; /* cvt vs cvtt */

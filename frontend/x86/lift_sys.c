@@ -18,9 +18,8 @@ typedef struct CpuidLeaf {
 #define CPUID1_EDX ((1u << 0) /* fpu */ | (1u << 4) /* tsc */ | (1u << 8) /* cx8 */ |     \
                     (1u << 15) /* cmov */ | (1u << 19) /* clfsh */ | (1u << 23) /* mmx */ |   \
                     (1u << 24) /* fxsr */ | (1u << 25) /* sse */ | (1u << 26) /* sse2 */)
-/* mmx is advertised but not implemented (its instructions raise #UD, logged by -d
- * unimp): glibc's ld.so refuses to load any library marked x86-64-baseline on a CPU
- * without it, and x86-64 compilers do not emit MMX code unasked. */
+/* mmx: lift_mmx.c (with the SSE/SSE2/SSSE3 mm forms), difftested (classes mmx*).
+ * glibc's ld.so refuses to load any library marked x86-64-baseline without it. */
 /* Leaf 1 ecx. SSE3 and SSE4.1 are split: floating point in lift_sse_fp.c (addsub,
  * hadd/hsub, round, dpps/dppd) and lift_x87.c (fisttp), integer and data movement
  * in lift_sse_*.c; SSSE3 and SSE4.2 are lift_sse_*.c and lift_sse42.c. All
