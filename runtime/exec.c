@@ -108,8 +108,16 @@ const EmuStats *emu_engine_stats(EmuEngine *e) {
   return &e->stats;
 }
 
-void emu_engine_fork_lock(EmuEngine *e) { pthread_mutex_lock(&e->lock); }
-void emu_engine_fork_unlock(EmuEngine *e) { pthread_mutex_unlock(&e->lock); }
+/* The child's code cache is copied here, before fork (codecache_fork_prepare). */
+void emu_engine_fork_lock(EmuEngine *e) {
+  pthread_mutex_lock(&e->lock);
+  codecache_fork_prepare(&e->cc); /* on failure the child copies its own */
+}
+
+void emu_engine_fork_unlock(EmuEngine *e) {
+  codecache_fork_parent(&e->cc);
+  pthread_mutex_unlock(&e->lock);
+}
 
 bool emu_engine_after_fork(EmuEngine *e) {
   /* Only this thread survives: forget the other cpus and any section. */
