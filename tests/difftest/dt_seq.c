@@ -14,9 +14,9 @@
 enum { RSP = 4 };
 
 bool dt_gen_seq(DtRng *r, const uint16_t *forms, size_t n, unsigned max, DtCase *c) {
-  uint16_t elig[512];
+  uint16_t elig[n ? n : 1]; /* every selected row: all classes are several hundred */
   size_t m = 0;
-  for (size_t i = 0; i < n && m < sizeof elig / sizeof elig[0]; i++)
+  for (size_t i = 0; i < n; i++)
     if (!(dt_forms[forms[i]].flags & (DT_F_NOSEQ | DT_F_STRING)))
       elig[m++] = forms[i];
   if (m == 0 || max < 2)
