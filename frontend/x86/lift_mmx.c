@@ -66,7 +66,8 @@ static void x87_mode(X86Lift *l, uint8_t tags) {
   ir_set(l->fn, X86_SLOT_FTAG, ir_const(l->fn, IR_T_i8, tags));
 }
 
-/* An MMX form ends (after its loads and stores, so a fault changes nothing). */
+/* An MMX form ends, after its loads: a faulting load leaves the x87 state as
+ * it was (stores differ, see mm_put). */
 static bool mmx_end(X86Lift *l) {
   if (names_mm(l))
     x87_mode(l, 0);
