@@ -10,6 +10,7 @@ PKGS=(
   libzydis-dev                                   # x86 decoder
   zlib1g-dev libzstd-dev libffi-dev libedit-dev libxml2-dev libncurses-dev  # llvm-16 link deps
   busybox-static                                 # guest test programs (tests/busybox)
+  python3 perl sqlite3                           # dynamic host programs run under emu (tests/dynamic)
   qemu-user                                      # benchmark peer; AArch64 test oracle
 )
 missing=()
