@@ -40,6 +40,7 @@ struct EmuEngine {
   Tb **by_code; /* in code-cache order = ascending code address */
   uint32_t ntbs, captbs;
   uint64_t generation; /* bumped by each flush */
+  uint64_t pc_lo, pc_hi; /* guest code of every block since the flush is inside */
   IrFunc *scratch;     /* translation buffer, reused */
   EmuStats stats;       /* translation counters; execution counters are per cpu */
   uint64_t insns_done;  /* executed by blocks since flushed, and by freed cpus */

@@ -120,6 +120,10 @@ static void add_by_code(EmuEngine *e, Tb *t) {
 
 static void publish(EmuEngine *e, Tb *t) {
   add_by_code(e, t);
+  if (t->pc < e->pc_lo || !e->pc_hi)
+    e->pc_lo = t->pc;
+  if (t->pc + t->guest_bytes > e->pc_hi)
+    e->pc_hi = t->pc + t->guest_bytes;
   uint32_t h = tb_hash(t->pc);
   t->hnext = e->hash[h];
   __atomic_store_n(&e->hash[h], t, __ATOMIC_RELEASE);
@@ -259,6 +263,7 @@ void tb_flush_all(EmuEngine *e) {
   for (uint32_t i = 0; i < e->ncpus; i++)
     jcache_clear(e->cpus[i]->rt.jcache);
   codecache_reset(&e->cc);
+  e->pc_lo = e->pc_hi = 0;
   e->generation++;
   e->stats.flushes++;
 }
@@ -268,6 +273,8 @@ void tb_flush_all(EmuEngine *e) {
  * mark, a fence, then their jump cache entries (the fill side is jcache_fill in
  * exec.c). */
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
+  if (start >= e->pc_hi || end <= e->pc_lo)
+    return; /* most unmaps (thread stacks, heap) hold no code: skip the walk */
   for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
     for (Tb *t = e->hash[h]; t; t = t->hnext) {
       if (t->invalid || t->pc >= end || t->pc + t->guest_bytes <= start)
