@@ -117,9 +117,10 @@ static const SysName futex_ops[] = {
 static const SysName wait_options[] = {B(WNOHANG), B(WUNTRACED), B(WEXITED), B(WCONTINUED),
                                        B(WNOWAIT), B(__WNOTHREAD), B(__WALL), B(__WCLONE), END};
 
-#define VAL(l, show, names) {l, SYS_VALUE, SYS_LEN_NONE, show, names}
-#define PTR(l, dir, len, show) {l, dir, len, show, NULL}
-static const SysKind kinds[] = {
+#define VAL(l, show, names) [l] = {l, SYS_VALUE, SYS_LEN_NONE, show, names}
+#define PTR(l, dir, len, show) [l] = {l, dir, len, show, NULL}
+/* Indexed by letter: a syscall looks up each argument kind. */
+static const SysKind kinds[128] = {
     VAL('d', SYS_SHOW_DEC, NULL),
     VAL('u', SYS_SHOW_UDEC, NULL),
     VAL('x', SYS_SHOW_HEX, NULL),
@@ -157,10 +158,8 @@ static const SysKind kinds[] = {
 };
 
 const SysKind *sys_kind(char letter) {
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (kinds[i].letter == letter)
-      return &kinds[i];
-  return &kinds[3]; /* '-' */
+  const SysKind *k = &kinds[(unsigned char)letter & 127];
+  return k->letter ? k : &kinds['-'];
 }
 
 const char *sys_kinds_args(const char *args, char *result) {
@@ -172,10 +171,8 @@ const char *sys_kinds_args(const char *args, char *result) {
   return args;
 }
 
-bool sys_arg_span(const char *kinds, int i, const uint64_t a[6], SysSpan *out) {
-  if ((size_t)i >= strlen(kinds))
-    return false;
-  const SysKind *k = sys_kind(kinds[i]);
+bool sys_arg_span(char kind, int i, const uint64_t a[6], SysSpan *out) {
+  const SysKind *k = sys_kind(kind);
   if (k->ptr == SYS_VALUE || a[i] == 0)
     return false; /* NULL is the kernel's to judge */
   *out = (SysSpan){.addr = a[i], .write = k->ptr == SYS_WRITE};

@@ -71,7 +71,7 @@ const SysKind *sys_kind(char letter);
  * the result kind ('d' when none is given). */
 const char *sys_kinds_args(const char *args, char *result);
 
-/* The guest span argument i names, if it is a non-NULL pointer the kernel
+/* The guest span argument i (of kind) names, if it is a non-NULL pointer the kernel
  * follows: its address, length (SYS_LEN_STR: the string's, with the NUL) and
  * whether the kernel writes it. False for values and NULL pointers. A string
  * not inside readable memory gets *len = 0. */
@@ -79,6 +79,6 @@ typedef struct SysSpan {
   uint64_t addr, len;
   bool write, is_str;
 } SysSpan;
-bool sys_arg_span(const char *kinds, int i, const uint64_t a[6], SysSpan *out);
+bool sys_arg_span(char kind, int i, const uint64_t a[6], SysSpan *out);
 
 #endif

@@ -18,7 +18,7 @@ int64_t sys_passthrough(UserThread *t, const SysRow *row, const uint64_t a[6]) {
   for (int i = 0; i < 6; i++) {
     SysSpan s;
     h[i] = a[i];
-    if (!sys_arg_span(k, i, a, &s))
+    if (!k[0] || !sys_arg_span(*k++, i, a, &s))
       continue;
     void *p = s.is_str ? (s.len ? gmem_g2h(s.addr) : NULL) : user_ptr(s.addr, s.len);
     if (!p)
