@@ -10,7 +10,8 @@
   /* sys_mem.c */ _(brk) _(mmap) _(munmap) _(mprotect) _(mremap)                          \
   /* sys_proc.c */ _(exit) _(exit_group) _(set_tid_address) _(set_robust_list) _(rseq)    \
   _(execve) _(fork) _(vfork) _(clone) _(uname)                                           \
-  /* sys_signal.c */ _(rt_sigaction) _(rt_sigprocmask) _(sigaltstack)                     \
+  /* sys_signal.c */ _(rt_sigaction) _(rt_sigprocmask) _(sigaltstack) _(rt_sigpending)    \
+  _(rt_sigsuspend) _(rt_sigtimedwait) _(rt_sigreturn)                                      \
   /* sys_procfs.c */ _(open) _(creat) _(openat) _(openat2) _(readlink) _(readlinkat)      \
   /* sys_fs.c */ _(readv) _(writev) _(preadv) _(pwritev) _(preadv2) _(pwritev2) _(fcntl)  \
   _(pselect6)                                                                              \

@@ -10,6 +10,7 @@
 #ifndef EMU_USER_H
 #define EMU_USER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -19,6 +20,33 @@
 
 typedef struct UserThread UserThread;
 typedef struct UserProcess UserProcess;
+
+/* -- Signal state (signal.c) -------------------------------------------------- */
+
+/* The guest's struct sigaction: the kernel's layout on x86-64 and AArch64. */
+typedef struct UserSigAction {
+  uint64_t handler, flags, restorer, mask;
+} UserSigAction;
+
+/* Per guest thread. A signal the host delivers to this thread waits in info[]
+ * with its bit in queued until the CPU loop delivers it; queued and blocked come
+ * first because the safe-syscall stub reads them (signal.c). */
+typedef struct UserSigThread {
+  volatile uint64_t queued;  /* bit sig-1: info[sig-1] holds a pending signal */
+  volatile uint64_t blocked; /* the guest's signal mask */
+  volatile uint32_t host_count; /* host signals received (a syscall's EINTR was ours) */
+  bool restore_mask;         /* sigsuspend, pselect6...: put saved_mask back after */
+  uint64_t saved_mask;
+  int32_t restart;           /* an interrupted syscall's ERESTART* code, 0: none */
+  uint64_t restart_nr;
+  uint64_t ss_sp, ss_size;   /* sigaltstack */
+  int32_t ss_flags;
+  int32_t fault_signo;       /* the host signal behind the last guest fault */
+  uint64_t trapno, err, cr2; /* the last fault, as signal frames report it */
+  uint32_t seq_next;         /* arrival order: delivery is first come, first served */
+  uint32_t seq[64];
+  uint8_t info[64][128];     /* siginfo_t, the kernel's layout */
+} UserSigThread;
 
 /* A handler gets the guest's six argument registers and returns the value for the
  * guest's return register: a result, or -errno (Linux convention). */
@@ -61,6 +89,7 @@ typedef struct UserGuest {
   void (*set_sp)(void *state, uint64_t sp);
   bool clone_tls_before_ctid; /* clone's argument order: generic ABI (tls, ctid) vs x86-64 */
   void (*dump_regs)(const void *state, void *file);
+  const struct UserSigArch *sig; /* signal frames (signal_<arch>.c); NULL: default actions only */
   const struct UserBinfmt *binfmt; /* binfmt_misc magic and mask for its ELF files */
 } UserGuest;
 
@@ -82,7 +111,8 @@ struct UserProcess {
   ElfImage exe, interp;
   char exe_path[4096]; /* absolute path of the guest program (/proc/self/exe) */
   const SysRow **by_nr; /* max_nr entries */
-  uint8_t sigactions[65][32]; /* the guest's struct sigaction per signal, as given */
+  UserSigAction sigact[65]; /* the guest's dispositions (signal.c; under sig_lock) */
+  pthread_mutex_t sig_lock;
   char **argv_emu;      /* emu's own options, to re-run emu on execve */
   int argc_emu;
   uint8_t *unimpl_logged;
@@ -93,8 +123,7 @@ struct UserThread {
   EmuCpu *cpu;
   pid_t tid;
   uint64_t clear_child_tid; /* set_tid_address */
-  uint64_t sigmask;         /* the guest's blocked signals */
-  uint8_t altstack[24];     /* the guest's sigaltstack (stack_t) */
+  UserSigThread sig;        /* mask, pending signals, altstack (signal.c) */
 };
 
 /* The whole runner: parse args, load, run; returns the exit status. */
@@ -134,6 +163,95 @@ void procfs_init(UserProcess *p, uint64_t sp);
 
 /* Print the -d stats line; called at exit. */
 void user_report_stats(UserProcess *p);
+
+/* -- Guest signals (signal.c, signal_<arch>.c, sys_signal.c) ---------------- */
+
+/* The kernel's internal syscall results (never seen by the guest): an
+ * interrupted syscall is restarted or fails with EINTR once the signal is
+ * handled (Linux's rules); USER_ESIGRETURN leaves every register as it is. */
+enum {
+  USER_ERESTARTSYS = 512,           /* restart if the handler has SA_RESTART */
+  USER_ERESTARTNOINTR = 513,        /* always restart (e.g. it never ran) */
+  USER_ERESTARTNOHAND = 514,        /* restart only if no handler ran */
+  USER_ERESTART_RESTARTBLOCK = 516, /* likewise (nanosleep) */
+  USER_ESIGRETURN = 530,            /* rt_sigreturn: registers are the frame's */
+};
+
+/* Process start, before the first thread runs: the guest's initial mask and
+ * ignored signals are what the host process inherited (exec keeps them); host
+ * handlers go on every signal the guest may see. */
+void user_signal_init(UserProcess *p, UserThread *main_thread);
+/* For the threads engineer, when a guest thread is created: the child inherits
+ * the parent's mask, starts with nothing pending and no altstack. Create the
+ * host thread with every host signal blocked; user_cpu_loop then sets its host
+ * mask and alternate signal stack (user_signal_thread_start). */
+void user_signal_thread_init(UserThread *child, const UserThread *parent);
+void user_signal_thread_start(UserThread *t);
+/* A host thread leaving for good: frees what thread_start set up. */
+void user_signal_thread_exit(UserThread *t);
+/* In a forked child: nothing is pending (Linux clears the child's queue). */
+void user_signal_after_fork(UserThread *t);
+
+/* A host signal handler's work (on_host_fault calls it for SIGSEGV/SIGBUS sent
+ * by kill and the like): queue the signal for the calling thread, kick its CPU. */
+void user_signal_host(int sig, void *siginfo, void *ucontext);
+/* on_host_fault, before emu_host_fault: which host signal a guest fault came as. */
+void user_signal_note_fault(int sig);
+
+/* Deliver what is pending (the CPU loop, between guest blocks). */
+void user_signal_deliver(UserThread *t);
+/* A synchronous signal (a fault): delivered next; if blocked or ignored, the
+ * default action is forced (Linux kills the process). */
+void user_signal_force(UserThread *t, int sig, const uint8_t info[128]);
+/* After a syscall: an EINTR caused by our host handler becomes the syscall's
+ * restart code; restart codes are recorded and the guest sees EINTR until the
+ * signal is handled. Returns the value for the guest's return register. */
+int64_t user_signal_syscall_end(UserThread *t, const SysRow *row, uint64_t nr, const uint64_t a[6],
+                                int64_t ret, uint32_t host_count_before);
+
+/* A host syscall that a signal arriving just before it cannot miss: if one is
+ * deliverable it does not enter the kernel and returns -USER_ERESTARTNOINTR;
+ * a signal arriving while it blocks makes it return -EINTR (QEMU's safe_syscall). */
+int64_t user_safe_syscall(UserSigThread *s, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                          uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* The guest ABI's part: frames, sigreturn, faults (signal_<arch>.c). */
+typedef struct UserSigArch {
+  /* Build the frame for sig on the guest stack (or altstack) and enter the
+   * handler; false if it cannot be written (the caller forces SIGSEGV). */
+  bool (*setup_frame)(UserThread *t, int sig, const UserSigAction *act,
+                      const uint8_t info[128], uint64_t saved_mask);
+  int64_t (*sigreturn)(UserThread *t); /* rt_sigreturn */
+  /* An exception exit as the kernel reports it: the signal and its siginfo; sets
+   * t->sig.trapno/err/cr2 and moves the pc where the kernel leaves it. */
+  int (*exception)(UserThread *t, const EmuExit *x, uint8_t info[128]);
+  void (*rewind_syscall)(void *state, uint64_t nr); /* to re-execute the syscall */
+  uint64_t (*get_sp)(const void *state);
+} UserSigArch;
+extern const UserSigArch user_sig_x86_64;
+
+#define USER_SS_AUTODISARM (1u << 31) /* flags the kernel knows that glibc does not export */
+#define USER_SA_RESTORER 0x04000000
+/* Shared by the frame code: the altstack as the kernel sees it at sp. */
+bool user_sig_on_altstack(const UserThread *t, uint64_t sp);
+int user_sig_ss_flags(const UserThread *t, uint64_t sp);
+/* sigaltstack's rules (sigaltstack and rt_sigreturn): 0 or -errno. */
+int user_sig_set_altstack(UserThread *t, uint64_t ss_sp, int32_t ss_flags, uint64_t ss_size,
+                          uint64_t sp);
+/* Set the guest mask (SIGKILL/SIGSTOP stay unblocked) and mirror it to the host. */
+void user_sig_set_blocked(UserThread *t, uint64_t mask);
+/* The host mask that mirrors t's guest mask (for a host sigsuspend). */
+uint64_t user_sig_host_mask(const UserThread *t);
+/* rt_sigaction's work: old gets the current action, act (if any) replaces it. */
+void user_signal_set_action(UserThread *t, int sig, const UserSigAction *act, UserSigAction *old);
+/* Dequeue the first pending signal of want (rt_sigtimedwait): its number and
+ * siginfo, or 0 if none. */
+int user_sig_take(UserThread *t, uint64_t want, uint8_t info[128]);
+
+/* Does t have a signal to deliver, or an interrupted syscall to finish? */
+static inline bool user_signal_pending(const UserThread *t) {
+  return (t->sig.queued & ~t->sig.blocked) != 0 || t->sig.restart != 0 || t->sig.restore_mask;
+}
 
 /* -- Guest memory access for handlers --------------------------------------- */
 

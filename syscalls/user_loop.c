@@ -10,9 +10,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "guest_mem.h"
+#include "syscall_raw.h"
 #include "user.h"
 
 void *user_ptr(uint64_t addr, uint64_t len) {
@@ -59,12 +61,12 @@ void user_die_by_signal(UserThread *t, int sig) {
    * of the emulator itself. */
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
-  signal(sig, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  sigprocmask(SIG_UNBLOCK, &set, NULL);
-  raise(sig);
+  /* Raw calls: glibc refuses its internal signals (32, 33), the guest's may. */
+  uint64_t dfl[4] = {(uint64_t)(uintptr_t)SIG_DFL, 0, 0, 0}, bit = 1ull << (sig - 1);
+  raw_syscall6(SYS_rt_sigaction, (uint64_t)sig, (uint64_t)(uintptr_t)dfl, 0, 8, 0, 0);
+  raw_syscall6(SYS_rt_sigprocmask, SIG_UNBLOCK, (uint64_t)(uintptr_t)&bit, 0, 8, 0, 0);
+  raw_syscall6(SYS_tgkill, (uint64_t)getpid(), (uint64_t)raw_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0),
+               (uint64_t)sig, 0, 0, 0);
   _exit(128 + sig);
 }
 
@@ -73,8 +75,14 @@ static void do_syscall(UserThread *t) {
   const UserGuest *g = p->guest;
   void *st = emu_guest(t->cpu);
   uint64_t nr = g->syscall_nr(st), a[6];
+  if (g->sig && (t->sig.queued & ~t->sig.blocked)) {
+    /* A signal came first: deliver it, run the syscall when the handler returns. */
+    g->sig->rewind_syscall(st, nr);
+    return;
+  }
   g->syscall_args(st, a);
   const SysRow *row = nr < g->max_nr ? p->by_nr[nr] : NULL;
+  uint32_t host_signals = t->sig.host_count;
   int64_t ret;
   if (row) {
     if (p->opt.strace)
@@ -91,16 +99,9 @@ static void do_syscall(UserThread *t) {
     if (p->opt.strace)
       strace_unknown(t, nr, a, ret);
   }
-  g->syscall_ret(st, ret);
-}
-
-static int signal_of(IrExc exc) {
-  switch (exc) {
-  case IR_EXC_undef: return SIGILL;
-  case IR_EXC_divide: return SIGFPE;
-  case IR_EXC_breakpt: return SIGTRAP;
-  default: return SIGSEGV; /* fault, priv, halt, trap (int n) */
-  }
+  if (ret == -USER_ESIGRETURN)
+    return; /* the registers are the signal frame's */
+  g->syscall_ret(st, user_signal_syscall_end(t, row, nr, a, ret, host_signals));
 }
 
 static void log_unimp(UserThread *t, uint64_t pc) {
@@ -123,12 +124,19 @@ static void do_exception(UserThread *t, const EmuExit *x) {
   uint64_t pc = emu_cpu_pc(t->cpu);
   if (x->exc == IR_EXC_undef && x->addr == IR_UNDEF_UNIMPL && emu_log_on(EMU_LOG_unimp))
     log_unimp(t, pc);
-  /* Guest signal handlers are not delivered yet: the default action applies. */
-  user_die_by_signal(t, signal_of(x->exc));
+  const UserSigArch *arch = t->proc->guest->sig;
+  uint8_t info[128];
+  int sig = arch ? arch->exception(t, x, info) : SIGSEGV;
+  if (!arch)
+    user_die_by_signal(t, sig);
+  user_signal_force(t, sig, info);
 }
 
 void user_cpu_loop(UserThread *t) {
+  user_signal_thread_start(t);
   for (;;) {
+    if (user_signal_pending(t))
+      user_signal_deliver(t);
     EmuExit x = emu_exec(t->cpu);
     switch (x.reason) {
     case EMU_EXIT_SYSCALL:
@@ -137,7 +145,7 @@ void user_cpu_loop(UserThread *t) {
     case EMU_EXIT_EXCEPTION:
       do_exception(t, &x);
       break;
-    case EMU_EXIT_INTERRUPT:
+    case EMU_EXIT_INTERRUPT: /* a kick: signals are delivered at the top */
       break;
     }
   }

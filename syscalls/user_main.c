@@ -174,10 +174,15 @@ static void *mem_atomic(void *ctx, uint64_t addr, unsigned size) {
 
 /* A host fault: the guest's (becomes a guest SIGSEGV) or ours (a crash). */
 static void on_host_fault(int sig, siginfo_t *si, void *uc) {
+  if (si->si_code <= 0) { /* sent (kill, tgkill, sigqueue): an ordinary guest signal */
+    user_signal_host(sig, si, uc);
+    return;
+  }
   ucontext_t *ctx = uc;
   bool is_write = (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0;
   if (sig == SIGSEGV && user_smc_fault(gmem_h2g(si->si_addr), is_write))
     return; /* a write to a page we protected for code: retry it */
+  user_signal_note_fault(sig); /* SIGBUS stays SIGBUS for the guest */
   if (emu_host_fault(sig, si->si_addr, uc))
     return;
   char msg[160];
@@ -371,6 +376,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   t->tid = getpid();
   t->cpu = emu_cpu_new(p->engine, t);
   g->init_regs(emu_guest(t->cpu), entry, sp);
+  user_signal_init(p, t);
   install_fault_handlers();
   user_cpu_loop(t);
 }
