@@ -31,5 +31,7 @@ IrRef x86_sse_splat(X86Lift *l, IrType t, uint64_t lane); /* every lane = lane *
  * result is v16i8. With b == IR_NONE only a is used. */
 #define X86_SSE_ZERO 0xffu
 IrRef x86_sse_permute(X86Lift *l, IrRef a, IrRef b, unsigned lane_bytes, const uint8_t *sel);
+/* maskmov*: store the first n bytes of data (v16i8) whose mask (i32) bit is set. */
+void x86_store_bytes_masked(X86Lift *l, IrRef data, IrRef mask, IrRef base, unsigned n);
 
 #endif

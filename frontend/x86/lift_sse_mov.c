@@ -175,16 +175,7 @@ static bool lift_maskmovdqu(X86Lift *l, const X86Lifter *e) {
   IrRef mask = ir_emit(fn, IR_OP_vmovmsk, IR_T_i32, 1, &sel, 0, 0), base = x86_addr(l, 2);
   x86_load(l, IR_T_i64, ir_op2(fn, IR_OP_add, base, x86_i64(l, 8)));
   x86_load(l, IR_T_i64, base);
-  for (unsigned i = 0; i < 16; i++) {
-    IrRef bit = ir_op2(fn, IR_OP_and, mask, ir_const(fn, IR_T_i32, 1u << i));
-    uint32_t store = ir_block_new(fn), next = ir_block_new(fn);
-    ir_br(fn, ir_cmp(fn, IR_PRED_ne, bit, ir_const(fn, IR_T_i32, 0)), store, next);
-    ir_block_set(fn, store);
-    IrRef byte = ir_emit(fn, IR_OP_vextract, IR_T_i8, 1, &data, i, 0);
-    x86_store(l, ir_op2(fn, IR_OP_add, base, x86_i64(l, i)), byte);
-    ir_jmp(fn, next);
-    ir_block_set(fn, next);
-  }
+  x86_store_bytes_masked(l, data, mask, base, 16);
   return true;
 }
 

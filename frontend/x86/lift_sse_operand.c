@@ -107,3 +107,21 @@ IrRef x86_sse_permute(X86Lift *l, IrRef a, IrRef b, unsigned lane_bytes, const u
   }
   return r ? r : x86_sse_const(l, IR_T_v16i8, 0, 0);
 }
+
+/* Store byte i of data (v16i8) at base + i for each of the first n bytes whose
+ * bit i of mask (i32) is set: each its own conditional store, so bytes not
+ * selected are never written back (another thread may own them). maskmovq and
+ * maskmovdqu. */
+void x86_store_bytes_masked(X86Lift *l, IrRef data, IrRef mask, IrRef base, unsigned n) {
+  IrFunc *fn = l->fn;
+  for (unsigned i = 0; i < n; i++) {
+    IrRef bit = ir_op2(fn, IR_OP_and, mask, ir_const(fn, IR_T_i32, 1u << i));
+    uint32_t store = ir_block_new(fn), next = ir_block_new(fn);
+    ir_br(fn, ir_cmp(fn, IR_PRED_ne, bit, ir_const(fn, IR_T_i32, 0)), store, next);
+    ir_block_set(fn, store);
+    IrRef byte = ir_emit(fn, IR_OP_vextract, IR_T_i8, 1, &data, i, 0);
+    x86_store(l, ir_op2(fn, IR_OP_add, base, x86_i64(l, i)), byte);
+    ir_jmp(fn, next);
+    ir_block_set(fn, next);
+  }
+}

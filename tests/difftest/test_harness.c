@@ -14,21 +14,9 @@
 
 #include <cmocka.h>
 
-#include "dt.h"
+#include "dt_test.h"
 
-static DtRunner *runner;
 static DtOutcome nat, emu;
-
-static int setup(void **state) {
-  (void)state;
-  runner = dt_runner_new();
-  return runner ? 0 : -1;
-}
-static int teardown(void **state) {
-  (void)state;
-  dt_runner_free(runner);
-  return 0;
-}
 
 /* A case with a quiet, known input state: GPRs i*0x1111..., flags clear. */
 static void make_case(DtCase *c, const uint8_t *bytes, size_t len) {

@@ -14,20 +14,8 @@
 
 #include <cmocka.h>
 
-#include "dt.h"
+#include "dt_test.h"
 
-static DtRunner *runner;
-
-static int setup(void **state) {
-  (void)state;
-  runner = dt_runner_new();
-  return runner ? 0 : -1;
-}
-static int teardown(void **state) {
-  (void)state;
-  dt_runner_free(runner);
-  return 0;
-}
 
 static uint64_t lane_edge(DtRng *r, unsigned bits) {
   uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1, top = 1ull << (bits - 1);

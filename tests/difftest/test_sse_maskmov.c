@@ -12,20 +12,8 @@
 
 #include <cmocka.h>
 
-#include "dt.h"
+#include "dt_test.h"
 
-static DtRunner *runner;
-
-static int setup(void **state) {
-  (void)state;
-  runner = dt_runner_new();
-  return runner ? 0 : -1;
-}
-static int teardown(void **state) {
-  (void)state;
-  dt_runner_free(runner);
-  return 0;
-}
 
 /* A selector byte per lane: top bit set with probability p/8. */
 static void gen_mask(DtRng *r, uint8_t m[16]) {

@@ -14,20 +14,8 @@
 
 #include <cmocka.h>
 
-#include "dt.h"
+#include "dt_test.h"
 
-static DtRunner *runner;
-
-static int setup(void **state) {
-  (void)state;
-  runner = dt_runner_new();
-  return runner ? 0 : -1;
-}
-static int teardown(void **state) {
-  (void)state;
-  dt_runner_free(runner);
-  return 0;
-}
 
 /* Elements drawn from few values, with zeros (terminators) placed on purpose. */
 static void gen_string(DtRng *r, uint8_t v[16], bool words) {
