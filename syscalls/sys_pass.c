@@ -11,7 +11,6 @@
 #include "sys.h"
 
 int64_t sys_passthrough(UserThread *t, const SysRow *row, const uint64_t a[6]) {
-  (void)t;
   uint64_t h[6];
   char res;
   const char *k = sys_kinds_args(row->args, &res);
@@ -28,7 +27,8 @@ int64_t sys_passthrough(UserThread *t, const SysRow *row, const uint64_t a[6]) {
       user_smc_release(s.addr, s.addr + s.len);
     h[i] = (uint64_t)(uintptr_t)p;
   }
-  return raw_syscall6(row->host_nr, h[0], h[1], h[2], h[3], h[4], h[5]);
+  /* A signal arriving just before a blocking call must not be slept through. */
+  return user_safe_syscall(&t->sig, row->host_nr, h[0], h[1], h[2], h[3], h[4], h[5]);
 }
 
 /* Rows emu refuses (the table says why): the guest sees ENOSYS and takes its
