@@ -113,6 +113,7 @@ typedef struct DtExecutor {
   IrExit (*exec)(const IrFunc *fn, void *cpu, const IrMemOps *mem);
 } DtExecutor;
 extern const DtExecutor dt_executors[];
+IrExit dt_fast_exec(const IrFunc *fn, void *cpu, const IrMemOps *mem); /* dt_fast.c */
 extern const size_t dt_nexecutors;
 const DtExecutor *dt_executor_find(const char *name);
 

@@ -9,10 +9,12 @@
 #include "dt.h"
 #include "x86_frontend.h"
 
-/* The executors, by name. backend_fast and backend_llvm join as rows. */
+/* The executors, by name. backend_llvm joins as a row. */
 const DtExecutor dt_executors[] = {
     {"interp", false, ir_interp},
     {"interp-opt", true, ir_interp},
+    {"fast", true, dt_fast_exec},      /* as emu-x86_64 runs blocks */
+    {"fast-noopt", false, dt_fast_exec}, /* the backend on unoptimised IR too */
 };
 const size_t dt_nexecutors = sizeof dt_executors / sizeof dt_executors[0];
 
