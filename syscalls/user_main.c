@@ -281,8 +281,12 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     else die("unknown option '%s' (try -h)%s", argv[i], "");
 #undef NEEDS_ARG
   }
-  if (binfmt_cmd != USER_BINFMT_NONE)
-    return user_binfmt_command(g, binfmt_cmd, binfmt_flags);
+  if (binfmt_cmd != USER_BINFMT_NONE) {
+    int rc = user_binfmt_command(g, binfmt_cmd, binfmt_flags);
+    free(env.v);
+    free(p);
+    return rc;
+  }
   if (i >= argc) {
     usage(stderr, g);
     return 1;
