@@ -107,7 +107,27 @@ static void die_resethand(void) {
 }
 static void die_abort(void) { abort(); }
 
-static void on_alarm(int sig) {}
+static void on_cont(int sig) { printf("  SIGCONT handler\n"); }
+
+/* Stop and continue: the kernel's business, with a SIGCONT handler after. */
+static void stop_continue(void) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGCONT, on_cont);
+    raise(SIGTSTP); /* default action: stop */
+    printf("  child resumed\n");
+    _exit(3);
+  }
+  int st;
+  waitpid(pid, &st, WUNTRACED);
+  printf("stop: stopped=%d by %s\n", WIFSTOPPED(st), WIFSTOPPED(st) ? strsignal(WSTOPSIG(st)) : "-");
+  kill(pid, SIGCONT);
+  waitpid(pid, &st, WCONTINUED);
+  int continued = WIFCONTINUED(st);
+  waitpid(pid, &st, 0);
+  printf("continue: continued=%d exit %d\n", continued, WEXITSTATUS(st));
+}
 
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
@@ -243,6 +263,6 @@ int main(void) {
   child_case("fault in the SEGV handler", die_segv_in_handler);
   child_case("SA_RESETHAND twice", die_resethand);
   child_case("abort", die_abort);
-  (void)on_alarm;
+  stop_continue();
   return 0;
 }
