@@ -29,7 +29,18 @@ __asm__(".text\n"
         ".globl f_ud2_insn\nf_ud2_insn: ud2\n add $2, %eax\n ret\n"
         ".globl f_int3\nf_int3: mov $3, %eax\n int3\n"
         ".globl f_int3_after\nf_int3_after: add $6, %eax\n ret\n"
-        ".globl f_hlt\nf_hlt: hlt\n ret\n");
+        ".globl f_hlt\nf_hlt: hlt\n ret\n"
+        ".globl f_int3b\nf_int3b: mov $3, %eax\n int $3\n"
+        ".globl f_int3b_after\nf_int3b_after: add $6, %eax\n ret\n"
+        ".globl f_int41\nf_int41: int $0x41\n ret\n"
+        /* x87 #MF: unmask divide-by-zero, divide, and the fwait takes it */
+        ".globl f_mf\nf_mf: sub $8, %rsp\n fnstcw (%rsp)\n andw $~4, (%rsp)\n fldcw (%rsp)\n"
+        " fld1\n fldz\n fdivrp\n"
+        ".globl f_mf_wait\nf_mf_wait: fwait\n fninit\n add $8, %rsp\n ret\n");
+int f_int3b(void);
+void f_int41(void);
+void f_mf(void);
+extern char f_int3b_after[], f_mf_wait[];
 
 static sigjmp_buf env;
 static struct {
@@ -69,6 +80,14 @@ static void on_ill(int sig, siginfo_t *si, void *ucv) {
 
 static void on_trap(int sig, siginfo_t *si, void *ucv) { record(sig, si, ucv); }
 
+static unsigned short mf_swd;
+static void on_fpe_x87(int sig, siginfo_t *si, void *ucv) {
+  ucontext_t *uc = ucv;
+  record(sig, si, ucv);
+  mf_swd = uc->uc_mcontext.fpregs->swd;
+  uc->uc_mcontext.fpregs->swd &= ~0x80ff; /* clear ES and the flags: fwait passes */
+}
+
 static void install(int sig, void (*fn)(int, siginfo_t *, void *)) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -80,7 +99,7 @@ static void install(int sig, void (*fn)(int, siginfo_t *, void *)) {
 static const char *code_name(int sig, int code) {
   if (code == SI_KERNEL) return "SI_KERNEL";
   if (sig == SIGSEGV) return code == SEGV_MAPERR ? "SEGV_MAPERR" : code == SEGV_ACCERR ? "SEGV_ACCERR" : "?";
-  if (sig == SIGFPE) return code == FPE_INTDIV ? "FPE_INTDIV" : "?";
+  if (sig == SIGFPE) return code == FPE_INTDIV ? "FPE_INTDIV" : code == FPE_FLTDIV ? "FPE_FLTDIV" : "?";
   if (sig == SIGILL) return code == ILL_ILLOPN ? "ILL_ILLOPN" : "?";
   return "?";
 }
@@ -156,5 +175,22 @@ int main(void) {
   printf("int3: %s %s addr=%#lx rip_after=%d trapno=%ld -> %d\n", strsignal(last.sig),
          code_name(last.sig, last.code), (unsigned long)last.addr,
          last.rip == (uintptr_t)f_int3_after, last.trapno, r);
+  r = f_int3b();
+  printf("int $3: %s %s rip_after=%d trapno=%ld -> %d\n", strsignal(last.sig),
+         code_name(last.sig, last.code), last.rip == (uintptr_t)f_int3b_after, last.trapno, r);
+  last.sig = 0;
+  if (sigsetjmp(env, 1) == 0) {
+    f_int41();
+    printf("int $0x41: no fault\n");
+  } else {
+    printf("int $0x41: %s %s rip_ok=%d trapno=%ld err=%#lx\n", strsignal(last.sig),
+           code_name(last.sig, last.code), last.rip == (uintptr_t)f_int41, last.trapno, last.err);
+  }
+
+  install(SIGFPE, on_fpe_x87);
+  f_mf();
+  printf("x87 #MF: %s %s addr_ok=%d rip_ok=%d trapno=%ld swd=%#x\n", strsignal(last.sig),
+         code_name(last.sig, last.code), last.addr == (uintptr_t)f_mf_wait,
+         last.rip == (uintptr_t)f_mf_wait, last.trapno, mf_swd);
   return 0;
 }
