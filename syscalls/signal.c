@@ -122,11 +122,15 @@ static void host_mask_sync(const UserThread *t) {
   raw_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)(uintptr_t)&m, 0, 8, 0, 0);
 }
 
-/* Back into the kernel's queue for this thread (held: the handler blocks it). */
-static void host_requeue(int sig, void *siginfo) {
-  raw_syscall6(SYS_rt_tgsigqueueinfo, (uint64_t)raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0),
-               (uint64_t)raw_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0), (uint64_t)sig,
-               (uint64_t)(uintptr_t)siginfo, 0, 0);
+/* Back into the kernel's queue, for this thread or for the process (the
+ * handler blocks it here, so the kernel holds it or picks another thread). */
+static void host_requeue(int sig, void *siginfo, bool to_thread) {
+  uint64_t pid = (uint64_t)raw_syscall6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+  if (to_thread)
+    raw_syscall6(SYS_rt_tgsigqueueinfo, pid, (uint64_t)raw_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0),
+                 (uint64_t)sig, (uint64_t)(uintptr_t)siginfo, 0, 0);
+  else
+    raw_syscall6(SYS_rt_sigqueueinfo, pid, (uint64_t)sig, (uint64_t)(uintptr_t)siginfo, 0, 0, 0);
 }
 
 void user_signal_host(int sig, void *siginfo, void *ucontext) {
@@ -135,9 +139,9 @@ void user_signal_host(int sig, void *siginfo, void *ucontext) {
   uint64_t *host_mask = (uint64_t *)&uc->uc_sigmask; /* restored when we return */
   bool faults = bit & SIG_HOST_FAULTS;
   UserThread *t = sig_thread;
-  if (!t) { /* not a guest thread yet: hold it until user_signal_thread_start */
+  if (!t) { /* not a guest thread (it should block everything): another one takes it */
     if (!faults) {
-      host_requeue(sig, siginfo);
+      host_requeue(sig, siginfo, false);
       *host_mask |= bit;
     }
     return;
@@ -146,7 +150,7 @@ void user_signal_host(int sig, void *siginfo, void *ucontext) {
   __atomic_fetch_add(&s->host_count, 1, __ATOMIC_RELAXED);
   if (s->queued & bit) {
     if (bit & SIG_RT) { /* arrived before the host mask caught up: the kernel keeps it */
-      host_requeue(sig, siginfo);
+      host_requeue(sig, siginfo, true);
       *host_mask |= bit;
     }
     return; /* a standard signal pending already: Linux keeps one */
