@@ -1,7 +1,8 @@
 /* sys_fs.c — file syscalls that cannot simply pass through: those whose
  * arguments hold further guest pointers (iovec arrays, pselect6's sigmask
  * pair) or whose pointer argument depends on the command (fcntl). Buffers the
- * kernel fills are released from code watching first (user_smc_release). */
+ * kernel fills are released from code watching first (user_smc_release).
+ * Calls that may block go through user_safe_syscall (signals, see user.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,20 +35,21 @@ static int64_t iov_in(uint64_t addr, uint64_t n, struct iovec *out, bool kernel_
   return (int64_t)n;
 }
 
-static int64_t vector_io(long nr, const uint64_t a[6], bool kernel_writes) {
+static int64_t vector_io(UserThread *t, long nr, const uint64_t a[6], bool kernel_writes) {
   struct iovec iov[MAX_IOV];
   int64_t n = iov_in(a[1], a[2], iov, kernel_writes);
   if (n < 0)
     return n;
-  return raw_syscall6(nr, a[0], (uint64_t)(uintptr_t)iov, (uint64_t)n, a[3], a[4], a[5]);
+  return user_safe_syscall(&t->sig, nr, a[0], (uint64_t)(uintptr_t)iov, (uint64_t)n, a[3], a[4],
+                           a[5]);
 }
 
-int64_t sys_readv(UserThread *t, const uint64_t a[6]) { (void)t; return vector_io(SYS_readv, a, true); }
-int64_t sys_writev(UserThread *t, const uint64_t a[6]) { (void)t; return vector_io(SYS_writev, a, false); }
-int64_t sys_preadv(UserThread *t, const uint64_t a[6]) { (void)t; return vector_io(SYS_preadv, a, true); }
-int64_t sys_pwritev(UserThread *t, const uint64_t a[6]) { (void)t; return vector_io(SYS_pwritev, a, false); }
-int64_t sys_preadv2(UserThread *t, const uint64_t a[6]) { (void)t; return vector_io(SYS_preadv2, a, true); }
-int64_t sys_pwritev2(UserThread *t, const uint64_t a[6]) { (void)t; return vector_io(SYS_pwritev2, a, false); }
+int64_t sys_readv(UserThread *t, const uint64_t a[6]) { return vector_io(t, SYS_readv, a, true); }
+int64_t sys_writev(UserThread *t, const uint64_t a[6]) { return vector_io(t, SYS_writev, a, false); }
+int64_t sys_preadv(UserThread *t, const uint64_t a[6]) { return vector_io(t, SYS_preadv, a, true); }
+int64_t sys_pwritev(UserThread *t, const uint64_t a[6]) { return vector_io(t, SYS_pwritev, a, false); }
+int64_t sys_preadv2(UserThread *t, const uint64_t a[6]) { return vector_io(t, SYS_preadv2, a, true); }
+int64_t sys_pwritev2(UserThread *t, const uint64_t a[6]) { return vector_io(t, SYS_pwritev2, a, false); }
 
 /* -- fcntl: the commands whose argument is a pointer --------------------------- */
 
@@ -66,7 +68,6 @@ static const struct {
 };
 
 int64_t sys_fcntl(UserThread *t, const uint64_t a[6]) {
-  (void)t;
   uint64_t arg = a[2];
   for (size_t i = 0; i < sizeof fcntl_ptr_cmds / sizeof fcntl_ptr_cmds[0]; i++) {
     if ((int)a[1] != fcntl_ptr_cmds[i].cmd)
@@ -79,13 +80,12 @@ int64_t sys_fcntl(UserThread *t, const uint64_t a[6]) {
     arg = (uint64_t)(uintptr_t)p;
     break;
   }
-  return raw_syscall6(SYS_fcntl, a[0], a[1], arg, 0, 0, 0);
+  return user_safe_syscall(&t->sig, SYS_fcntl, a[0], a[1], arg, 0, 0, 0); /* F_SETLKW blocks */
 }
 
 /* -- pselect6: the last argument points at {const sigset_t *ss; size_t len} --- */
 
 int64_t sys_pselect6(UserThread *t, const uint64_t a[6]) {
-  (void)t;
   uint64_t h[6] = {a[0], 0, 0, 0, 0, 0};
   uint64_t set_bytes = (a[0] & 0xffffffffu) / 64 * 8 + 8;
   for (int i = 1; i <= 4; i++) { /* three fd_sets and the timeout: read and written */
@@ -113,5 +113,5 @@ int64_t sys_pselect6(UserThread *t, const uint64_t a[6]) {
     }
     h[5] = (uint64_t)(uintptr_t)pack;
   }
-  return raw_syscall6(SYS_pselect6, h[0], h[1], h[2], h[3], h[4], h[5]);
+  return user_safe_syscall(&t->sig, SYS_pselect6, h[0], h[1], h[2], h[3], h[4], h[5]);
 }

@@ -108,7 +108,6 @@ int64_t sys_ioctl(UserThread *t, const uint64_t a[6]) {
   if (!ioctl_shape(a[1], &how, &size)) {
     if (emu_log_on(EMU_LOG_unimp))
       emu_log("emu: unknown ioctl 0x%" PRIx64 " on fd %d (returns -ENOTTY)\n", a[1], (int)a[0]);
-    (void)t;
     return -ENOTTY;
   }
   if (how >= IO_READ && arg) {
@@ -119,5 +118,5 @@ int64_t sys_ioctl(UserThread *t, const uint64_t a[6]) {
       user_smc_release(arg, arg + size);
     arg = (uint64_t)(uintptr_t)p;
   }
-  return raw_syscall6(SYS_ioctl, a[0], a[1], arg, 0, 0, 0);
+  return user_safe_syscall(&t->sig, SYS_ioctl, a[0], a[1], arg, 0, 0, 0); /* TCSETSW waits */
 }

@@ -122,6 +122,7 @@ static const SysName wait_options[] = {B(WNOHANG), B(WUNTRACED), B(WEXITED), B(W
 /* Indexed by letter: a syscall looks up each argument kind. */
 static const SysKind kinds[128] = {
     VAL('d', SYS_SHOW_DEC, NULL),
+    VAL('l', SYS_SHOW_LONG, NULL),
     VAL('u', SYS_SHOW_UDEC, NULL),
     VAL('x', SYS_SHOW_HEX, NULL),
     VAL('-', SYS_SHOW_HEX, NULL),

@@ -4,7 +4,7 @@
  * follows (how many bytes, read or written) and how -strace prints it, so
  * sys_passthrough's checking and the strace output can never disagree.
  *
- * Values:   d signed  u unsigned  x hex  f fd  m mode (octal)  o open flags
+ * Values:   d int  l long (64-bit signed: offsets)  u unsigned  x hex  f fd  m mode (octal)  o open flags
  *           P mmap prot  M mmap flags  C clone flags  F fcntl command  A socket family
  *           N socket type  g signal  h sigprocmask how  a AT_* flags  c clock id
  *           w lseek whence  r rlimit resource  O prctl option  I ioctl request
@@ -40,7 +40,7 @@ typedef enum SysLen {
 } SysLen;
 
 typedef enum SysShow {
-  SYS_SHOW_DEC, SYS_SHOW_UDEC, SYS_SHOW_HEX, SYS_SHOW_FD, SYS_SHOW_OCT,
+  SYS_SHOW_DEC, SYS_SHOW_LONG, SYS_SHOW_UDEC, SYS_SHOW_HEX, SYS_SHOW_FD, SYS_SHOW_OCT,
   SYS_SHOW_FLAGS, /* names of the matching entries joined by '|', the rest in hex */
   SYS_SHOW_ENUM,  /* the first matching entry's name, else decimal */
   SYS_SHOW_STR, SYS_SHOW_BUF, SYS_SHOW_PTR,

@@ -69,25 +69,25 @@ static void msg_out(struct msghdr *g, const struct msghdr *h) {
   g->msg_flags = h->msg_flags;
 }
 
-static int64_t do_msg(long nr, const uint64_t a[6], bool recv) {
+static int64_t do_msg(UserThread *t, long nr, const uint64_t a[6], bool recv) {
   struct msghdr *g = user_ptr(a[1], sizeof *g), h;
   if (!g)
     return -EFAULT;
   int rc = msg_in(g, &h, recv);
   if (rc < 0)
     return rc;
-  int64_t r = raw_syscall6(nr, a[0], (uint64_t)(uintptr_t)&h, a[2], 0, 0, 0);
+  int64_t r = user_safe_syscall(&t->sig, nr, a[0], (uint64_t)(uintptr_t)&h, a[2], 0, 0, 0);
   if (recv && r >= 0)
     msg_out(g, &h);
   free(h.msg_iov);
   return r;
 }
 
-int64_t sys_sendmsg(UserThread *t, const uint64_t a[6]) { (void)t; return do_msg(SYS_sendmsg, a, false); }
-int64_t sys_recvmsg(UserThread *t, const uint64_t a[6]) { (void)t; return do_msg(SYS_recvmsg, a, true); }
+int64_t sys_sendmsg(UserThread *t, const uint64_t a[6]) { return do_msg(t, SYS_sendmsg, a, false); }
+int64_t sys_recvmsg(UserThread *t, const uint64_t a[6]) { return do_msg(t, SYS_recvmsg, a, true); }
 
 /* sendmmsg/recvmmsg: vlen mmsghdrs; the kernel also sets each msg_len. */
-static int64_t do_mmsg(long nr, const uint64_t a[6], bool recv) {
+static int64_t do_mmsg(UserThread *t, long nr, const uint64_t a[6], bool recv) {
   uint64_t vlen = (uint32_t)a[2] > MAX_MMSG ? MAX_MMSG : (uint32_t)a[2];
   struct mmsghdr *g = user_ptr(a[1], vlen * sizeof *g);
   if (!g)
@@ -109,7 +109,8 @@ static int64_t do_mmsg(long nr, const uint64_t a[6], bool recv) {
     timeout = (uint64_t)(uintptr_t)p;
   }
   if (r == 0)
-    r = raw_syscall6(nr, a[0], (uint64_t)(uintptr_t)h, vlen, a[3], recv ? timeout : 0, 0);
+    r = user_safe_syscall(&t->sig, nr, a[0], (uint64_t)(uintptr_t)h, vlen, a[3],
+                          recv ? timeout : 0, 0);
   for (int64_t i = 0; i < r; i++) { /* r messages were sent or received */
     g[i].msg_len = h[i].msg_len;
     if (recv)
@@ -121,5 +122,5 @@ static int64_t do_mmsg(long nr, const uint64_t a[6], bool recv) {
   return r;
 }
 
-int64_t sys_sendmmsg(UserThread *t, const uint64_t a[6]) { (void)t; return do_mmsg(SYS_sendmmsg, a, false); }
-int64_t sys_recvmmsg(UserThread *t, const uint64_t a[6]) { (void)t; return do_mmsg(SYS_recvmmsg, a, true); }
+int64_t sys_sendmmsg(UserThread *t, const uint64_t a[6]) { return do_mmsg(t, SYS_sendmmsg, a, false); }
+int64_t sys_recvmmsg(UserThread *t, const uint64_t a[6]) { return do_mmsg(t, SYS_recvmmsg, a, true); }

@@ -171,10 +171,12 @@ static int64_t do_open(UserThread *t, int dirfd, uint64_t pathp, uint64_t flags,
     void *h = user_ptr(how, howsize);
     if (!h)
       return -EFAULT;
-    return raw_syscall6(SYS_openat2, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
-                        (uint64_t)(uintptr_t)h, howsize, 0, 0);
+    return user_safe_syscall(&t->sig, SYS_openat2, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
+                             (uint64_t)(uintptr_t)h, howsize, 0, 0);
   }
-  return raw_syscall6(SYS_openat, (uint64_t)dirfd, (uint64_t)(uintptr_t)path, flags, mode, 0, 0);
+  /* Opening a FIFO blocks until the other end opens. */
+  return user_safe_syscall(&t->sig, SYS_openat, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
+                           flags, mode, 0, 0);
 }
 
 int64_t sys_open(UserThread *t, const uint64_t a[6]) {
