@@ -386,6 +386,23 @@ void user_signal_force(UserThread *t, int sig, const uint8_t info[128]) {
 
 /* -- Delivery --------------------------------------------------------------- */
 
+/* -strace's line for a delivery, like strace's. */
+static void strace_signal(const UserThread *t, int sig, const uint8_t info[128]) {
+  int32_t code;
+  uint64_t addr;
+  uint32_t pid;
+  memcpy(&code, info + 8, 4);
+  memcpy(&addr, info + 16, 8);
+  memcpy(&pid, info + 16, 4);
+  const char *name = sigabbrev_np(sig);
+  if (SIGBIT(sig) & SIG_SYNC && code > 0)
+    emu_log("%d --- SIG%s {si_signo=%d, si_code=%d, si_addr=0x%llx} ---\n", (int)t->tid,
+            name ? name : "?", sig, code, (unsigned long long)addr);
+  else
+    emu_log("%d --- SIG%s {si_signo=%d, si_code=%d, si_pid=%u} ---\n", (int)t->tid,
+            name ? name : "?", sig, code, pid);
+}
+
 static void put_i32(uint8_t *p, int32_t v) { memcpy(p, &v, 4); }
 
 /* Linux's force_sigsegv: a frame that cannot be written. */
@@ -446,6 +463,8 @@ void user_signal_deliver(UserThread *t) {
     int sig = pick(s, ready);
     uint8_t info[128];
     take(s, sig, info);
+    if (t->proc->opt.strace)
+      strace_signal(t, sig, info);
     UserSigAction act = take_action(t->proc, sig);
     if (act.handler == (uint64_t)(uintptr_t)SIG_IGN)
       continue;

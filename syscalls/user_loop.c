@@ -88,8 +88,8 @@ static void do_syscall(UserThread *t) {
     if (p->opt.strace)
       strace_enter(t, row, a);
     ret = row->fn ? row->fn(t, a) : sys_passthrough(t, row, a);
-    if (p->opt.strace)
-      strace_exit(t, row, a, ret);
+    if (p->opt.strace) /* rt_sigreturn shows the rax it restored, as strace does */
+      strace_exit(t, row, a, ret == -USER_ESIGRETURN ? (int64_t)g->syscall_nr(st) : ret);
   } else {
     ret = -ENOSYS;
     if (nr < 4096 && !p->unimpl_logged[nr] && emu_log_on(EMU_LOG_unimp)) {
