@@ -300,10 +300,12 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if (emu_log_on(EMU_LOG_strace))
     p->opt.strace = true;
   const char *path = argv[i];
-  /* execve re-runs emu with these options (but not -0, which is per program). */
+  /* execve re-runs emu with these options, but not the per-program ones: -0,
+   * and -E/-U (a child gets the environment its parent passes to execve). */
   p->argv_emu = calloc((size_t)i + 1, sizeof *p->argv_emu);
   for (int k = 0; k < i; k++) {
-    if (!strcmp(argv[k], "-0") || !strcmp(argv[k], "--0")) {
+    const char *o = argv[k] + (argv[k][0] == '-' && argv[k][1] == '-');
+    if (!strcmp(o, "-0") || !strcmp(o, "-E") || !strcmp(o, "-U")) {
       k++;
       continue;
     }

@@ -2,7 +2,7 @@
 # run.sh EMU CASE BINDIR: the host's own dynamic programs, natively and under
 # EMU (ld.so, libc and everything they exec run emulated: execve re-runs emu).
 # Most cases must give the same stdout and exit status both ways; strace,
-# binfmt and sysroot check emu-only behaviour. BINDIR holds procview.
+# binfmt and options check emu-only behaviour. BINDIR holds procview.
 set -u
 emu=$1 case=$2 bin=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -128,7 +128,7 @@ binfmt_po() {
 }
 binfmt_plain() { $RUN /bin/sh -c 'echo "$0" "$@"' a b; }
 
-sysroot() { # -L / EMU_LD_PREFIX: the interpreter comes from the prefix, in exec'd programs too
+options() { # -L / EMU_LD_PREFIX: the interpreter comes from the prefix, in exec'd programs too
   mkdir -p root/lib64
   cp /lib64/ld-linux-x86-64.so.2 root/lib64/
   "$emu" -L "$work/root" /bin/sh -c 'cat /proc/self/maps' >maps.txt
@@ -137,6 +137,11 @@ sysroot() { # -L / EMU_LD_PREFIX: the interpreter comes from the prefix, in exec
   expect "sysroot: EMU_LD_PREFIX" "$work/root/lib64/ld-linux-x86-64.so.2\$" maps2.txt
   "$emu" -L "$work/nonexistent" /bin/true && echo "ok: sysroot: missing prefix falls back" ||
     { echo "FAIL: missing prefix"; fail=1; }
+  # -E/-U are for the first program only: children get what their parent passes.
+  local got
+  got=$("$emu" -E FOO=1 -U HOME /bin/sh -c 'echo "$FOO[$HOME]"; FOO=2 HOME=/h /bin/sh -c "echo \$FOO\$HOME"')
+  [ "$got" = "$(printf '1[]\n2/h')" ] && echo "ok: options: -E/-U not re-applied to children" ||
+    { echo "FAIL: -E/-U in children: $got"; fail=1; }
 }
 
 case $case in
@@ -149,7 +154,7 @@ shell) same "sh -c pipelines" shell ;;
 procview) same "procview (/proc/self, rlimits, mremap, msg I/O)" procview ;;
 strace) strace_case ;;
 binfmt) binfmt ;;
-sysroot) sysroot ;;
+options) options ;;
 *) echo "unknown case $case"; exit 2 ;;
 esac
 exit $fail
