@@ -237,10 +237,20 @@ void user_signal_thread_start(UserThread *t) {
 }
 
 void user_signal_thread_exit(UserThread *t) {
-  (void)t;
   uint64_t all = ~0ull;
   raw_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (uint64_t)(uintptr_t)&all, 0, 8, 0, 0);
   sig_thread = NULL;
+  /* Signals the kernel gave this thread for the process go back to it for the
+   * others (Linux retargets shared pending signals when a thread exits);
+   * those sent to this thread (tgkill) and its faults end with it. */
+  for (uint64_t q = t->sig.queued; q; q &= q - 1) {
+    int sig = __builtin_ctzll(q) + 1;
+    int32_t code;
+    memcpy(&code, t->sig.info[sig - 1] + 8, 4);
+    if (code != SI_TKILL && !((SIGBIT(sig) & SIG_SYNC) && code > 0))
+      host_requeue(sig, t->sig.info[sig - 1], false);
+  }
+  t->sig.queued = 0;
   if (sig_host_altstack) {
     stack_t ss = {.ss_flags = SS_DISABLE};
     sigaltstack(&ss, NULL);
