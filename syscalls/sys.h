@@ -23,7 +23,8 @@
 SYS_HANDLERS(SYS_DECL)
 #undef SYS_DECL
 
-/* /proc/self/exe and friends name the guest program: the path to use instead
+/* The host path for a guest path: /proc/self/exe and friends name the guest
+ * program; with -L, absolute paths present under the prefix go there
  * (sys_procfs.c). */
 const char *user_path(UserThread *t, const char *path);
 /* The guest's auxiliary vector as it started (what /proc/self/auxv shows). */

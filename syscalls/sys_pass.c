@@ -19,7 +19,8 @@ int64_t sys_passthrough(UserThread *t, const SysRow *row, const uint64_t a[6]) {
     h[i] = a[i];
     if (!k[0] || !sys_arg_span(*k++, i, a, &s))
       continue;
-    void *p = s.is_str ? (s.len ? gmem_g2h(s.addr) : NULL) : user_ptr(s.addr, s.len);
+    const void *p = s.is_str ? (s.len ? user_path(t, gmem_g2h(s.addr)) : NULL)
+                             : user_ptr(s.addr, s.len);
     if (!p)
       return -EFAULT;
     /* The kernel writes it: a page watched for code would give EFAULT. */

@@ -4,7 +4,7 @@
  * read the guest's argument and environment strings, as Linux reads them from
  * the process's memory. Generated files are served through a memfd holding the
  * text, opened for the guest in place of the real one. Also open/openat/openat2
- * and readlink(at), which route through this view. */
+ * and readlink(at), which route through this view, and the -L sysroot for paths. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guest_mem.h"
@@ -102,8 +103,22 @@ static ProcEntry proc_entry(UserThread *t, const char *path) {
   return PROC_NONE;
 }
 
+/* With -L, an absolute path that exists under the prefix names that file
+ * instead (QEMU's rule: a foreign guest's /lib/... lives in its sysroot). The
+ * result lives in a small per-thread ring, enough for a call's two paths. */
 const char *user_path(UserThread *t, const char *path) {
-  return proc_entry(t, path) == PROC_EXE ? t->proc->exe_path : path;
+  if (proc_entry(t, path) == PROC_EXE)
+    return t->proc->exe_path;
+  const char *root = t->proc->opt.sysroot;
+  if (!root || path[0] != '/' || !path[1])
+    return path;
+  static __thread char ring[4][PATH_MAX];
+  static __thread unsigned next;
+  char *buf = ring[next++ % 4];
+  struct stat st;
+  if (snprintf(buf, PATH_MAX, "%s%s", root, path) >= PATH_MAX || lstat(buf, &st) != 0)
+    return path;
+  return buf;
 }
 
 /* -- Generated files ----------------------------------------------------------- */

@@ -135,6 +135,10 @@ options() { # -L / EMU_LD_PREFIX: the interpreter comes from the prefix, in exec
   expect "sysroot: -L interpreter (in the exec'd cat)" "$work/root/lib64/ld-linux-x86-64.so.2\$" maps.txt
   EMU_LD_PREFIX="$work/root" "$emu" /bin/cat /proc/self/maps >maps2.txt
   expect "sysroot: EMU_LD_PREFIX" "$work/root/lib64/ld-linux-x86-64.so.2\$" maps2.txt
+  mkdir -p root/etc && echo "from the sysroot" >root/etc/emu-marker
+  [ "$("$emu" -L "$work/root" /bin/sh -c 'cat /etc/emu-marker; test -e /etc/passwd && echo host')" = \
+    "$(printf 'from the sysroot\nhost')" ] && echo "ok: sysroot: paths under the prefix win, others stay" ||
+    { echo "FAIL: sysroot path lookup"; fail=1; }
   "$emu" -L "$work/nonexistent" /bin/true && echo "ok: sysroot: missing prefix falls back" ||
     { echo "FAIL: missing prefix"; fail=1; }
   # -E/-U are for the first program only: children get what their parent passes.
