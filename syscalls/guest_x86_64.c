@@ -75,8 +75,7 @@ static int64_t sys_arch_prctl(UserThread *t, const uint64_t a[6]) {
  * they would act on emu itself (ptrace, seccomp, pkeys, userfaultfd, LDT,
  * execveat -> glibc's fexecve falls back to execve of /proc/self/fd/N), hold
  * guest pointers emu does not translate yet (SysV shm attach and semctl,
- * vmsplice, process_vm_*, keyctl, AIO, io_uring, NUMA policies), or have a
- * fallback the guest's libc takes (clone3 -> clone). */
+ * vmsplice, process_vm_*, keyctl, AIO, io_uring, NUMA policies). */
 static const SysRow x86_64_syscalls[] = {
     PASS(read, "fBu"), PASS(write, "fbu"), EMUL(open, "som"), PASS(close, "f"),
     PASS(stat, "sp"), PASS(fstat, "fp"), PASS(lstat, "sp"), PASS(poll, "Lud"),
@@ -154,7 +153,7 @@ static const SysRow x86_64_syscalls[] = {
     PASS(linkat, "fsfsa"), PASS(symlinkat, "sfs"), EMUL(readlinkat, "fsBu"),
     PASS(fchmodat, "fsm"), PASS(faccessat, "fsd"), EMUL(pselect6, "dppppi"),
     PASS(ppoll, "Lupiu"), PASS(unshare, "C"), EMUL(set_robust_list, "pu"),
-    PASS(get_robust_list, "dpp"), PASS(splice, "fpfpux"), PASS(tee, "ffux"),
+    EMUL(get_robust_list, "dpp"), PASS(splice, "fpfpux"), PASS(tee, "ffux"),
     PASS(sync_file_range, "fllx"), NOSYS(vmsplice, "fiux"), NOSYS(move_pages, "duippx"),
     PASS(utimensat, "fsia"), PASS(epoll_pwait, "fEddiu"), PASS(signalfd, "fiu"),
     PASS(timerfd_create, "cx"), PASS(eventfd, "u"), PASS(fallocate, "fdll"),
@@ -178,7 +177,7 @@ static const SysRow x86_64_syscalls[] = {
     NOSYS(io_uring_setup, "up"), NOSYS(io_uring_enter, "fuuxpu"),
     NOSYS(io_uring_register, "fupu"), PASS(open_tree, "fsx"), PASS(move_mount, "fsfsx"),
     PASS(fsopen, "sx"), PASS(fsconfig, "fdsid"), PASS(fsmount, "fxx"), PASS(fspick, "fsx"),
-    PASS(pidfd_open, "dx"), NOSYS(clone3, "pu"), PASS(close_range, "ffx"),
+    PASS(pidfd_open, "dx"), EMUL(clone3, "pu"), PASS(close_range, "ffx"),
     EMUL(openat2, "fsiu"), PASS(pidfd_getfd, "ffx"), PASS(faccessat2, "fsda"),
     NOSYS(process_madvise, "fiuxx"), PASS(epoll_pwait2, "fEdiiu"),
     PASS(mount_setattr, "fsaiu"), PASS(quotactl_fd, "fxdp"),

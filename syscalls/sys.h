@@ -8,8 +8,9 @@
 #define SYS_DECL(name) int64_t sys_##name(UserThread *t, const uint64_t a[6]);
 #define SYS_HANDLERS(_)                                                                   \
   /* sys_mem.c */ _(brk) _(mmap) _(munmap) _(mprotect) _(mremap)                          \
-  /* sys_proc.c */ _(exit) _(exit_group) _(set_tid_address) _(set_robust_list) _(rseq)    \
-  _(execve) _(fork) _(vfork) _(clone) _(uname)                                           \
+  /* sys_proc.c */ _(exit_group) _(set_tid_address) _(rseq) _(execve) _(fork) _(vfork)   \
+  _(clone) _(uname)                                                                        \
+  /* sys_thread.c */ _(clone3) _(exit) _(set_robust_list) _(get_robust_list)              \
   /* sys_signal.c */ _(rt_sigaction) _(rt_sigprocmask) _(sigaltstack) _(rt_sigpending)    \
   _(rt_sigsuspend) _(rt_sigtimedwait) _(rt_sigreturn)                                      \
   /* sys_procfs.c */ _(open) _(creat) _(openat) _(openat2) _(readlink) _(readlinkat)      \
@@ -22,6 +23,13 @@
   /* sys_pass.c */ _(nosys)
 SYS_HANDLERS(SYS_DECL)
 #undef SYS_DECL
+
+/* Threads (sys_thread.c): clone's CLONE_VM case (not vfork); around fork(),
+ * prepare in the parent, done in both (pid as fork returned it). */
+int64_t user_thread_clone(UserThread *parent, uint64_t flags, uint64_t newsp, uint64_t ptid,
+                          uint64_t ctid, uint64_t tls);
+void user_fork_prepare(UserThread *t);
+void user_fork_done(UserThread *t, pid_t pid);
 
 /* The host path for a guest path: /proc/self/exe and friends name the guest
  * program; with -L, absolute paths present under the prefix go there

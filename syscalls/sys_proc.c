@@ -1,7 +1,7 @@
-/* sys_proc.c — process lifetime: exit, fork-style clone, execve (which stays
- * under emu for guest programs and #! scripts), thread-id bookkeeping and
- * uname. Threads (clone with CLONE_VM) come later. (/proc/self views:
- * sys_procfs.c.) */
+/* sys_proc.c — process lifetime: exit_group, fork-style clone, execve (which
+ * stays under emu for guest programs and #! scripts), thread-id bookkeeping and
+ * uname. Threads (clone with CLONE_VM) and exit: sys_thread.c. (/proc/self
+ * views: sys_procfs.c.) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,22 +16,11 @@
 #include "syscall_raw.h"
 #include "sys.h"
 
-int64_t sys_exit(UserThread *t, const uint64_t a[6]) {
-  /* Single-threaded for now: the last thread's exit ends the process. */
-  user_exit_group(t, (int)a[0]);
-}
-
 int64_t sys_exit_group(UserThread *t, const uint64_t a[6]) { user_exit_group(t, (int)a[0]); }
 
 int64_t sys_set_tid_address(UserThread *t, const uint64_t a[6]) {
   t->clear_child_tid = a[0];
   return t->tid;
-}
-
-int64_t sys_set_robust_list(UserThread *t, const uint64_t a[6]) {
-  (void)t;
-  (void)a;
-  return 0; /* recorded nowhere: robust futexes need threads */
 }
 
 int64_t sys_rseq(UserThread *t, const uint64_t a[6]) {
@@ -51,14 +40,15 @@ static void after_fork_child(UserThread *t) {
 
 static int64_t do_fork(UserThread *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
                        uint64_t ctid, uint64_t tls) {
-  if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
-    return -ENOSYS; /* threads: not yet */
   if (flags & (CLONE_THREAD | CLONE_SIGHAND))
     return -EINVAL;
   fflush(NULL);
+  user_fork_prepare(t);
   pid_t pid = fork();
+  int err = errno;
+  user_fork_done(t, pid);
   if (pid < 0)
-    return -errno;
+    return -err;
   const UserGuest *g = t->proc->guest;
   void *st = emu_guest(t->cpu);
   if (pid == 0) {
@@ -90,7 +80,10 @@ int64_t sys_vfork(UserThread *t, const uint64_t a[6]) {
 
 int64_t sys_clone(UserThread *t, const uint64_t a[6]) {
   bool generic = t->proc->guest->clone_tls_before_ctid;
-  return do_fork(t, a[0], a[1], a[2], generic ? a[4] : a[3], generic ? a[3] : a[4]);
+  uint64_t ctid = generic ? a[4] : a[3], tls = generic ? a[3] : a[4];
+  if ((a[0] & CLONE_VM) && !(a[0] & CLONE_VFORK)) /* a thread (vfork runs as fork) */
+    return user_thread_clone(t, a[0], a[1], a[2], ctid, tls);
+  return do_fork(t, a[0], a[1], a[2], ctid, tls);
 }
 
 /* -- execve -------------------------------------------------------------- */

@@ -135,6 +135,9 @@ void user_cpu_loop(UserThread *t) __attribute__((noreturn));
 /* Terminate like the guest would: exit status, or death by the signal. */
 void user_exit_group(UserThread *t, int status) __attribute__((noreturn));
 void user_die_by_signal(UserThread *t, int sig) __attribute__((noreturn));
+/* Both start with this (sys_thread.c): the first thread to end the process
+ * goes on (its stats and logs are flushed once); any later one waits to die. */
+void user_exit_claim(void);
 
 /* -- binfmt_misc (user_binfmt.c) ---------------------------------------------- */
 

@@ -49,12 +49,14 @@ void user_report_stats(UserProcess *p) {
 }
 
 void user_exit_group(UserThread *t, int status) {
+  user_exit_claim();
   user_report_stats(t->proc);
   fflush(NULL);
   _exit(status & 0xff);
 }
 
 void user_die_by_signal(UserThread *t, int sig) {
+  user_exit_claim();
   user_report_stats(t->proc);
   fflush(NULL);
   /* Die of the same signal so the parent sees what it would natively; no core
