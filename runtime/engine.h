@@ -28,6 +28,7 @@ typedef struct Tb {
 
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
+#define TB_PAGE_BITS 65536u
 
 struct EmuEngine {
   EmuEngineConfig cfg;
@@ -41,6 +42,9 @@ struct EmuEngine {
   uint32_t ntbs, captbs;
   uint64_t generation; /* bumped by each flush */
   uint64_t pc_lo, pc_hi; /* guest code of every block since the flush is inside */
+  /* Bit hash(page) set: some block since the flush may hold code of that guest
+   * page. Invalidating code-free ranges (thread stacks) then skips the walk. */
+  uint64_t code_pages[TB_PAGE_BITS / 64];
   IrFunc *scratch;     /* translation buffer, reused */
   EmuStats stats;       /* translation counters; execution counters are per cpu */
   uint64_t insns_done;  /* executed by blocks since flushed, and by freed cpus */

@@ -118,12 +118,19 @@ static void add_by_code(EmuEngine *e, Tb *t) {
   }
 }
 
+static uint32_t page_bit(uint64_t page) {
+  return (uint32_t)((page * 0x9e3779b97f4a7c15ull) >> 48) % TB_PAGE_BITS;
+}
+
 static void publish(EmuEngine *e, Tb *t) {
   add_by_code(e, t);
   if (t->pc < e->pc_lo || !e->pc_hi)
     e->pc_lo = t->pc;
   if (t->pc + t->guest_bytes > e->pc_hi)
     e->pc_hi = t->pc + t->guest_bytes;
+  uint64_t last = (t->pc + (t->guest_bytes ? t->guest_bytes - 1 : 0)) >> 12;
+  for (uint64_t page = t->pc >> 12; page <= last; page++)
+    e->code_pages[page_bit(page) / 64] |= 1ull << (page_bit(page) % 64);
   uint32_t h = tb_hash(t->pc);
   t->hnext = e->hash[h];
   __atomic_store_n(&e->hash[h], t, __ATOMIC_RELEASE);
@@ -264,6 +271,7 @@ void tb_flush_all(EmuEngine *e) {
     jcache_clear(e->cpus[i]->rt.jcache);
   codecache_reset(&e->cc);
   e->pc_lo = e->pc_hi = 0;
+  memset(e->code_pages, 0, sizeof e->code_pages);
   e->generation++;
   e->stats.flushes++;
 }
@@ -272,9 +280,26 @@ void tb_flush_all(EmuEngine *e) {
  * until the next flush; they are only unhooked. Other cpus run meanwhile: the
  * mark, a fence, then their jump cache entries (the fill side is jcache_fill in
  * exec.c). */
-void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
+/* Might [start, end) hold code of a block? Most unmaps and madvises (thread
+ * stacks, the heap) do not: a 64K-bucket walk each would dominate thread exit. */
+static bool may_hold_code(const EmuEngine *e, uint64_t start, uint64_t end) {
   if (start >= e->pc_hi || end <= e->pc_lo)
-    return; /* most unmaps (thread stacks, heap) hold no code: skip the walk */
+    return false;
+  if (start < e->pc_lo)
+    start = e->pc_lo;
+  if (end > e->pc_hi)
+    end = e->pc_hi;
+  if ((end - start) >> 12 >= TB_PAGE_BITS)
+    return true;
+  for (uint64_t page = start >> 12; page <= (end - 1) >> 12; page++)
+    if (e->code_pages[page_bit(page) / 64] >> (page_bit(page) % 64) & 1)
+      return true;
+  return false;
+}
+
+void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
+  if (end <= start || !may_hold_code(e, start, end))
+    return;
   for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
     for (Tb *t = e->hash[h]; t; t = t->hnext) {
       if (t->invalid || t->pc >= end || t->pc + t->guest_bytes <= start)
