@@ -40,6 +40,17 @@ py() { $RUN /usr/bin/python3 "$here/script.py"; }
 pl() { $RUN /usr/bin/perl "$here/regex.pl"; }
 sql() { rm -f db.sqlite; $RUN /usr/bin/sqlite3 db.sqlite <"$here/queries.sql"; }
 procview() { PROCVIEW_VAR=hello $RUN "$bin/procview" one "two words"; }
+js() { # node: threads (V8's platform workers, libuv's pool), epoll, child processes
+  $RUN /usr/bin/node -e '
+    const c = require("crypto"), fs = require("fs"), cp = require("child_process");
+    console.log(c.createHash("sha256").update("emu".repeat(1000)).digest("hex"));
+    console.log([5, 3, 9, 1].sort((a, b) => a - b), JSON.stringify({a: [1, {b: 2}]}));
+    console.log(fs.readdirSync("/usr/include/linux").filter(f => f.startsWith("if_")).length > 5);
+    c.pbkdf2("pw", "salt", 1000, 16, "sha256", (e, k) => {
+      console.log("pbkdf2", k.toString("hex"));
+      cp.exec("echo from a child | tr a-z A-Z", (e, out) => console.log(out.trim()));
+    });'
+}
 
 # gcc drives cc1, as, collect2 and ld: all exec'd, so all emulated under emu.
 cc() {
@@ -156,6 +167,8 @@ gcc) same "gcc -S, -c, link (cc1 as collect2 ld emulated)" cc ;;
 coreutils) same "sort/sha256sum/wc/cut/grep over 16 MiB" coreutils ;;
 shell) same "sh -c pipelines" shell ;;
 procview) same "procview (/proc/self, rlimits, mremap, msg I/O)" procview ;;
+node) [ -x /usr/bin/node ] || { echo "skip: no /usr/bin/node"; exit 77; }
+  same "node (crypto, fs, a thread-pool callback, child_process)" js ;;
 strace) strace_case ;;
 binfmt) binfmt ;;
 options) options ;;

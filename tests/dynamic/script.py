@@ -1,8 +1,9 @@
 # script.py — a non-trivial Python program for tests/dynamic (run natively and
 # under emu; outputs must match): json, hashlib, re, subprocess, zlib, big
-# buffers (realloc -> mremap), sorting, decimal and fractions, struct, dates.
+# buffers (realloc -> mremap), sorting, decimal and fractions, struct, dates,
+# threads (a pool, a queue, a lock-protected counter).
 import collections, decimal, fractions, hashlib, json, math, os, re, struct, subprocess, sys, zlib
-import datetime
+import concurrent.futures, datetime, queue, threading
 
 data = {"name": "emu", "values": [1, 2.5, None, True, "x" * 5], "nested": {"k": list(range(10))}}
 text = json.dumps(data, sort_keys=True, indent=1)
@@ -34,3 +35,25 @@ print(struct.pack("<iqd", -5, 1 << 40, 2.5).hex(), struct.unpack(">H", b"\x01\x0
 print(sorted(((i * 7919) % 1009, str(i)) for i in range(3000))[:3])
 print(datetime.date(2024, 2, 29) + datetime.timedelta(days=400))
 print(os.path.basename(os.readlink("/proc/self/exe")).startswith("python3"))
+
+results = queue.Queue()
+def digest(n):
+    h = hashlib.sha256()
+    for i in range(3000):
+        h.update(str(n * i).encode())
+    results.put((n, h.hexdigest()[:12]))
+workers = [threading.Thread(target=digest, args=(i,)) for i in range(6)]
+for w in workers: w.start()
+for w in workers: w.join()
+print(sorted(results.get() for _ in workers))
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    print(sum(pool.map(lambda x: x * x, range(1000))))
+lock, count = threading.Lock(), [0]
+def bump():
+    for _ in range(20000):
+        with lock:
+            count[0] += 1
+workers = [threading.Thread(target=bump) for _ in range(4)]
+for w in workers: w.start()
+for w in workers: w.join()
+print(count[0], threading.active_count())
