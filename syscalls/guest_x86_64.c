@@ -74,7 +74,7 @@ static int64_t sys_arch_prctl(UserThread *t, const uint64_t a[6]) {
 /* By number. Argument kinds: sys_kind.h. NOSYS rows are refused on purpose:
  * they would act on emu itself (ptrace, seccomp, pkeys, userfaultfd, LDT,
  * execveat -> glibc's fexecve falls back to execve of /proc/self/fd/N), hold
- * guest pointers emu does not translate yet (SysV shm attach and semctl,
+ * guest pointers emu does not translate yet (SysV shm attach,
  * vmsplice, process_vm_*, keyctl, AIO, io_uring, NUMA policies). */
 static const SysRow x86_64_syscalls[] = {
     PASS(read, "fBu"), PASS(write, "fbu"), EMUL(open, "som"), PASS(close, "f"),
@@ -94,7 +94,7 @@ static const SysRow x86_64_syscalls[] = {
     PASS(setsockopt, "fddbu"), PASS(getsockopt, "fddkp"), EMUL(clone, "Cxppx"),
     EMUL(fork, ""), EMUL(vfork, ""), EMUL(execve, "spp"), EMUL(exit, "d"),
     PASS(wait4, "dpWp"), PASS(kill, "dg"), EMUL(uname, "p"), PASS(semget, "ddd"),
-    PASS(semop, "diu"), NOSYS(semctl, "dddx"), NOSYS(shmdt, "x"), PASS(msgget, "dd"),
+    PASS(semop, "diu"), EMUL(semctl, "dddx"), NOSYS(shmdt, "x"), PASS(msgget, "dd"),
     PASS(msgsnd, "diud"), PASS(msgrcv, "dpudd"), PASS(msgctl, "ddp"), EMUL(fcntl, "fFx"),
     PASS(flock, "fd"), PASS(fsync, "f"), PASS(fdatasync, "f"), PASS(truncate, "sl"),
     PASS(ftruncate, "fl"), PASS(getdents, "fBu"), PASS(getcwd, "Bu"), PASS(chdir, "s"),

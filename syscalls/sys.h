@@ -20,6 +20,7 @@
   /* sys_net.c */ _(sendmsg) _(recvmsg) _(sendmmsg) _(recvmmsg)                            \
   /* sys_limits.c */ _(prctl) _(getrlimit) _(setrlimit) _(prlimit64)                       \
   /* sys_memrange.c */ _(madvise) _(msync) _(mincore) _(mlock) _(munlock) _(mlock2)        \
+  /* sys_ipc.c */ _(semctl)                                                              \
   /* sys_pass.c */ _(nosys)
 SYS_HANDLERS(SYS_DECL)
 #undef SYS_DECL

@@ -1,8 +1,9 @@
 /* procview.c — a dynamic guest that checks what a program sees of itself and
  * of the syscalls emu has to translate: /proc/self views (exe, maps, auxv,
  * cmdline, environ, comm), rlimits, uname, mremap, madvise, vectored and
- * message I/O with fd passing, fcntl locks, ioctl, pselect. It prints facts
- * that hold natively and under emu alike; run.sh compares the two outputs. */
+ * message I/O with fd passing, fcntl locks, ioctl, pselect, SysV semaphores.
+ * It prints facts that hold natively and under emu alike; run.sh compares the
+ * two outputs. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -271,8 +273,23 @@ static void io(void) {
   CHECK("pselect with a sigmask", pselect(1, NULL, NULL, NULL, &ts, &mask) == 0);
 }
 
+/* SysV semaphores: semctl's argument is a pointer for some commands only. */
+static void ipc(void) {
+  int id = semget(IPC_PRIVATE, 3, IPC_CREAT | 0600);
+  unsigned short set[3] = {4, 5, 6}, got[3] = {0};
+  struct semid_ds ds;
+  int ok = id >= 0 && semctl(id, 0, SETALL, set) == 0;
+  struct sembuf op = {1, -2, 0};
+  ok = ok && semop(id, &op, 1) == 0 && semctl(id, 0, GETALL, got) == 0;
+  ok = ok && semctl(id, 0, IPC_STAT, &ds) == 0;
+  printf("sysv sem: %d, values %u %u %u, nsems %lu, getval %d\n", ok, got[0], got[1], got[2],
+         (unsigned long)ds.sem_nsems, semctl(id, 2, GETVAL));
+  semctl(id, 0, IPC_RMID);
+}
+
 int main(int argc, char **argv) {
   proc_views(argc, argv);
+  ipc();
   limits();
   memory();
   io();
