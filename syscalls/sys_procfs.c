@@ -75,30 +75,32 @@ static const struct {
     {"cmdline", PROC_CMDLINE}, {"environ", PROC_ENVIRON},
 };
 
-/* "/proc/self/X", "/proc/thread-self/X", "/proc/<our pid>/X", "/proc/<pid>/task/<our tid>/X". */
-static ProcEntry proc_entry(UserThread *t, const char *path) {
+/* Skip the digits of a number followed by '/': past the '/', or NULL. */
+static const char *skip_number(const char *p, long *value) {
+  char *end;
+  if (*p < '0' || *p > '9')
+    return NULL;
+  *value = strtol(p, &end, 10);
+  return *end == '/' ? end + 1 : NULL;
+}
+
+/* "/proc/{self,thread-self,<our pid>}/[task/<tid>/]X": ours, as every thread
+ * shares the address space, argv and auxv. */
+static ProcEntry proc_entry(const char *path) {
   if (strncmp(path, "/proc/", 6) != 0)
     return PROC_NONE;
-  const char *rest = path + 6, *slash = strchr(rest, '/');
-  if (!slash)
+  const char *rest = path + 6;
+  long n;
+  if (!strncmp(rest, "self/", 5))
+    rest += 5;
+  else if (!strncmp(rest, "thread-self/", 12))
+    rest += 12;
+  else if (!(rest = skip_number(rest, &n)) || n != (long)getpid())
     return PROC_NONE;
-  size_t n = (size_t)(slash - rest);
-  char num[24];
-  bool self = (n == 4 && !strncmp(rest, "self", 4)) || (n == 11 && !strncmp(rest, "thread-self", 11));
-  if (!self) {
-    snprintf(num, sizeof num, "%d", (int)getpid());
-    self = n == strlen(num) && !strncmp(rest, num, n);
-    if (self && !strncmp(slash, "/task/", 6)) {
-      rest = slash + 6;
-      slash = strchr(rest, '/');
-      snprintf(num, sizeof num, "%d", (int)t->tid);
-      self = slash && (size_t)(slash - rest) == strlen(num) && !strncmp(rest, num, strlen(num));
-    }
-  }
-  if (!self)
+  if (!strncmp(rest, "task/", 5) && !(rest = skip_number(rest + 5, &n)))
     return PROC_NONE;
   for (size_t i = 0; i < sizeof proc_entries / sizeof proc_entries[0]; i++)
-    if (!strcmp(slash + 1, proc_entries[i].name))
+    if (!strcmp(rest, proc_entries[i].name))
       return proc_entries[i].entry;
   return PROC_NONE;
 }
@@ -107,7 +109,7 @@ static ProcEntry proc_entry(UserThread *t, const char *path) {
  * instead (QEMU's rule: a foreign guest's /lib/... lives in its sysroot). The
  * result lives in a small per-thread ring, enough for a call's two paths. */
 const char *user_path(UserThread *t, const char *path) {
-  if (proc_entry(t, path) == PROC_EXE)
+  if (proc_entry(path) == PROC_EXE)
     return t->proc->exe_path;
   const char *root = t->proc->opt.sysroot;
   if (!root || path[0] != '/' || !path[1])
@@ -178,7 +180,7 @@ static int64_t do_open(UserThread *t, int dirfd, uint64_t pathp, uint64_t flags,
   const char *path = user_str(pathp);
   if (!path)
     return -EFAULT;
-  ProcEntry e = proc_entry(t, path);
+  ProcEntry e = proc_entry(path);
   if (e != PROC_NONE && e != PROC_EXE)
     return open_generated(e, flags);
   path = user_path(t, path);
@@ -226,7 +228,7 @@ static int64_t do_readlink(UserThread *t, int dirfd, uint64_t pathp, uint64_t bu
   if ((int64_t)size <= 0)
     return -EINVAL;
   user_smc_release(buf, buf + size);
-  if (proc_entry(t, path) == PROC_EXE) {
+  if (proc_entry(path) == PROC_EXE) {
     size_t len = strlen(t->proc->exe_path);
     if (len > size)
       len = size;

@@ -96,8 +96,12 @@ static void proc_views(int argc, char **argv) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/maps", (int)getpid());
   char *pid_maps = slurp(path, &len), *thread_maps = slurp("/proc/thread-self/maps", &len);
-  CHECK("maps: /proc/<pid> and thread-self agree",
-        pid_maps && thread_maps && !strncmp(pid_maps, maps, 40) && !strncmp(thread_maps, maps, 40));
+  snprintf(path, sizeof path, "/proc/self/task/%d/maps", (int)gettid());
+  char *task_maps = slurp(path, &len);
+  CHECK("maps: /proc/<pid>, thread-self, task agree",
+        pid_maps && thread_maps && task_maps && !strncmp(pid_maps, maps, 40) &&
+            !strncmp(thread_maps, maps, 40) && !strncmp(task_maps, maps, 40));
+  free(task_maps);
   free(small);
 
   char *auxv = slurp("/proc/self/auxv", &len);

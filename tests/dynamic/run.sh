@@ -19,7 +19,10 @@ same() {
   local nrc=$?
   RUN="$emu" "$@" >emu.out 2>emu.err
   local erc=$?
-  if ! cmp -s native.out emu.out || [ $nrc != $erc ]; then
+  if [ ! -s native.out ] || [ $nrc = 126 ] || [ $nrc = 127 ]; then
+    echo "FAIL $name: nothing to compare (native exit $nrc, no output)"; head -5 native.err
+    fail=1
+  elif ! cmp -s native.out emu.out || [ $nrc != $erc ]; then
     echo "FAIL $name: native exit $nrc, emu exit $erc"
     diff native.out emu.out | head -20
     echo "--- emu stderr:"; head -20 emu.err
