@@ -16,7 +16,10 @@ static volatile int ticks;
 static volatile double sink;
 
 static void on_alrm(int sig) {
-  ticks++;
+  if (++ticks == 300) { /* enough: a slow tier must not starve the loop */
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+  }
   double d = 0;
   long double x = 1.0L;
   for (int i = 1; i < 20; i++) {
