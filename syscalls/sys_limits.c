@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/prctl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -115,10 +116,12 @@ typedef struct Rlim {
   uint64_t cur, max;
 } Rlim;
 
+static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER; /* guards the two below */
 static Rlim guest_as, guest_stack;
 static bool limits_ready;
 
-/* First use: AS as the host's; STACK's soft limit is the guest stack's size. */
+/* First use: AS as the host's; STACK's soft limit is the guest stack's size.
+ * Called with limits_lock held. */
 static void limits_init(UserThread *t) {
   if (limits_ready)
     return;
@@ -137,29 +140,27 @@ static int64_t do_prlimit(UserThread *t, uint64_t pid, uint64_t res, uint64_t ne
   if ((newp && !in) || (oldp && !out))
     return -EFAULT;
   Rlim *kept = NULL;
-  if ((pid == 0 || pid == (uint64_t)getpid()) && (res == RLIMIT_AS || res == RLIMIT_STACK)) {
-    limits_init(t);
+  if ((pid == 0 || pid == (uint64_t)getpid()) && (res == RLIMIT_AS || res == RLIMIT_STACK))
     kept = res == RLIMIT_AS ? &guest_as : &guest_stack;
-  }
   if (!kept)
     return raw_syscall6(SYS_prlimit64, pid, res, (uint64_t)(uintptr_t)in,
                         (uint64_t)(uintptr_t)out, 0, 0);
+  int64_t r = 0;
+  pthread_mutex_lock(&limits_lock);
+  limits_init(t);
   Rlim old = *kept;
-  if (in) {
-    if (in->cur > in->max)
-      return -EINVAL;
-    if (in->max > kept->max && geteuid() != 0)
-      return -EPERM;
-    if (res == RLIMIT_STACK) { /* children and exec'd programs inherit it */
-      int64_t r = raw_syscall6(SYS_prlimit64, 0, res, (uint64_t)(uintptr_t)in, 0, 0, 0);
-      if (r < 0)
-        return r;
-    }
+  if (in && in->cur > in->max)
+    r = -EINVAL;
+  else if (in && in->max > kept->max && geteuid() != 0)
+    r = -EPERM;
+  else if (in && res == RLIMIT_STACK) /* children and exec'd programs inherit it */
+    r = raw_syscall6(SYS_prlimit64, 0, res, (uint64_t)(uintptr_t)in, 0, 0, 0);
+  if (in && r == 0)
     *kept = *in;
-  }
-  if (out)
+  pthread_mutex_unlock(&limits_lock);
+  if (out && r == 0)
     *out = old;
-  return 0;
+  return r;
 }
 
 int64_t sys_prlimit64(UserThread *t, const uint64_t a[6]) {
