@@ -6,6 +6,7 @@
  * text, opened for the guest in place of the real one. Also open/openat/openat2
  * and readlink(at), which route through this view, and the -L sysroot for paths. */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -58,9 +59,18 @@ void procfs_init(UserProcess *p, uint64_t sp) {
     env_start = st[argc + 2];
     env_end = str_end(st[argc + 1 + envc]);
   }
-  /* comm: the guest program's name, as after a native execve. */
-  const char *base = strrchr(p->exe_path, '/');
-  prctl(PR_SET_NAME, base ? base + 1 : p->exe_path, 0, 0, 0);
+  /* comm: as a native execve sets it, the last part of the path it was given
+   * (AT_EXECFN: /usr/bin/python3, not the python3.11 it links to). */
+  const char *name = p->exe_path;
+  for (size_t i = 0; i + 16 <= auxv_len; i += 16) {
+    uint64_t type, val;
+    memcpy(&type, auxv_copy + i, 8);
+    memcpy(&val, auxv_copy + i + 8, 8);
+    if (type == AT_EXECFN && user_str(val))
+      name = user_str(val);
+  }
+  const char *base = strrchr(name, '/');
+  prctl(PR_SET_NAME, base ? base + 1 : name, 0, 0, 0);
 }
 
 /* -- Which entries are ours -------------------------------------------------- */

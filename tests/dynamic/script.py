@@ -34,7 +34,7 @@ print(math.factorial(50) % 1000003, f"{math.pi:.12f}", math.lgamma(10.5))
 print(struct.pack("<iqd", -5, 1 << 40, 2.5).hex(), struct.unpack(">H", b"\x01\x02"))
 print(sorted(((i * 7919) % 1009, str(i)) for i in range(3000))[:3])
 print(datetime.date(2024, 2, 29) + datetime.timedelta(days=400))
-print(os.path.basename(os.readlink("/proc/self/exe")).startswith("python3"))
+print(os.path.basename(os.readlink("/proc/self/exe")).startswith("python3"), open("/proc/self/comm").read().strip())
 
 results = queue.Queue()
 def digest(n):
