@@ -52,9 +52,18 @@ static uint64_t spin_xchg, spin_bts, plain_xchg, plain_bts;
 static uint64_t cas8b_lo, cas8b_hi;
 static unsigned char xadd_seen[NT * MAX_ITER];
 static struct { uint64_t lo, hi; } cas16 __attribute__((aligned(16)));
+static uint8_t xadd8, cas8, orand8;
+static uint16_t xadd16, inc16;
+static uint32_t xadd32, cas32;
+static uint64_t dec64 = 1ull << 40, bitstr[NT]; /* bitstr: bt with a register bit offset */
+
+static int start_line; /* all threads race from here (spinning: all are on a cpu) */
 
 static void *locked_ops(void *arg) {
   long me = (long)arg;
+  __atomic_fetch_add(&start_line, 1, __ATOMIC_SEQ_CST);
+  while (__atomic_load_n(&start_line, __ATOMIC_ACQUIRE) < NT)
+    sched_yield();
   uint64_t bit = 1ull << me, pattern = 0x1111111111111111ull << me;
   for (int i = 0; i < ITER; i++) {
     __asm__ volatile("lock addb $1, %0" : "+m"(add8));
@@ -104,6 +113,26 @@ static void *locked_ops(void *arg) {
                        : "b"(nlo), "c"(nhi)
                        : "cc");
     } while (!ok);
+    /* the other operand sizes */
+    uint8_t one8 = 1, bit8 = (uint8_t)(1u << me);
+    uint16_t one16 = 1;
+    uint32_t one32 = 1;
+    __asm__ volatile("lock xaddb %0, %1" : "+q"(one8), "+m"(xadd8));
+    __asm__ volatile("lock xaddw %0, %1" : "+r"(one16), "+m"(xadd16));
+    __asm__ volatile("lock xaddl %0, %1" : "+r"(one32), "+m"(xadd32));
+    uint8_t o8 = __atomic_load_n(&cas8, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&cas8, &o8, (uint8_t)(o8 + 1), false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+      ;
+    uint32_t o32 = __atomic_load_n(&cas32, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&cas32, &o32, o32 + 1, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+      ;
+    __asm__ volatile("lock incw %0" : "+m"(inc16)::"cc");
+    __asm__ volatile("lock decq %0" : "+m"(dec64)::"cc");
+    __asm__ volatile("lock orb %1, %0" : "+m"(orand8) : "q"(bit8) : "cc");
+    __asm__ volatile("lock andb %1, %0" : "+m"(orand8) : "q"((uint8_t)~bit8) : "cc");
+    __asm__ volatile("lock btcq %1, (%0)" ::"r"(bitstr), "r"(64 * me + 3) : "memory", "cc");
     uint64_t olo = cas16.lo, ohi = cas16.hi;
     do
       __asm__ volatile("lock cmpxchg16b %2\n\tsete %3"
@@ -140,6 +169,13 @@ static void test_locked_ops(void) {
   CHECK(plain_xchg == total && plain_bts == total && spin_xchg == 0 && spin_bts == 0);
   CHECK(cas8b_lo == total && cas8b_hi == 0);
   CHECK(cas16.lo == total && cas16.hi == total);
+  CHECK(xadd8 == (uint8_t)total && xadd16 == (uint16_t)total && xadd32 == total);
+  CHECK(cas8 == (uint8_t)total && cas32 == total && inc16 == (uint16_t)total);
+  CHECK(dec64 == (1ull << 40) - total && orand8 == 0);
+  for (int t = 0; t < NT; t++)
+    CHECK(bitstr[t] == ((ITER & 1) ? 8u : 0u));
+  printf("sizes: xadd %u %u %u cas %u %u inc16 %u dec %llu\n", xadd8, xadd16, xadd32, cas8, cas32,
+         inc16, (unsigned long long)dec64);
   printf("locked rmw: xadd %llu cas %llu adc %llu xor %llx spin %llu/%llu cas16 %llu:%llu\n",
          (unsigned long long)xadd64, (unsigned long long)cas64, (unsigned long long)adc64,
          (unsigned long long)xor64, (unsigned long long)plain_xchg,
