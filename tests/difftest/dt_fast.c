@@ -16,11 +16,14 @@
 
 static EmuEngine *engine;
 static EmuCpu *ecpu;
+static struct sigaction fault_sa, saved_segv, saved_bus;
 
+/* Installed only around a run (a test framework may own SIGSEGV otherwise). */
 static void on_fault(int sig, siginfo_t *si, void *uc) {
   if (emu_host_fault(sig, si->si_addr, uc))
     return;
-  signal(sig, SIG_DFL); /* not guest code: a harness crash */
+  sigaction(SIGSEGV, &saved_segv, NULL); /* not guest code: the harness's crash */
+  sigaction(SIGBUS, &saved_bus, NULL);
   raise(sig);
 }
 
@@ -66,12 +69,8 @@ static bool init(void) {
   static char altstack[64 * 1024];
   stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
   sigaltstack(&ss, NULL);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_fault;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-  sigaction(SIGSEGV, &sa, NULL);
-  sigaction(SIGBUS, &sa, NULL);
+  fault_sa.sa_sigaction = on_fault;
+  fault_sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   return true;
 }
 
@@ -87,7 +86,11 @@ IrExit dt_fast_exec(const IrFunc *fn, void *cpu, const IrMemOps *mem) {
   }
   memcpy(gmem_g2h(DT_SCRATCH_BASE), mem->ctx, DT_SCRATCH_SIZE);
   memcpy(emu_guest(ecpu), cpu, sizeof(X86Cpu));
+  sigaction(SIGSEGV, &fault_sa, &saved_segv);
+  sigaction(SIGBUS, &fault_sa, &saved_bus);
   IrExit x = emu_exec_func(ecpu, fn);
+  sigaction(SIGSEGV, &saved_segv, NULL);
+  sigaction(SIGBUS, &saved_bus, NULL);
   memcpy(cpu, emu_guest(ecpu), sizeof(X86Cpu));
   memcpy(mem->ctx, gmem_g2h(DT_SCRATCH_BASE), DT_SCRATCH_SIZE);
   return x;
