@@ -26,6 +26,10 @@ extern const IrFrontend x86_frontend;
 /* AT_HWCAP: leaf 1 edx of the cpuid the guest sees. */
 uint32_t x86_cpuid_hwcap(void);
 
+/* Each mnemonic (a ZydisMnemonic value) some lifter table names, for coverage
+ * reports; a mnemonic may be named more than once. */
+void x86_lifted_each(void (*fn)(void *ctx, int mnemonic), void *ctx);
+
 /* Registers the frontend's helpers; call once before translating. */
 void x86_frontend_init(void);
 

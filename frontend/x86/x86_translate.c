@@ -84,6 +84,12 @@ static bool try_row(X86Lift *l, const X86Lifter *e) {
   return false;
 }
 
+void x86_lifted_each(void (*fn)(void *ctx, int mnemonic), void *ctx) {
+  for (size_t t = 0; t < sizeof lifter_tables / sizeof lifter_tables[0]; t++)
+    for (const X86Lifter *e = lifter_tables[t]; e->fn; e++)
+      fn(ctx, (int)e->mn);
+}
+
 /* Lift one decoded instruction; false if no lifter takes it. Lifters that add
  * blocks must not return false after doing so. A mnemonic may have rows in
  * several tables (Zydis names the string op and the SSE op both movsd and
