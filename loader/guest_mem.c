@@ -618,3 +618,6 @@ void gmem_reset(void) {
   brk_start = brk_cur = 0;
   pthread_mutex_unlock(&gmem_lock);
 }
+
+void gmem_fork_lock(void) { pthread_mutex_lock(&gmem_lock); }
+void gmem_fork_unlock(void) { pthread_mutex_unlock(&gmem_lock); }

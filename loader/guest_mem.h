@@ -86,4 +86,10 @@ size_t gmem_format_maps(char *buf, size_t size);
 /* Drop every guest mapping (re-reserving the window) and the brk: execve, tests. */
 void gmem_reset(void);
 
+/* Around fork() in a threaded process: hold the VMA list still, so the child
+ * does not inherit it locked by a thread that does not exist there. Unlock in
+ * both parent and child. */
+void gmem_fork_lock(void);
+void gmem_fork_unlock(void);
+
 #endif

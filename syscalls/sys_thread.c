@@ -317,13 +317,25 @@ int64_t sys_exit(UserThread *t, const uint64_t a[6]) {
 
 /* -- fork ---------------------------------------------------------------------- */
 
-void user_fork_prepare(UserThread *t) { emu_engine_fork_lock(t->proc->engine); }
+/* Every lock another thread may hold is taken (in the order code nests them:
+ * engine, smc, gmem; sig_lock nests nothing), so the child never inherits one
+ * held by a thread it does not have. */
+void user_fork_prepare(UserThread *t) {
+  emu_engine_fork_lock(t->proc->engine);
+  user_smc_fork_lock();
+  gmem_fork_lock();
+  pthread_mutex_lock(&t->proc->sig_lock);
+}
 
 void user_fork_done(UserThread *t, pid_t pid) {
+  pthread_mutex_unlock(&t->proc->sig_lock);
+  gmem_fork_unlock();
+  user_smc_fork_unlock();
   if (pid != 0) {
     emu_engine_fork_unlock(t->proc->engine);
     return;
   }
+  /* emu_engine_after_fork (sys_proc.c) re-creates the engine's lock. */
   /* The child has only the forking thread (the kernel drops its robust list;
    * glibc registers it again). emu_engine_after_fork drops the other cpus. */
   nthreads = 1;

@@ -271,6 +271,8 @@ void user_smc_watch(uint64_t page);                /* code was read from this pa
 bool user_smc_release(uint64_t start, uint64_t end); /* the guest range will change */
 bool user_smc_fault(uint64_t guest_addr, bool is_write); /* host fault: was it ours? */
 uint64_t user_smc_count(void);                     /* invalidations so far */
+void user_smc_fork_lock(void);   /* around fork(): unlock in parent and child */
+void user_smc_fork_unlock(void);
 
 /* -- Syscall tables and strace ---------------------------------------------- */
 

@@ -149,3 +149,6 @@ bool user_smc_fault(uint64_t guest_addr, bool is_write) {
 }
 
 uint64_t user_smc_count(void) { return smc_invalidations; }
+
+void user_smc_fork_lock(void) { pthread_mutex_lock(&smc_lock); }
+void user_smc_fork_unlock(void) { pthread_mutex_unlock(&smc_lock); }

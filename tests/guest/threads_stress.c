@@ -1,12 +1,17 @@
 /* threads_stress.c — many short guest threads: waves of joinable threads, a
  * churn of detached ones (their exits overlap new creations and a blocking
- * waiter), then exit() from a worker while other threads spin and the main
- * thread waits in pthread_join: the exit status must be that worker's.
- * stdout is compared with a native run; the creation cost goes to stderr. */
+ * waiter), fork while other threads map and unmap memory (the child must not
+ * inherit a lock held by a thread it lacks), then exit() from a worker while
+ * other threads spin and the main thread waits in pthread_join: the exit
+ * status must be that worker's. stdout is compared with a native run; the
+ * creation cost goes to stderr. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +38,43 @@ static void *detached_one(void *arg) {
     pthread_cond_signal(&all_gone);
   pthread_mutex_unlock(&lock);
   return NULL;
+}
+
+static int stop_mapping;
+static void *mapper(void *arg) {
+  while (!__atomic_load_n(&stop_mapping, __ATOMIC_RELAXED)) {
+    void *p = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+      munmap(p, 1 << 16);
+  }
+  return arg;
+}
+
+/* A child that hangs (an inherited lock) is killed after 10 s and counts as bad. */
+static int fork_while_mapping(int n) {
+  pthread_t m[2];
+  for (int i = 0; i < 2; i++)
+    pthread_create(&m[i], NULL, mapper, NULL);
+  int ok = 0;
+  for (int i = 0; i < n; i++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      void *p = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      char *s = malloc(100);
+      _exit(p == MAP_FAILED || !s);
+    }
+    int st = 0, waited = 0;
+    while (waitpid(pid, &st, WNOHANG) == 0) {
+      if (++waited == 10000)
+        kill(pid, SIGKILL);
+      usleep(1000);
+    }
+    ok += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
+  __atomic_store_n(&stop_mapping, 1, __ATOMIC_RELAXED);
+  for (int i = 0; i < 2; i++)
+    pthread_join(m[i], NULL);
+  return ok;
 }
 
 static int stop;
@@ -90,6 +132,9 @@ int main(int argc, char **argv) {
     pthread_cond_wait(&all_gone, &lock);
   pthread_mutex_unlock(&lock);
   printf("%d detached threads: counter %ld\n", n, counter);
+
+  int forks = waves / 2;
+  printf("fork while threads map: %d of %d children ok\n", fork_while_mapping(forks), forks);
 
   pthread_t s[3], e;
   for (int i = 0; i < 3; i++)
