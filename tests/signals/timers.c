@@ -2,7 +2,9 @@
  * busy loop sees the handler's flag; blocking read, nanosleep, pause, poll,
  * pselect and wait4 are interrupted (EINTR) or restarted (SA_RESTART) by
  * Linux's rules; rep movs copies stay exact under a stream of signals. Only
- * outcomes are printed, never counts that depend on timing. */
+ * outcomes are printed, never counts that depend on timing; the timers repeat,
+ * so a tick that comes before a call blocks (a loaded machine) is followed by
+ * one that interrupts it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -40,6 +42,20 @@ static void timer_us(long first, long interval) {
   setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* A tick every 20 ms until disarm(). */
+static void arm(void) { timer_us(20000, 20000); }
+static void disarm(void) { timer_us(0, 0); }
+
+static const char *ran(void) { return fired ? "yes" : "no"; }
+
+/* A fresh empty pipe for each case (a handler may have written to the last). */
+static void new_pipe(void) {
+  close(pipefd[0]);
+  close(pipefd[1]);
+  if (pipe(pipefd) != 0)
+    _exit(8);
+}
+
 static void rep_movsb(void *d, const void *s, size_t n) {
   __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 }
@@ -57,50 +73,61 @@ int main(void) {
   volatile unsigned long spins = 0;
   while (!fired)
     spins++;
-  printf("busy loop ended by the handler (%d)\n", fired);
+  printf("busy loop ended by the handler: %s\n", ran());
 
   /* read on an empty pipe: EINTR without SA_RESTART. */
   if (pipe(pipefd) != 0)
     return 1;
   fired = 0;
-  timer_us(20000, 0);
+  arm();
   char c = 0;
   ssize_t n = read(pipefd[0], &c, 1);
-  printf("read, no SA_RESTART: %zd %s, handler ran %d\n", n, n < 0 ? strerror(errno) : "", fired);
+  disarm();
+  printf("read, no SA_RESTART: %zd %s, handler ran: %s\n", n, n < 0 ? strerror(errno) : "", ran());
 
   /* With SA_RESTART the read starts again and gets what the handler wrote. */
   handler(SIGALRM, on_alrm_write, SA_RESTART);
+  new_pipe();
   fired = 0;
-  timer_us(20000, 0);
+  arm();
   n = read(pipefd[0], &c, 1);
-  printf("read, SA_RESTART: %zd '%c', handler ran %d\n", n, c, fired);
+  disarm();
+  printf("read, SA_RESTART: %zd '%c', handler ran: %s\n", n, c, ran());
+  new_pipe();
 
   /* nanosleep: EINTR with the remaining time, even with SA_RESTART. */
   handler(SIGALRM, on_alrm, SA_RESTART);
-  timer_us(20000, 0);
+  arm();
   struct timespec req = {5, 0}, rem = {0, 0};
   int r = nanosleep(&req, &rem);
+  disarm();
   printf("nanosleep: %d %s, remaining %s\n", r, r ? strerror(errno) : "",
          rem.tv_sec >= 3 && rem.tv_sec <= 5 ? "about 5s" : "wrong");
 
   /* pause: always EINTR. */
   fired = 0;
-  timer_us(20000, 0);
+  arm();
   r = pause();
-  printf("pause: %d %s, handler ran %d\n", r, strerror(errno), fired);
+  int e = errno;
+  disarm();
+  printf("pause: %d %s, handler ran: %s\n", r, strerror(e), ran());
 
   /* poll and select: EINTR even with SA_RESTART. */
   struct pollfd pfd = {pipefd[0], POLLIN, 0};
-  timer_us(20000, 0);
+  arm();
   r = poll(&pfd, 1, 5000);
-  printf("poll: %d %s\n", r, r < 0 ? strerror(errno) : "");
+  e = errno;
+  disarm();
+  printf("poll: %d %s\n", r, r < 0 ? strerror(e) : "");
   fd_set rd;
   FD_ZERO(&rd);
   FD_SET(pipefd[0], &rd);
   struct timeval tv = {5, 0};
-  timer_us(20000, 0);
+  arm();
   r = select(pipefd[0] + 1, &rd, NULL, NULL, &tv);
-  printf("select: %d %s\n", r, r < 0 ? strerror(errno) : "");
+  e = errno;
+  disarm();
+  printf("select: %d %s\n", r, r < 0 ? strerror(e) : "");
 
   /* pselect with SIGALRM blocked outside and unblocked while waiting. */
   sigset_t blk, empty, cur;
@@ -109,14 +136,15 @@ int main(void) {
   sigemptyset(&empty);
   sigprocmask(SIG_BLOCK, &blk, NULL);
   fired = 0;
-  timer_us(20000, 0);
+  arm();
   struct timespec pts = {5, 0};
   FD_ZERO(&rd);
   FD_SET(pipefd[0], &rd);
   r = pselect(pipefd[0] + 1, &rd, NULL, NULL, &pts, &empty);
-  int e = errno;
+  e = errno;
+  disarm();
   sigprocmask(SIG_BLOCK, NULL, &cur);
-  printf("pselect: %d %s, handler ran %d, ALRM blocked again=%d\n", r, strerror(e), fired,
+  printf("pselect: %d %s, handler ran: %s, ALRM blocked again=%d\n", r, strerror(e), ran(),
          sigismember(&cur, SIGALRM));
   sigprocmask(SIG_UNBLOCK, &blk, NULL);
 
@@ -130,13 +158,14 @@ int main(void) {
       _exit(5);
     }
     fired = 0;
-    timer_us(20000, 0);
+    arm();
     int st = 0;
     pid_t w = waitpid(pid, &st, 0);
     e = errno;
-    printf("waitpid, %s: %s, handler ran %d\n", restart ? "SA_RESTART" : "no SA_RESTART",
+    disarm();
+    printf("waitpid, %s: %s, handler ran: %s\n", restart ? "SA_RESTART" : "no SA_RESTART",
            w == pid ? (WIFEXITED(st) && WEXITSTATUS(st) == 5 ? "child exit 5" : "bad status")
-                    : strerror(e), fired);
+                    : strerror(e), ran());
     if (w != pid)
       waitpid(pid, &st, 0);
   }
@@ -147,7 +176,7 @@ int main(void) {
   alarm(1);
   while (!fired)
     ;
-  printf("alarm: handler ran %d\n", fired);
+  printf("alarm: handler ran: %s\n", ran());
 
   /* rep movs / rep stos interrupted many times: the copies stay exact. */
   size_t len = 1 << 20;
