@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,20 +152,35 @@ static size_t fetch_code(void *ctx, uint64_t pc, uint8_t *buf, size_t max) {
 
 /* The interpreter tier's memory: checked against the VMA list, so a guest
  * access never faults in the host. */
+/* Mapped is not enough: a file mapping past the end of its file raises SIGBUS
+ * on access. The interpreter's copies run under a recovery point the fault
+ * handler jumps back to, so that becomes a guest fault, not an emu crash. */
+static __thread sigjmp_buf *volatile copy_recover; /* volatile: read by the handler */
+
+static int guarded_copy(void *dst, const void *src, size_t n) {
+  sigjmp_buf jb;
+  if (sigsetjmp(jb, 0)) {
+    copy_recover = NULL;
+    return -1;
+  }
+  copy_recover = &jb;
+  memcpy(dst, src, n);
+  copy_recover = NULL;
+  return 0;
+}
+
 static int mem_load(void *ctx, uint64_t addr, unsigned size, void *out) {
   (void)ctx;
   if (!gmem_check(addr, size, PROT_READ))
     return -1;
-  memcpy(out, gmem_g2h(addr), size);
-  return 0;
+  return guarded_copy(out, gmem_g2h(addr), size);
 }
 
 static int mem_store(void *ctx, uint64_t addr, unsigned size, const void *in) {
   (void)ctx;
   if (!gmem_check(addr, size, PROT_WRITE))
     return -1;
-  memcpy(gmem_g2h(addr), in, size);
-  return 0;
+  return guarded_copy(gmem_g2h(addr), in, size);
 }
 
 static void *mem_atomic(void *ctx, uint64_t addr, unsigned size) {
@@ -183,6 +199,8 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc) {
   if (sig == SIGSEGV && user_smc_fault(gmem_h2g(si->si_addr), is_write))
     return; /* a write to a page we protected for code: retry it */
   user_signal_note_fault(sig); /* SIGBUS stays SIGBUS for the guest */
+  if (copy_recover) /* the interpreter's access to guest memory */
+    siglongjmp(*copy_recover, 1);
   if (emu_host_fault(sig, si->si_addr, uc))
     return;
   char msg[160];
