@@ -42,7 +42,8 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
       free(e);
       return NULL;
     }
-    if (!bf_emit_trampolines(e->cc.rw, e->cc.rx, e->cc.size, &e->tramp)) {
+    if (!bf_emit_trampolines(e->cc.rw, e->cc.rx, e->cc.size < 65536 ? e->cc.size : 65536,
+                             &e->tramp)) { /* a few hundred bytes */
       codecache_destroy(&e->cc);
       free(e);
       return NULL;

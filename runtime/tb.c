@@ -11,6 +11,8 @@
 
 #include "engine.h"
 
+#define TB_MAX_CODE (16u << 20)
+
 static uint32_t tb_hash(uint64_t pc) {
   return (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> (64 - TB_HASH_BITS));
 }
@@ -98,7 +100,10 @@ static bool compile(EmuEngine *e, Tb *t, const IrFunc *fn) {
   size_t start = (cc->used + 15) & ~(size_t)15;
   if (start >= cc->size)
     return false;
-  if (!bf_compile(fn, &e->bf, cc->rw + start, cc->rx + start, cc->size - start, &t->bf))
+  size_t cap = cc->size - start;
+  if (cap > TB_MAX_CODE)
+    cap = TB_MAX_CODE; /* one block's budget; the encoder's buffers are < 256 MiB */
+  if (!bf_compile(fn, &e->bf, cc->rw + start, cc->rx + start, cap, &t->bf))
     return false;
   t->code = cc->rx + start;
   cc->used = start + t->bf.size;
