@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -135,6 +136,15 @@ int main(int argc, char **argv) {
 
   int forks = waves / 2;
   printf("fork while threads map: %d of %d children ok\n", fork_while_mapping(forks), forks);
+
+  /* glibc's posix_spawn: clone3 with CLONE_VM|CLONE_VFORK, the fork-like path. */
+  extern char **environ;
+  char *sh[] = {"/bin/sh", "-c", "exit 7", NULL};
+  pid_t pid;
+  int st = 0, rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, sh, environ);
+  if (rc == 0)
+    waitpid(pid, &st, 0);
+  printf("posix_spawn: rc %d, exit %d\n", rc, WEXITSTATUS(st));
 
   pthread_t s[3], e;
   for (int i = 0; i < 3; i++)
