@@ -34,7 +34,6 @@
 #define THREAD_STACK_BIG (8u << 20)
 
 static int nthreads = 1;          /* live guest threads (__atomic) */
-static int leader_status;         /* the main thread's exit status, once it left */
 static int exit_claimed;          /* a thread is ending the process (__atomic) */
 static __thread jmp_buf *exit_jmp; /* threads we started leave user_cpu_loop here */
 /* The robust futex list (set_robust_list): one per host thread = guest thread. */
@@ -286,15 +285,12 @@ void user_exit_claim(void) {
       pause();
 }
 
-/* exit: this thread only. The last one out ends the process, with the status
- * the kernel would report: the main thread's. */
+/* exit: this thread only. The last one out ends the process with its own
+ * status (what the host kernel reports, even when the main thread left first). */
 int64_t sys_exit(UserThread *t, const uint64_t a[6]) {
   int status = (int)a[0];
-  bool leader = t->tid == getpid();
-  if (leader)
-    leader_status = status;
   if (__atomic_sub_fetch(&nthreads, 1, __ATOMIC_SEQ_CST) == 0)
-    user_exit_group(t, leader ? status : leader_status);
+    user_exit_group(t, status);
   user_signal_thread_exit(t); /* blocks host signals: none may find t freed */
   /* What the kernel does in mm_release: robust futexes, then clear_child_tid
    * (pthread_join waits on that word). */
