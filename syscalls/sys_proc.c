@@ -36,6 +36,7 @@ static void after_fork_child(UserThread *t) {
     _exit(127);
   }
   t->tid = getpid();
+  user_signal_after_fork(t); /* Linux clears the child's pending signals */
 }
 
 static int64_t do_fork(UserThread *t, uint64_t flags, uint64_t newsp, uint64_t ptid,
@@ -125,12 +126,13 @@ static bool runs_under_emu(UserThread *t, const char *path) {
          (h[18] | h[19] << 8) == t->proc->guest->elf_machine;
 }
 
-int64_t sys_execve(UserThread *t, const uint64_t a[6]) {
+/* argv, envp and nargv are the caller's (per call: threads may exec at once). */
+static int64_t do_execve(UserThread *t, const uint64_t a[6], const char **argv,
+                         const char **envp, const char **nargv) {
   const char *path = user_str(a[0]);
   if (!path)
     return -EFAULT;
   path = user_path(t, path); /* /proc/self/exe is the guest program */
-  static const char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
   int argc = copy_strv(a[1], argv, MAX_ARGS);
   if (argc < 0)
     return argc;
@@ -145,7 +147,6 @@ int64_t sys_execve(UserThread *t, const uint64_t a[6]) {
   /* Re-run emu (with our own options) on the program, or on a script's #!
    * interpreter, which the kernel would otherwise run natively. */
   UserProcess *p = t->proc;
-  static const char *nargv[MAX_ARGS + 64];
   int k = 0;
   for (int i = 0; i < p->argc_emu; i++)
     nargv[k++] = p->argv_emu[i];
@@ -188,6 +189,15 @@ int64_t sys_execve(UserThread *t, const uint64_t a[6]) {
   fflush(NULL);
   return raw_syscall6(SYS_execve, (uint64_t)(uintptr_t)"/proc/self/exe",
                       (uint64_t)(uintptr_t)nargv, (uint64_t)(uintptr_t)envp, 0, 0, 0);
+}
+
+int64_t sys_execve(UserThread *t, const uint64_t a[6]) {
+  const char **buf = malloc((2 * (MAX_ARGS + 1) + MAX_ARGS + 64) * sizeof *buf);
+  if (!buf)
+    return -ENOMEM;
+  int64_t r = do_execve(t, a, buf, buf + MAX_ARGS + 1, buf + 2 * (MAX_ARGS + 1));
+  free(buf); /* only reached when the exec failed */
+  return r;
 }
 
 /* -- Identity ------------------------------------------------------------ */

@@ -109,22 +109,36 @@ static void die_abort(void) { abort(); }
 
 static void on_cont(int sig) { printf("  SIGCONT handler\n"); }
 
-/* Stop and continue: the kernel's business, with a SIGCONT handler after. */
+/* Stop and continue: the kernel's business, with a SIGCONT handler after. The
+ * child waits for the parent to have seen the continue event before it exits
+ * (otherwise waitpid(WCONTINUED) may report the exit instead, natively too). */
 static void stop_continue(void) {
+  int go[2];
+  if (pipe(go))
+    return;
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
+    close(go[1]);
     signal(SIGCONT, on_cont);
     raise(SIGTSTP); /* default action: stop */
     printf("  child resumed\n");
+    fflush(stdout);
+    char c;
+    while (read(go[0], &c, 1) < 0) {
+    }
     _exit(3);
   }
+  close(go[0]);
   int st;
   waitpid(pid, &st, WUNTRACED);
   printf("stop: stopped=%d by %s\n", WIFSTOPPED(st), WIFSTOPPED(st) ? strsignal(WSTOPSIG(st)) : "-");
   kill(pid, SIGCONT);
   waitpid(pid, &st, WCONTINUED);
   int continued = WIFCONTINUED(st);
+  if (write(go[1], "x", 1) != 1)
+    return;
+  close(go[1]);
   waitpid(pid, &st, 0);
   printf("continue: continued=%d exit %d\n", continued, WEXITSTATUS(st));
 }
