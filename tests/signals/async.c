@@ -121,7 +121,8 @@ static void stop_continue(void) {
   if (pid == 0) {
     close(go[1]);
     signal(SIGCONT, on_cont);
-    raise(SIGTSTP); /* default action: stop */
+    raise(SIGSTOP); /* not SIGTSTP: the kernel discards that in an orphaned process
+                       group (as under ctest), and the child would never stop */
     printf("  child resumed\n");
     fflush(stdout);
     char c;
