@@ -17,23 +17,6 @@
 #include "dt_test.h"
 
 
-static uint64_t lane_edge(DtRng *r, unsigned bits) {
-  uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1, top = 1ull << (bits - 1);
-  static const uint64_t small[] = {7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255, 256};
-  switch (dt_below(r, 12)) {
-  case 0: return 0;
-  case 1: return 1;
-  case 2: return m;            /* -1 */
-  case 3: return top - 1;      /* signed max */
-  case 4: return top;          /* signed min */
-  case 5: return top - 2;
-  case 6: return top + 1;
-  case 7: return m - 1;
-  case 8: return small[dt_below(r, 16)] & m;
-  case 9: return 0x5555555555555555ull & m;
-  default: return dt_rand(r) & m;
-  }
-}
 
 /* 16 bytes as lanes of one random width, each an edge value. */
 static void fill_lanes(DtRng *r, uint8_t *v) {
