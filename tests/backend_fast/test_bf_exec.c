@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "interp_cases.h"
+#include "ir_copy.h"
 #include "bf_harness.h"
 #include "ir_randgen.h"
 
@@ -67,23 +68,8 @@ static void table_translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, I
     abort();
   }
   /* Copy into fn (the runtime's scratch function); the table has no vconst. */
-  ir_func_reset(fn);
+  test_ir_copy_into(fn, parsed);
   fn->fold = false;
-  for (uint32_t b = 0; b < parsed->nblocks; b++)
-    ir_block_new(fn);
-  IrRef *map = calloc(parsed->ninsts, sizeof *map);
-  for (uint32_t b = 0; b < parsed->nblocks; b++) {
-    ir_block_set(fn, b);
-    for (uint32_t i = 0; i < parsed->blocks[b].n; i++) {
-      const IrInst *in = &parsed->insts[parsed->blocks[b].insts[i]];
-      IrRef args[IR_MAX_ARGS];
-      for (unsigned k = 0; k < in->nargs; k++)
-        args[k] = map[in->args[k]];
-      map[parsed->blocks[b].insts[i]] =
-          ir_emit_raw(fn, (IrOp)in->op, (IrType)in->type, in->nargs, args, in->imm, in->aux);
-    }
-  }
-  free(map);
   ir_func_free(parsed);
   fn->entry = pc;
   *info = (IrBlockInfo){pc, 4, 2};

@@ -3,6 +3,8 @@
 #ifndef EMU_DT_TEST_H
 #define EMU_DT_TEST_H
 
+#include <string.h>
+
 #include "dt.h"
 
 static DtRunner *runner;
@@ -37,6 +39,14 @@ static inline uint64_t lane_edge(DtRng *r, unsigned bits) {
   case 9: return 0x5555555555555555ull & m;
   default: return dt_rand(r) & m;
   }
+}
+
+/* x87 push of v onto the input state (TOP moves down, the register is valid). */
+static inline void push80(DtState *s, long double v) {
+  s->ftop = (uint8_t)((s->ftop - 1) & 7);
+  memcpy(&s->st[s->ftop].mant, &v, 8);
+  memcpy(&s->st[s->ftop].sexp, (const uint8_t *)&v + 8, 2);
+  s->ftag &= (uint8_t)~(1u << s->ftop);
 }
 
 #endif

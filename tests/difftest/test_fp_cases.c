@@ -39,14 +39,6 @@ static float f32_bits(uint32_t b) {
   return f;
 }
 
-/* x87 push of v onto the input state (TOP moves down, the register is valid). */
-static void push80(DtState *s, long double v) {
-  s->ftop = (uint8_t)((s->ftop - 1) & 7);
-  memcpy(&s->st[s->ftop].mant, &v, 8);
-  memcpy(&s->st[s->ftop].sexp, (const uint8_t *)&v + 8, 2);
-  s->ftag &= (uint8_t)~(1u << s->ftop);
-}
-
 /* A new case: code bytes, and a quiet default state (round to nearest, all
  * exceptions masked, empty x87 stack, rdi at RDI_DATA). */
 static DtCase *new_case(const char *hex) {

@@ -146,14 +146,6 @@ static DtCase *new_case(DtRng *r, const char *hex) {
   return c;
 }
 
-/* x87 push of v onto the input state (TOP moves down, the register is valid). */
-static void push80(DtState *s, long double v) {
-  s->ftop = (uint8_t)((s->ftop - 1) & 7);
-  memcpy(&s->st[s->ftop].mant, &v, 8);
-  memcpy(&s->st[s->ftop].sexp, (const uint8_t *)&v + 8, 2);
-  s->ftag &= (uint8_t)~(1u << s->ftop);
-}
-
 /* -- maskmovq ------------------------------------------------------------------ */
 
 /* Random data and byte masks (none, all, sparse), rdi (or edi with 0x67) at

@@ -19,6 +19,7 @@
 
 #include "emu.h"
 #include "engine.h"
+#include "ir_copy.h"
 #include "test_regfile.h"
 
 #define RING 0x100000ull
@@ -45,21 +46,7 @@ static void ring_translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, Ir
     fprintf(stderr, "ring frontend: %s\n%s", err, text);
     abort();
   }
-  ir_func_reset(fn);
-  for (uint32_t b = 0; b < parsed->nblocks; b++)
-    ir_block_new(fn);
-  IrRef map[64] = {0};
-  for (uint32_t b = 0; b < parsed->nblocks; b++) {
-    ir_block_set(fn, b);
-    for (uint32_t i = 0; i < parsed->blocks[b].n; i++) {
-      const IrInst *in = &parsed->insts[parsed->blocks[b].insts[i]];
-      IrRef args[IR_MAX_ARGS];
-      for (unsigned k = 0; k < in->nargs; k++)
-        args[k] = map[in->args[k]];
-      map[parsed->blocks[b].insts[i]] =
-          ir_emit_raw(fn, (IrOp)in->op, (IrType)in->type, in->nargs, args, in->imm, in->aux);
-    }
-  }
+  test_ir_copy_into(fn, parsed);
   ir_func_free(parsed);
   fn->entry = pc;
   *info = (IrBlockInfo){pc, 16, 1};
