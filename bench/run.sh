@@ -1,102 +1,218 @@
 #!/usr/bin/env bash
-# bench/run.sh — one command: build the suite (static, -O2), run each program
-# natively, under emu-x86_64 (each tier asked for) and under qemu-x86_64 when it
-# is installed, check the outputs agree, and print medians, ratios to native, and
-# geometric means. Also emu's translation cost (us per guest instruction).
-#
-#   bench/run.sh [--runs N] [--tiers fast[,interp,...]] [--only prog,prog] [--no-qemu]
+# bench/run.sh — one command: build the suite (static, -O2) and emu, run every
+# program natively, under emu-x86_64 in each tier asked for and under qemu-x86_64
+# when installed, check each run printed what the native run printed, and write
+# $BENCH_BUILD/bench/results.tsv; bench/report.py prints it as markdown tables
+# (medians, ratios, geometric means, compile cost) and bench/plot.py draws
+# ratios.png. Timing lives here only; tests never assert on time.
 set -euo pipefail
+export LC_ALL=C
 cd "$(dirname "$0")/.."
-runs=3 tiers=fast only="" use_qemu=1
+
+usage() {
+  cat >&2 <<'EOF'
+usage: bench/run.sh [--runs N] [--tiers T,...] [--startup-tiers T,...] [--only P,...] [--no-qemu] [--quick]
+  --runs N           runs per cell, the median is reported (default 3; start-up rows use max(N,5))
+  --tiers T,...      emu tiers for the CPU-bound programs (default fast,llvm,auto,aot); names below
+  --startup-tiers    tiers for the start-up rows (default: --tiers plus cache-cold,cache-warm)
+  --only P,...       only these programs (CPU-bound names or busybox, python3)
+  --no-qemu          skip qemu-x86_64 even when it is installed
+  --quick            smoke run: 1 run, a few programs, start-up of busybox only
+environment: BENCH_BUILD (build dir, default build), EMU (an emu binary to use as is, not built),
+             BENCH_TIMEOUT (seconds per run, default 300)
+EOF
+  exit 1
+}
+
+# Tier specs: name, emu arguments, environment. In the environment, @fresh is a new
+# empty directory per run, @warm a directory filled by one unmeasured run first,
+# @aot a directory the AOT tool fills once per program (n/a when build/emu-aot is
+# absent). The translation cache reads EMU_CACHE_DIR; until it exists, the cache-*
+# and aot columns measure plain auto.
+TIER_TABLE='
+interp       | --tier=interp |
+fast         | --tier=fast   |
+fast-nocheck | --tier=fast   | EMU_UNSAFE_NO_BOUNDS_CHECK=1
+llvm         | --tier=llvm   |
+auto         | --tier=auto   |
+aot          | --tier=auto   | EMU_CACHE_DIR=@aot
+cache-cold   | --tier=auto   | EMU_CACHE_DIR=@fresh
+cache-warm   | --tier=auto   | EMU_CACHE_DIR=@warm
+'
+# fast-nocheck prices memory isolation: it removes the guest-address bounds check
+# and lets the guest reach emu's memory. A measurement knob only.
+declare -A tier_args tier_env
+while IFS='|' read -r name args env; do
+  name=${name// /}
+  if [ -n "$name" ]; then tier_args[$name]=$args tier_env[$name]=$env; fi
+done <<<"$TIER_TABLE"
+
+# Start-up rows: name and command line (not CPU-bound: own table, not in the geomean).
+STARTUP_TABLE='
+busybox  /bin/busybox true
+python3  /usr/bin/python3 -c pass
+'
+QUICK_SET=sieve,nbody,calls,interp,strops,threads,busybox
+
+runs=3 tiers=fast,llvm,auto,aot startup_tiers="" only="" use_qemu=1
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --tiers) tiers=$2; shift 2 ;;
+    --startup-tiers) startup_tiers=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --no-qemu) use_qemu=0; shift ;;
-    *) echo "usage: bench/run.sh [--runs N] [--tiers fast,interp] [--only p,q] [--no-qemu]" >&2; exit 1 ;;
+    --quick) runs=1; only=${only:-$QUICK_SET}; shift ;;
+    *) usage ;;
   esac
 done
+[[ $runs =~ ^[1-9][0-9]*$ ]] || usage
+startup_tiers=${startup_tiers:-$tiers,cache-cold,cache-warm}
+IFS=, read -ra tierlist <<<"$tiers"
+IFS=, read -ra stierlist <<<"$startup_tiers"
+stierlist=($(printf '%s\n' "${stierlist[@]}" | awk '!seen[$0]++'))
+for t in "${tierlist[@]}" "${stierlist[@]}"; do
+  [ -n "${tier_args[$t]:-}" ] || { echo "bench: unknown tier '$t' (known: ${!tier_args[*]})" >&2; exit 1; }
+done
+srun=$(( runs > 5 ? runs : 5 )); [ "$runs" = 1 ] && srun=1
+timeout_s=${BENCH_TIMEOUT:-300}
+
+build=${BENCH_BUILD:-build}
 scripts/deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build emu-x86_64 >/dev/null
-emu=${EMU:-build/emu-x86_64}
-out=build/bench
+out=$build/bench
 mkdir -p "$out"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# build NAME...: ninja quietly, its log shown when it fails
+build() { ninja -C "$build" "$@" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log" >&2; return 1; }; }
+if [ -z "${EMU:-}" ]; then build emu-x86_64 || { echo "bench: building emu failed" >&2; exit 1; }; fi
+emu=${EMU:-$build/emu-x86_64}
+aot_tool=""
+if ninja -C "$build" -t targets all 2>/dev/null | grep -q '^emu-aot:' && build emu-aot; then aot_tool=$build/emu-aot; fi
+rm -rf "$out/cache"
 qemu=""
 if [ $use_qemu = 1 ] && command -v qemu-x86_64 >/dev/null; then qemu=$(command -v qemu-x86_64); fi
+selected() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
 progs=()
 for src in bench/src/*.c; do
   p=$(basename "$src" .c)
-  if [ -n "$only" ] && [[ ",$only," != *",$p,"* ]]; then continue; fi
-  if [ ! "$out/$p" -nt "$src" ]; then cc -static -O2 -o "$out/$p" "$src" -lm -lpthread; fi
+  selected "$p" || continue
+  if [ ! "$out/$p" -nt "$src" ]; then cc -static -O2 -pthread -o "$out/$p" "$src" -lm; fi
   progs+=("$p")
 done
 
-# median_ms CMD...: run CMD $runs times, print the median wall time in ms; the
-# output of the first run goes to $out/last.out.
-median_ms() {
-  local times=()
-  for ((i = 0; i < runs; i++)); do
-    local t0 t1
-    t0=$(date +%s%N)
-    if ! "$@" >"$out/last.out" 2>"$out/last.err"; then echo "FAIL"; return; fi
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+# The AOT tool's interface is not settled; this is the one place that calls it.
+aot_prepare() { "$aot_tool" --cache-dir="$1" "${@:2}"; }
+
+# run_once KIND CMD...: one run, KIND is native, qemu or emu:<tier>. Sets st (ok,
+# FAIL, TIMEOUT, WRONG against $expected when set), us (wall time), stats line.
+# Uses $cache_dir for @warm/@aot.
+run_once() {
+  local kind=$1; shift
+  local pre=() envs=() fresh=""
+  rm -f "$out/last.stats"
+  case $kind in
+    qemu) pre=("$qemu") ;;
+    emu:*)
+      local t=${kind#emu:} e
+      for e in ${tier_env[$t]}; do
+        case $e in
+          *=@fresh) fresh=$(mktemp -d "$out/cache/fresh.XXXXXX"); e=${e%@fresh}$fresh ;;
+          *=@warm | *=@aot) e=${e%=@*}=$cache_dir ;;
+        esac
+        envs+=("$e")
+      done
+      pre=(env "${envs[@]}" "$emu" ${tier_args[$t]} -d stats -D "$out/last.stats") ;;
+  esac
+  local t0=${EPOCHREALTIME/./} rc=0
+  timeout "$timeout_s" "${pre[@]}" "$@" >"$out/last.out" 2>"$out/last.err" || rc=$?
+  us=$(( ${EPOCHREALTIME/./} - t0 ))
+  [ -n "$fresh" ] && rm -rf "$fresh"
+  stats=$(grep -m1 'emu stats:' "$out/last.stats" 2>/dev/null || true)
+  if [ $rc = 124 ]; then st=TIMEOUT
+  elif [ $rc != 0 ]; then st=FAIL
+  elif [ -n "$expected" ] && ! cmp -s "$out/last.out" "$expected"; then st=WRONG
+  else st=ok; fi
 }
 
-IFS=, read -ra tierlist <<<"$tiers"
-header="program      native_ms"
-for t in "${tierlist[@]}"; do header+=$(printf ' %12s %8s' "emu-$t" "x_nat"); done
-[ -n "$qemu" ] && header+=$(printf ' %10s %8s' "qemu" "x_nat")
-[ -n "$qemu" ] && for t in "${tierlist[@]}"; do header+=$(printf ' %10s' "qemu/$t"); done
-header+="   us/insn"
-echo "$header"
-declare -A logsum logn
-for p in "${progs[@]}"; do
-  nat=$(median_ms "$out/$p")
-  cp "$out/last.out" "$out/$p.expected"
-  line=$(printf '%-12s %9s' "$p" "$nat")
-  declare -A emu_ms=()
-  for t in "${tierlist[@]}"; do
-    if [ "$t" = fast-nocheck ]; then # isolation's price: no bounds check (unsafe, measuring only)
-      ms=$(EMU_UNSAFE_NO_BOUNDS_CHECK=1 median_ms "$emu" --tier=fast "$out/$p")
+# cost_of STATS: "base<TAB>extra": us/insn of the blocks-translated segment, and
+# name=us/insn for any other "name: ... X us/insn" segment (e.g. llvm's regions).
+cost_of() {
+  awk -F';' '{ for (i = 1; i <= NF; i++) { s = $i
+      if (!match(s, /[0-9.]+ us\/insn/)) continue
+      v = substr(s, RSTART, RLENGTH - 8)
+      if (s ~ /blocks translated/) base = v
+      else if (match(s, /[A-Za-z_-]+:/)) extra = extra (extra ? "," : "") substr(s, RSTART, RLENGTH - 1) "=" v } }
+    END { print (base != "" ? base : "-") "\t" (extra != "" ? extra : "-") }' <<<"$1"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# measure SECTION PROG N KIND CMD...: N runs, one TSV row; the first failure ends the cell.
+measure() {
+  local section=$1 prog=$2 n=$3 kind=$4; shift 4
+  local col=${kind#emu:} times=() costs=() extra=- status=ok
+  cache_dir=""
+  if [[ $kind == emu:* && ${tier_env[$col]} == *@aot* ]]; then
+    if [ -z "$aot_tool" ]; then status=n/a; n=0
     else
-      ms=$(median_ms "$emu" --tier="$t" "$out/$p")
+      cache_dir=$out/cache/aot-$prog; mkdir -p "$cache_dir"
+      aot_prepare "$cache_dir" "$@" >/dev/null 2>&1 || { status=FAIL; n=0; }
     fi
-    if [ "$ms" != FAIL ] && ! cmp -s "$out/last.out" "$out/$p.expected"; then ms=WRONG; fi
-    emu_ms[$t]=$ms
-    if [[ $ms =~ ^[0-9]+$ ]]; then
-      r=$(awk -v a="$ms" -v b="$nat" 'BEGIN {printf "%.2f", a / (b > 0 ? b : 1)}')
-      logsum[$t]=$(awk -v s="${logsum[$t]:-0}" -v r="$r" 'BEGIN {print s + log(r)}'); logn[$t]=$(( ${logn[$t]:-0} + 1 ))
-    else r="-"; fi
-    line+=$(printf ' %12s %8s' "$ms" "$r")
+  elif [[ $kind == emu:* && ${tier_env[$col]} == *@warm* ]]; then
+    cache_dir=$out/cache/warm-$prog; mkdir -p "$cache_dir"
+    run_once "$kind" "$@"; [ $st = ok ] || { status=$st; n=0; }
+  fi
+  for ((i = 0; i < n; i++)); do
+    run_once "$kind" "$@"
+    [ $st = ok ] || { status=$st; break; }
+    times+=($(awk -v u="$us" 'BEGIN {printf "%.3f", u / 1000}'))
+    if [ -n "$stats" ]; then
+      local c; c=$(cost_of "$stats")
+      costs+=("${c%%$'\t'*}"); [ $i = 0 ] && extra=${c#*$'\t'}
+    fi
   done
-  if [ -n "$qemu" ]; then
-    q=$(median_ms "$qemu" "$out/$p")
-    if [ "$q" != FAIL ] && ! cmp -s "$out/last.out" "$out/$p.expected"; then q=WRONG; fi
-    if [[ $q =~ ^[0-9]+$ ]]; then
-      r=$(awk -v a="$q" -v b="$nat" 'BEGIN {printf "%.2f", a / (b > 0 ? b : 1)}')
-      logsum[qemu]=$(awk -v s="${logsum[qemu]:-0}" -v r="$r" 'BEGIN {print s + log(r)}'); logn[qemu]=$(( ${logn[qemu]:-0} + 1 ))
-    else r="-"; fi
-    line+=$(printf ' %10s %8s' "$q" "$r")
-    for t in "${tierlist[@]}"; do
-      if [[ $q =~ ^[0-9]+$ && ${emu_ms[$t]} =~ ^[0-9]+$ ]]; then
-        line+=$(awk -v a="$q" -v b="${emu_ms[$t]}" 'BEGIN {printf " %10.2f", a / (b > 0 ? b : 1)}')
-      else line+=$(printf ' %10s' -); fi
-    done
+  local med=- cost=-
+  if [ $status = ok ]; then
+    med=$(median "${times[@]}")
+    [ ${#costs[@]} -gt 0 ] && [ "${costs[0]}" != - ] && cost=$(median "${costs[@]}")
   fi
-  cost=$("$emu" -d stats "$out/$p" 2>&1 >/dev/null | sed -n 's/.* \([0-9.]*\) us\/insn.*/\1/p' | head -1)
-  line+=$(printf ' %9s' "${cost:--}")
-  echo "$line"
-done
-geo="geomean (x native):"
-for k in "${tierlist[@]}" ${qemu:+qemu}; do
-  if [ "${logn[$k]:-0}" -gt 0 ]; then
-    geo+=$(awk -v s="${logsum[$k]}" -v n="${logn[$k]}" -v k="$k" 'BEGIN {printf "  %s %.2f", k, exp(s / n)}')
-  fi
-done
-echo "$geo"
+  local all=${times[*]:-}
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$section" "$prog" "$col" "$status" "$med" "${all// /,}" "$cost" "$extra" >>"$tsv"
+  printf '  %-8s %-9s %-12s %s %s\n' "$section" "$prog" "$col" "$status" "$med" >&2
+}
+
+# bench_row SECTION PROG N TIER... -- CMD...: native first (its output is the reference).
+bench_row() {
+  local section=$1 prog=$2 n=$3; shift 3
+  local tl=()
+  while [ "$1" != -- ]; do tl+=("$1"); shift; done
+  shift
+  expected=""
+  measure "$section" "$prog" "$n" native "$@"
+  cp "$out/last.out" "$out/$prog.expected"
+  expected=$out/$prog.expected
+  for t in "${tl[@]}"; do measure "$section" "$prog" "$n" "emu:$t" "$@"; done
+  [ -n "$qemu" ] && measure "$section" "$prog" "$n" qemu "$@"
+  return 0
+}
+
+tsv=$out/results.tsv
+{
+  printf '# runs=%s startup_runs=%s emu=%s qemu=%s host=%s date=%s\n' "$runs" "$srun" "$emu" \
+    "${qemu:-none}" "$(uname -m)/$(nproc)cpu" "$(date -u +%Y-%m-%dT%H:%MZ)"
+  printf 'section\tprogram\tcolumn\tstatus\tmedian_ms\truns_ms\tus_per_insn\textra\n'
+} >"$tsv"
+mkdir -p "$out/cache"
+for p in "${progs[@]}"; do bench_row cpu "$p" "$runs" "${tierlist[@]}" -- "$out/$p"; done
+while read -r name cmd; do
+  [ -n "$name" ] && selected "$name" || continue
+  read -ra argv <<<"$cmd"
+  [ -x "${argv[0]}" ] || { echo "bench: ${argv[0]} missing, start-up row $name skipped" >&2; continue; }
+  bench_row startup "$name" "$srun" "${stierlist[@]}" -- "${argv[@]}"
+done <<<"$STARTUP_TABLE"
+rm -rf "$out/cache"
+
+python3 bench/report.py "$tsv"
+python3 bench/plot.py "$tsv" "$out/ratios.png"
+echo "results: $tsv  plot: $out/ratios.png" >&2

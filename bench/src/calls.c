@@ -12,7 +12,7 @@ int main(void) {
   for (int i = 0; i < 64; i++) shapes[i] = (Shape){kinds[(i * 7) % 3], i * 0.5, i * 0.25};
   double total = 0;
   unsigned x = 1;
-  for (int r = 0; r < 400000; r++)
+  for (int r = 0; r < 2000000; r++)
     for (int i = 0; i < 64; i++) { total += shapes[i].area(&shapes[i]); x = fn(x); }
   printf("%.1f %u\n", total, x);
   return 0;

@@ -6,7 +6,7 @@ int main(void) {
   uint64_t x = 88172645463325252ull;
   for (unsigned i = 0; i < sizeof data; i++) { x ^= x << 13; x ^= x >> 7; x ^= x << 17; data[i] = (uint8_t)x; }
   uint64_t h = 0;
-  for (int r = 0; r < 40; r++) {
+  for (int r = 0; r < 200; r++) {
     uint64_t f = 0xcbf29ce484222325ull;
     for (unsigned i = 0; i < sizeof data; i++) { f ^= data[i]; f *= 0x100000001b3ull; }
     h = (h << 5 | h >> 59) ^ f;

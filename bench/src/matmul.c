@@ -1,7 +1,7 @@
 /* Memory-bound: matrix multiply over arrays larger than L2. */
 #include <stdio.h>
 #include <stdlib.h>
-enum { N = 360 };
+enum { N = 800 };
 int main(void) {
   double *a = malloc(sizeof(double) * N * N), *b = malloc(sizeof(double) * N * N), *c = calloc(N * N, sizeof(double));
   for (int i = 0; i < N * N; i++) { a[i] = (i % 17) * 0.5; b[i] = (i % 13) * 0.25; }
