@@ -12,6 +12,10 @@ def fmt(x, digits=2):
     return "-" if x is None else f"{x:.{digits}f}"
 
 
+def fmt_num(x):
+    return fmt(x, 0 if x is not None and x == int(x) else 2)
+
+
 def table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -78,12 +82,14 @@ def startup_table(res, progs, cols):
 
 def cost_table(res, progs, cols):
     emu_cols = [c for c in cols if c not in ("native", "qemu")]
-    extras = sorted({k for p in progs for c in emu_cols for k in res.extra(p, c)})
-    head = ["program"] + emu_cols + [f"{c} {k}" for c in emu_cols for k in extras]
+    # extra stats segments (e.g. "llvm: N regions, M insns, X us/insn"), only where present
+    extra = sorted({(c, k) for p in progs for c in emu_cols for k in res.extra(p, c)})
+    head = ["program"] + emu_cols + [f"{c}: {k}" for c, k in extra]
     rows = [[p] + [fmt(res.cost(p, c)) for c in emu_cols] +
-            [fmt(res.extra(p, c).get(k)) for c in emu_cols for k in extras] for p in progs]
+            [fmt_num(res.extra(p, c).get(k)) for c, k in extra] for p in progs]
     geo = ["geomean"] + [geo_cell([res.cost(p, c) for p in progs], len(progs)) for c in emu_cols]
-    geo += [geo_cell([res.extra(p, c).get(k) for p in progs], len(progs)) for c in emu_cols for k in extras]
+    geo += [geo_cell([res.extra(p, c).get(k) for p in progs], len(progs)) if k.endswith("us/insn") else "-"
+            for c, k in extra]
     print(table(head, rows + [geo]))
 
 

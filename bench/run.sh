@@ -135,14 +135,17 @@ run_once() {
   else st=ok; fi
 }
 
-# cost_of STATS: "base<TAB>extra": us/insn of the blocks-translated segment, and
-# name=us/insn for any other "name: ... X us/insn" segment (e.g. llvm's regions).
+# cost_of STATS: "base<TAB>extra": us/insn of the blocks-translated segment, and for
+# any other "name: N what, ..., X us/insn" segment (e.g. llvm's regions) each
+# "name what=N" pair, comma-separated.
 cost_of() {
   awk -F';' '{ for (i = 1; i <= NF; i++) { s = $i
-      if (!match(s, /[0-9.]+ us\/insn/)) continue
-      v = substr(s, RSTART, RLENGTH - 8)
-      if (s ~ /blocks translated/) base = v
-      else if (match(s, /[A-Za-z_-]+:/)) extra = extra (extra ? "," : "") substr(s, RSTART, RLENGTH - 1) "=" v } }
+      if (s ~ /blocks translated/) { if (match(s, /[0-9.]+ us\/insn/)) base = substr(s, RSTART, RLENGTH - 8); continue }
+      if (s ~ /emu stats:/ || !match(s, /[A-Za-z_-]+:/)) continue
+      name = substr(s, RSTART, RLENGTH - 1); s = substr(s, RSTART + RLENGTH)
+      while (match(s, /[0-9.]+ [A-Za-z\/_-]+/)) {
+        pair = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH); split(pair, kv, " ")
+        extra = extra (extra != "" ? "," : "") name " " kv[2] "=" kv[1] } } }
     END { print (base != "" ? base : "-") "\t" (extra != "" ? extra : "-") }' <<<"$1"
 }
 
