@@ -53,6 +53,7 @@ typedef struct BlConfig {
    * and with the host disassembly of each compiled function. */
   void (*log)(const char *text);
   bool dump_ir, dump_asm;
+  bool verify; /* run LLVM's verifier on every module (debug builds always do) */
 } BlConfig;
 
 typedef struct BlJit BlJit;

@@ -1,0 +1,356 @@
+/* bl_jit.c — one ORC LLJIT per BlJit, and bl_compile: lower (bl_lower.c) ->
+ * verify -> optimise (new pass manager) -> emit an object file to memory with
+ * our own host TargetMachine -> add it to the JIT -> look the function up.
+ * Going through an object file on every compile keeps one path for what
+ * ahead-of-time translation and a persistent cache need (many functions in one
+ * object, loaded later, maybe by another process): code refers to C functions
+ * only by name (bl_h_eval, emu_helper_<name>), which the JITDylib defines as
+ * absolute symbols; a new helper is defined before the compile that uses it.
+ * Objects live in a per-JIT reserved range (bl_codemem.c), W^X.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Disassembler.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/OrcEE.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "bl_int.h"
+
+enum {
+  CODE_RESERVE = 512u << 20, /* address space for all of one JIT's objects */
+  CONTEXT_REUSE = 256,       /* compiles per LLVMContext (its constants accumulate) */
+};
+
+struct BlJit {
+  BlConfig cfg;
+  LLVMOrcLLJITRef jit;
+  LLVMOrcJITDylibRef jd;
+  LLVMTargetMachineRef tm;
+  LLVMTargetDataRef dl;
+  char *triple, *cpu, *features;
+  LLVMPassBuilderOptionsRef pbo;
+  LLVMContextRef ctx;
+  uint32_t ctx_uses;
+  BlCodeMem *mem;
+  uint32_t nhelpers; /* helpers 0 .. nhelpers-1 are defined in jd */
+  uint64_t seq;      /* for unique function names */
+  LLVMDisasmContextRef dis;
+  BlStats stats;
+};
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* An LLVMErrorRef's message into err (consumes it); false for convenience. */
+static bool take_error(LLVMErrorRef e, const char *what, char *err, size_t errsize) {
+  char *msg = LLVMGetErrorMessage(e);
+  snprintf(err, errsize, "%s: %s", what, msg);
+  LLVMDisposeErrorMessage(msg);
+  return false;
+}
+
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+static void llvm_init(void) {
+  LLVMInitializeX86TargetInfo();
+  LLVMInitializeX86Target();
+  LLVMInitializeX86TargetMC();
+  LLVMInitializeX86AsmPrinter();
+  LLVMInitializeX86Disassembler();
+}
+
+/* -- Symbols ---------------------------------------------------------------------- */
+
+static bool define_abs(BlJit *j, const char *name, const void *addr, char *err, size_t errsize) {
+  LLVMOrcCSymbolMapPair pair = {
+      .Name = LLVMOrcLLJITMangleAndIntern(j->jit, name),
+      .Sym = {.Address = (LLVMOrcExecutorAddress)(uintptr_t)addr,
+              .Flags = {.GenericFlags = LLVMJITSymbolGenericFlagsExported |
+                                        LLVMJITSymbolGenericFlagsCallable}}};
+  LLVMErrorRef e = LLVMOrcJITDylibDefine(j->jd, LLVMOrcAbsoluteSymbols(&pair, 1));
+  return e ? take_error(e, name, err, errsize) : true;
+}
+
+/* Helpers registered since the last compile get their emu_helper_<name>. */
+static bool define_helpers(BlJit *j, char *err, size_t errsize) {
+  const IrHelper *h;
+  while ((h = ir_helper_get(j->nhelpers))) {
+    char name[160];
+    snprintf(name, sizeof name, BL_SYM_HELPER_PREFIX "%s", h->name);
+    if (!define_abs(j, name, (const void *)h->fn, err, errsize))
+      return false;
+    j->nhelpers++;
+  }
+  return true;
+}
+
+/* Library functions LLVM's code generator may call on its own (memset for a
+ * large zeroing, 128-bit division); found in this process by name. */
+static int libcall_filter(void *ctx, LLVMOrcSymbolStringPoolEntryRef sym) {
+  static const char *const ok[] = {"memcpy", "memmove", "memset", "__udivti3", "__divti3",
+                                   "__umodti3", "__modti3", "fmod", "fmodf"};
+  const char *s = LLVMOrcSymbolStringPoolEntryStr(sym);
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+    if (strcmp(s, ok[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* -- The JIT ---------------------------------------------------------------------- */
+
+static LLVMOrcObjectLayerRef make_object_layer(void *ctx, LLVMOrcExecutionSessionRef es,
+                                               const char *triple) {
+  return LLVMOrcCreateRTDyldObjectLinkingLayerWithMCJITMemoryManagerLikeCallbacks(
+      es, ctx, bl_mm_create, bl_mm_terminating, bl_mm_code, bl_mm_data, bl_mm_finalize,
+      bl_mm_destroy);
+}
+
+static LLVMCodeGenOptLevel cg_level(int opt) {
+  static const LLVMCodeGenOptLevel lv[4] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+                                            LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+  return lv[opt < 0 ? 0 : opt > 3 ? 3 : opt];
+}
+
+static bool make_target(BlJit *j, char *err, size_t errsize) {
+  j->triple = LLVMGetDefaultTargetTriple();
+  j->cpu = LLVMGetHostCPUName();
+  j->features = LLVMGetHostCPUFeatures();
+  LLVMTargetRef target;
+  char *msg = NULL;
+  if (LLVMGetTargetFromTriple(j->triple, &target, &msg)) {
+    snprintf(err, errsize, "no LLVM target for %s: %s", j->triple, msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    return false;
+  }
+  /* PIC: every reference RIP-relative or through a stub, none absolute 32-bit. */
+  j->tm = LLVMCreateTargetMachine(target, j->triple, j->cpu, j->features, cg_level(j->cfg.opt_level),
+                                  LLVMRelocPIC, LLVMCodeModelSmall);
+  if (!j->tm) {
+    snprintf(err, errsize, "cannot create a target machine for %s", j->triple);
+    return false;
+  }
+  j->dl = LLVMCreateTargetDataLayout(j->tm);
+  j->pbo = LLVMCreatePassBuilderOptions();
+  return true;
+}
+
+static bool make_jit(BlJit *j, char *err, size_t errsize) {
+  LLVMOrcJITTargetMachineBuilderRef jtmb;
+  LLVMErrorRef e = LLVMOrcJITTargetMachineBuilderDetectHost(&jtmb);
+  if (e)
+    return take_error(e, "detect host", err, errsize);
+  LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+  LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, jtmb);
+  LLVMOrcLLJITBuilderSetObjectLinkingLayerCreator(builder, make_object_layer, j->mem);
+  if ((e = LLVMOrcCreateLLJIT(&j->jit, builder)))
+    return take_error(e, "create LLJIT", err, errsize);
+  j->jd = LLVMOrcLLJITGetMainJITDylib(j->jit);
+  LLVMOrcDefinitionGeneratorRef gen;
+  e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+      &gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), libcall_filter, NULL);
+  if (e)
+    return take_error(e, "process symbols", err, errsize);
+  LLVMOrcJITDylibAddGenerator(j->jd, gen);
+  return define_abs(j, BL_SYM_EVAL, (const void *)bl_h_eval, err, errsize);
+}
+
+BlJit *bl_jit_new(const BlConfig *cfg, char *err, size_t errsize) {
+  pthread_once(&llvm_once, llvm_init);
+  BlJit *j = calloc(1, sizeof *j);
+  if (!j) {
+    snprintf(err, errsize, "out of memory");
+    return NULL;
+  }
+  j->cfg = *cfg;
+  j->mem = bl_codemem_new(CODE_RESERVE);
+  if (!j->mem) {
+    snprintf(err, errsize, "cannot reserve %u MiB for code", CODE_RESERVE >> 20);
+    free(j);
+    return NULL;
+  }
+  if (!make_target(j, err, errsize) || !make_jit(j, err, errsize)) {
+    bl_jit_free(j);
+    return NULL;
+  }
+  return j;
+}
+
+void bl_jit_free(BlJit *j) {
+  if (!j)
+    return;
+  if (j->jit) {
+    LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
+    if (e)
+      LLVMConsumeError(e);
+  }
+  if (j->dis)
+    LLVMDisasmDispose(j->dis);
+  if (j->pbo)
+    LLVMDisposePassBuilderOptions(j->pbo);
+  if (j->dl)
+    LLVMDisposeTargetData(j->dl);
+  if (j->tm)
+    LLVMDisposeTargetMachine(j->tm);
+  if (j->ctx)
+    LLVMContextDispose(j->ctx);
+  LLVMDisposeMessage(j->triple);
+  LLVMDisposeMessage(j->cpu);
+  LLVMDisposeMessage(j->features);
+  bl_codemem_free(j->mem);
+  free(j);
+}
+
+bool bl_owns_code(const BlJit *j, uintptr_t pc) { return j && bl_codemem_owns(j->mem, pc); }
+
+void bl_jit_stats(const BlJit *j, BlStats *out) {
+  *out = j->stats;
+  out->code_bytes = bl_codemem_code_bytes(j->mem);
+}
+
+/* -- Compiling ---------------------------------------------------------------------- */
+
+static LLVMContextRef context(BlJit *j) {
+  if (j->ctx && j->ctx_uses >= CONTEXT_REUSE) {
+    LLVMContextDispose(j->ctx);
+    j->ctx = NULL;
+  }
+  if (!j->ctx) {
+    j->ctx = LLVMContextCreate();
+    j->ctx_uses = 0;
+  }
+  j->ctx_uses++;
+  return j->ctx;
+}
+
+static LLVMModuleRef new_module(BlJit *j, const char *name) {
+  LLVMModuleRef m = LLVMModuleCreateWithNameInContext(name, context(j));
+  LLVMSetTarget(m, j->triple);
+  LLVMSetModuleDataLayout(m, j->dl);
+  return m;
+}
+
+/* Verify (debug builds, or cfg.verify) and optimise the module in place. */
+static bool optimise(BlJit *j, LLVMModuleRef m, char *err, size_t errsize) {
+#ifdef NDEBUG
+  bool verify = j->cfg.verify;
+#else
+  bool verify = true;
+#endif
+  char *msg = NULL;
+  if (verify && LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+    snprintf(err, errsize, "invalid LLVM IR: %s", msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    return false;
+  }
+  LLVMDisposeMessage(msg);
+  char passes[32];
+  int opt = j->cfg.opt_level < 0 ? 0 : j->cfg.opt_level > 3 ? 3 : j->cfg.opt_level;
+  snprintf(passes, sizeof passes, "default<O%d>", opt);
+  LLVMErrorRef e = LLVMRunPasses(m, passes, j->tm, j->pbo);
+  if (e)
+    return take_error(e, "optimise", err, errsize);
+  if (j->cfg.dump_ir && j->cfg.log) {
+    char *text = LLVMPrintModuleToString(m);
+    j->cfg.log(text);
+    LLVMDisposeMessage(text);
+  }
+  return true;
+}
+
+/* The module as an object file in memory (consumes nothing). */
+static LLVMMemoryBufferRef emit_object(BlJit *j, LLVMModuleRef m, char *err, size_t errsize) {
+  LLVMMemoryBufferRef buf = NULL;
+  char *msg = NULL;
+  if (LLVMTargetMachineEmitToMemoryBuffer(j->tm, m, LLVMObjectFile, &msg, &buf)) {
+    snprintf(err, errsize, "code generation: %s", msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    return NULL;
+  }
+  return buf;
+}
+
+static bool lookup(BlJit *j, const char *name, BlCode *out, char *err, size_t errsize) {
+  LLVMOrcExecutorAddress addr = 0;
+  LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, name);
+  if (e)
+    return take_error(e, name, err, errsize);
+  uintptr_t start = (uintptr_t)addr, end = start;
+  uintptr_t s0, e0;
+  if (bl_codemem_section(j->mem, start, &s0, &e0))
+    end = e0;
+  out->fn = (BlFn)addr;
+  out->start = start;
+  out->end = end;
+  return true;
+}
+
+static void dump_asm(BlJit *j, const BlCode *code, const char *name) {
+  if (!j->dis) {
+    j->dis = LLVMCreateDisasmCPUFeatures(j->triple, j->cpu, j->features, NULL, 0, NULL, NULL);
+    if (!j->dis)
+      return;
+    LLVMSetDisasmOptions(j->dis, LLVMDisassembler_Option_PrintImmHex);
+  }
+  size_t cap = 4096, len = 0;
+  char *text = malloc(cap);
+  if (!text)
+    return;
+  len += (size_t)snprintf(text, cap, "%s:\n", name);
+  for (uintptr_t pc = code->start; pc < code->end;) {
+    char line[128];
+    size_t n = LLVMDisasmInstruction(j->dis, (uint8_t *)pc, code->end - pc, pc, line, sizeof line);
+    if (n == 0) {
+      snprintf(line, sizeof line, "\t.byte 0x%02x", *(uint8_t *)pc);
+      n = 1;
+    }
+    if (len + 160 > cap) {
+      char *t = realloc(text, cap *= 2);
+      if (!t)
+        break;
+      text = t;
+    }
+    len += (size_t)snprintf(text + len, cap - len, "  %#lx:%s\n", (unsigned long)pc, line);
+    pc += n;
+  }
+  j->cfg.log(text);
+  free(text);
+}
+
+bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize) {
+  uint64_t t0 = now_ns();
+  if (!define_helpers(j, err, errsize))
+    return false;
+  char name[32];
+  snprintf(name, sizeof name, "bl_f%llu", (unsigned long long)j->seq++);
+  LLVMModuleRef m = new_module(j, name);
+  uint32_t ninsts = 0;
+  bool ok = bl_lower_func(LLVMGetModuleContext(m), m, fn, &j->cfg, name, &ninsts, err, errsize) &&
+            optimise(j, m, err, errsize);
+  LLVMMemoryBufferRef obj = ok ? emit_object(j, m, err, errsize) : NULL;
+  LLVMDisposeModule(m);
+  if (!obj)
+    return false;
+  LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->jit, j->jd, obj);
+  if (e)
+    return take_error(e, "add object", err, errsize);
+  if (!lookup(j, name, out, err, errsize))
+    return false;
+  j->stats.functions++;
+  j->stats.ir_insts += ninsts;
+  j->stats.compile_ns += now_ns() - t0;
+  if (j->cfg.dump_asm && j->cfg.log)
+    dump_asm(j, out, name);
+  return true;
+}
