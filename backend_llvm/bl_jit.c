@@ -68,6 +68,7 @@ static void llvm_init(void) {
   LLVMInitializeX86Target();
   LLVMInitializeX86TargetMC();
   LLVMInitializeX86AsmPrinter();
+  LLVMInitializeX86AsmParser(); /* inline asm (FP, div) */
   LLVMInitializeX86Disassembler();
 }
 
