@@ -161,5 +161,38 @@ bool emu_log_parse(const char *items, char *err, size_t errsize);
 void emu_log_help(void *file);
 bool emu_log_set_file(const char *path); /* -D */
 void emu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* -- Crash reports (crash.c, crash_debug.c) ---------------------------------- */
+#include <signal.h>
+
+/* An emulator crash, not the guest's: a host fault no handler claimed (signo,
+ * si, ucontext from the SA_SIGINFO handler) or an internal error (signo 0, why
+ * says what; si and ucontext NULL). Writes to stderr one line saying what and
+ * where, a host backtrace (libunwind; frames in generated code named by guest
+ * pc) and the current cpu's guest registers, then exits with EMU_CRASH_EXIT.
+ * Async-signal-safe as far as practical (write(2), no malloc); a fault inside
+ * the report ends the process at once with the same status. */
+#define EMU_CRASH_EXIT 70 /* EX_SOFTWARE */
+_Noreturn void emu_crash_report(int signo, const siginfo_t *si, void *ucontext, const char *why);
+void emu_crash_init(const char *prog); /* at start-up: the name messages start with */
+
+/* Naming generated code: backend_fast's blocks are built in; another tier (LLVM)
+ * adds a namer that says whether host_pc is in its code and, if it knows, the
+ * guest pc there. Called in a signal handler: no locks held for long, no malloc.
+ * Frames named so are left by replaying the entry trampoline's epilogue (they
+ * have no unwind info). e is the crashing cpu's engine, or NULL. */
+typedef struct EmuCrashName {
+  const char *kind;  /* "fast", "llvm", ...; shown as "[kind]" if !known */
+  bool known;        /* block_pc and guest_pc are valid */
+  uint64_t block_pc; /* guest pc of the block */
+  uint64_t guest_pc; /* guest pc of the instruction at host_pc */
+} EmuCrashName;
+typedef bool (*EmuCrashNamer)(EmuEngine *e, uintptr_t host_pc, EmuCrashName *out);
+bool emu_crash_add_namer(EmuCrashNamer fn); /* at start-up; false if the table is full */
+
+/* EMU_DEBUG_CRASH=segv|bus (hidden, for tests): the runner calls
+ * emu_crash_debug_point at its first syscall dispatch, which then crashes the
+ * emulator itself with that signal. emu_crash_debug_set: false if unknown. */
+bool emu_crash_debug_set(const char *what);
+void emu_crash_debug_point(void);
 
 #endif

@@ -77,6 +77,7 @@ static void do_syscall(UserThread *t) {
   const UserGuest *g = p->guest;
   void *st = emu_guest(t->cpu);
   uint64_t nr = g->syscall_nr(st), a[6];
+  emu_crash_debug_point(); /* EMU_DEBUG_CRASH: crash here, on purpose */
   if (g->sig && (t->sig.queued & ~t->sig.blocked)) {
     /* A signal came first: deliver it, run the syscall when the handler returns. */
     g->sig->rewind_syscall(st, nr);
