@@ -91,6 +91,9 @@ void bl_lower_armw(BlCtx *c, IrRef r, const IrInst *in) {
   LLVMValueRef p = guest_access(c, bl_v(c, in->args[0]), ir_type_info[t].bytes, true, false);
   LLVMValueRef v = bl_v(c, in->args[1]);
   if (kind < IR_RMW__COUNT && rmw_native[kind]) {
+    /* Hidden from the optimiser: LLVM turns an add of a known 0 (an
+     * "idempotent" RMW) into a fence and a plain load, whose fault is a read. */
+    v = bl_asm(c, LLVMTypeOf(v), "", "=r,0", &v, 1, false);
     LLVMValueRef x = LLVMBuildAtomicRMW(c->b, (LLVMAtomicRMWBinOp)(rmw_native[kind] - 1), p, v,
                                         LLVMAtomicOrderingSequentiallyConsistent, false);
     LLVMSetVolatile(x, true);

@@ -218,6 +218,16 @@ static void test_memory_checks(void **state) {
     assert_int_equal(x.is_write, k > 0);
     ir_func_free(fn);
   }
+  /* An atomic add of a known 0 still faults as a write (LLVM would make it a
+   * fenced plain load), like every atomic. */
+  fn = parse("func {\nb0:\n  insn 0x20, 4\n  %p:i64 = const 0x7a98\n  %z:i32 = const 0\n"
+             "  %o:i32 = armw.add %p, %z\n  set w0, %o\n  exit 0x24\n}\n");
+  x = run_both(fn, &cpu);
+  assert_true(blh.faulted);
+  assert_int_equal(x.exc, IR_EXC_fault);
+  assert_int_equal(x.addr, 0x7a98);
+  assert_true(x.is_write);
+  ir_func_free(fn);
   /* Alignment: only with the flag; cas too. */
   fn = parse("func {\nb0:\n  insn 0x20, 4\n  %p:i64 = const 0x10002\n  %v:i32 = load.align %p\n"
              "  exit 0x24\n}\n");
