@@ -74,6 +74,19 @@ typedef struct BlCode {
  * to backend_fast). */
 bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize);
 
+/* Ahead-of-time translation and a persistent cache: fns[0..n) lowered into
+ * one object file (malloc'd in *obj; the caller frees it), functions named
+ * names[i] (unique among everything a JIT loads). The code refers to helpers
+ * by their registered names only, but bakes in this JIT's BlConfig (runtime
+ * field offsets, guest_base, guest_limit): load it into a JIT with the same
+ * config, in this process or another whose helpers are registered under the
+ * same names, with bl_load_object (out[i] for names[i]; a function's end is
+ * where the next one of the object starts). */
+bool bl_emit_object(BlJit *j, const IrFunc *const *fns, const char *const *names, size_t n,
+                    void **obj, size_t *size, char *err, size_t errsize);
+bool bl_load_object(BlJit *j, const void *obj, size_t size, const char *const *names, size_t n,
+                    BlCode *out, char *err, size_t errsize);
+
 /* Does host address pc lie in code this JIT emitted? Lock-free and
  * async-signal-safe: called from the host fault handler. */
 bool bl_owns_code(const BlJit *j, uintptr_t pc);

@@ -282,6 +282,8 @@ static LLVMMemoryBufferRef emit_object(BlJit *j, LLVMModuleRef m, char *err, siz
   return buf;
 }
 
+/* name's code: from its address to the end of its code section, or to the
+ * next function of the same object (starts: the others', 0 for none). */
 static bool lookup(BlJit *j, const char *name, BlCode *out, char *err, size_t errsize) {
   LLVMOrcExecutorAddress addr = 0;
   LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, name);
@@ -295,6 +297,13 @@ static bool lookup(BlJit *j, const char *name, BlCode *out, char *err, size_t er
   out->start = start;
   out->end = end;
   return true;
+}
+
+static void clip_ends(BlCode *codes, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < n; k++)
+      if (codes[k].start > codes[i].start && codes[k].start < codes[i].end)
+        codes[i].end = codes[k].start;
 }
 
 static void dump_asm(BlJit *j, const BlCode *code, const char *name) {
@@ -329,29 +338,86 @@ static void dump_asm(BlJit *j, const BlCode *code, const char *name) {
   free(text);
 }
 
-bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize) {
-  uint64_t t0 = now_ns();
-  if (!define_helpers(j, err, errsize))
-    return false;
-  char name[32];
-  snprintf(name, sizeof name, "bl_f%llu", (unsigned long long)j->seq++);
-  LLVMModuleRef m = new_module(j, name);
-  uint32_t ninsts = 0;
-  bool ok = bl_lower_func(LLVMGetModuleContext(m), m, fn, &j->cfg, name, &ninsts, err, errsize) &&
-            optimise(j, m, err, errsize);
+/* Lower fns[0..n) as names[0..n) into one module, optimise, emit an object. */
+static LLVMMemoryBufferRef compile_object(BlJit *j, const IrFunc *const *fns, const char *const *names,
+                                          size_t n, uint32_t *ninsts, char *err, size_t errsize) {
+  LLVMModuleRef m = new_module(j, names[0]);
+  bool ok = true;
+  for (size_t i = 0; i < n && ok; i++) {
+    uint32_t k = 0;
+    ok = bl_lower_func(LLVMGetModuleContext(m), m, fns[i], &j->cfg, names[i], &k, err, errsize);
+    *ninsts += k;
+  }
+  ok = ok && optimise(j, m, err, errsize);
   LLVMMemoryBufferRef obj = ok ? emit_object(j, m, err, errsize) : NULL;
   LLVMDisposeModule(m);
-  if (!obj)
+  return obj;
+}
+
+/* Add an object (owned by the JIT from here) and look its functions up. */
+static bool load(BlJit *j, LLVMMemoryBufferRef obj, const char *const *names, size_t n,
+                 BlCode *out, char *err, size_t errsize) {
+  if (!define_helpers(j, err, errsize)) {
+    LLVMDisposeMemoryBuffer(obj);
     return false;
+  }
   LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->jit, j->jd, obj);
   if (e)
     return take_error(e, "add object", err, errsize);
-  if (!lookup(j, name, out, err, errsize))
+  for (size_t i = 0; i < n; i++)
+    if (!lookup(j, names[i], &out[i], err, errsize))
+      return false;
+  clip_ends(out, n);
+  for (size_t i = 0; i < n && j->cfg.dump_asm && j->cfg.log; i++)
+    dump_asm(j, &out[i], names[i]);
+  return true;
+}
+
+bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize) {
+  uint64_t t0 = now_ns();
+  char name[32];
+  snprintf(name, sizeof name, "bl_f%llu", (unsigned long long)j->seq++);
+  const char *names[1] = {name};
+  uint32_t ninsts = 0;
+  LLVMMemoryBufferRef obj = compile_object(j, &fn, names, 1, &ninsts, err, errsize);
+  if (!obj || !load(j, obj, names, 1, out, err, errsize))
     return false;
   j->stats.functions++;
   j->stats.ir_insts += ninsts;
   j->stats.compile_ns += now_ns() - t0;
-  if (j->cfg.dump_asm && j->cfg.log)
-    dump_asm(j, out, name);
+  return true;
+}
+
+bool bl_emit_object(BlJit *j, const IrFunc *const *fns, const char *const *names, size_t n,
+                    void **obj, size_t *size, char *err, size_t errsize) {
+  if (n == 0) {
+    snprintf(err, errsize, "no functions");
+    return false;
+  }
+  uint64_t t0 = now_ns();
+  uint32_t ninsts = 0;
+  LLVMMemoryBufferRef buf = compile_object(j, fns, names, n, &ninsts, err, errsize);
+  if (!buf)
+    return false;
+  *size = LLVMGetBufferSize(buf);
+  *obj = malloc(*size ? *size : 1);
+  if (*obj)
+    memcpy(*obj, LLVMGetBufferStart(buf), *size);
+  LLVMDisposeMemoryBuffer(buf);
+  if (!*obj) {
+    snprintf(err, errsize, "out of memory");
+    return false;
+  }
+  j->stats.ir_insts += ninsts;
+  j->stats.compile_ns += now_ns() - t0;
+  return true;
+}
+
+bool bl_load_object(BlJit *j, const void *obj, size_t size, const char *const *names, size_t n,
+                    BlCode *out, char *err, size_t errsize) {
+  LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, size, names[0]);
+  if (!load(j, buf, names, n, out, err, errsize))
+    return false;
+  j->stats.functions += n;
   return true;
 }
