@@ -3,12 +3,9 @@
  * vectors, as plain LLVM instructions and intrinsics. The IR's own edge rules
  * are made explicit: shift counts are not masked (>= bits gives 0 or sign
  * bits), division by zero or MIN / -1 raises or answers per IrDivMode, clz /
- * ctz of 0 is the width. rcl/rcr and their carries, and signed 128/64
- * division (x86 idiv r64), go through the ir_eval fallback. */
+ * ctz of 0 is the width; 128/64-bit division is x86 div after the checks
+ * that keep it from trapping. */
 #include "bl_int.h"
-
-#define EVAL(name) \
-  void bl_lower_##name(BlCtx *c, IrRef r, const IrInst *in) { bl_eval(c, r, in); }
 
 static LLVMValueRef A(BlCtx *c, const IrInst *in, unsigned k) { return bl_v(c, in->args[k]); }
 static IrType T(const IrInst *in) { return (IrType)in->type; }
@@ -121,10 +118,34 @@ static void rotate(BlCtx *c, IrRef r, const IrInst *in, const char *fsh) {
 void bl_lower_rol(BlCtx *c, IrRef r, const IrInst *in) { rotate(c, r, in, "llvm.fshl"); }
 void bl_lower_ror(BlCtx *c, IrRef r, const IrInst *in) { rotate(c, r, in, "llvm.fshr"); }
 
-EVAL(rcl)
-EVAL(rcr)
-EVAL(rclcf)
-EVAL(rcrcf)
+/* rcl/rcr rotate the (bits+1)-bit value {cin, a} by n mod (bits+1), in an
+ * i128; the op's result is the low bits, its carry (rclcf/rcrcf) bit `bits`. */
+static LLVMValueRef rotate_carry(BlCtx *c, const IrInst *in, bool left) {
+  unsigned bits = ir_type_bits(bl_t(c, in->args[0])), w = bits + 1;
+  LLVMValueRef a = LLVMBuildZExt(c->b, A(c, in, 0), c->i128, "");
+  LLVMValueRef cin = LLVMBuildZExt(c->b, A(c, in, 2), c->i128, "");
+  LLVMValueRef x = LLVMBuildOr(c->b, LLVMBuildShl(c->b, cin, LLVMConstInt(c->i128, bits, false), ""), a, "");
+  LLVMValueRef k = LLVMBuildURem(c->b, bl_zext_to(c, A(c, in, 1), c->i64), bl_i64c(c, w), "");
+  if (!left) /* right by k is left by (w - k) mod w */
+    k = LLVMBuildURem(c->b, LLVMBuildSub(c->b, bl_i64c(c, w), k, ""), bl_i64c(c, w), "");
+  k = LLVMBuildZExt(c->b, k, c->i128, "");
+  LLVMValueRef back = LLVMBuildSub(c->b, LLVMConstInt(c->i128, w, false), k, "");
+  LLVMValueRef rot = LLVMBuildOr(c->b, LLVMBuildShl(c->b, x, k, ""), LLVMBuildLShr(c->b, x, back, ""), "");
+  return rot; /* bits above w are not read */
+}
+void bl_lower_rcl(BlCtx *c, IrRef r, const IrInst *in) {
+  bl_def(c, r, LLVMBuildTrunc(c->b, rotate_carry(c, in, true), bl_lt(c, T(in)), ""));
+}
+void bl_lower_rcr(BlCtx *c, IrRef r, const IrInst *in) {
+  bl_def(c, r, LLVMBuildTrunc(c->b, rotate_carry(c, in, false), bl_lt(c, T(in)), ""));
+}
+static void carry_of(BlCtx *c, IrRef r, const IrInst *in, bool left) {
+  unsigned bits = ir_type_bits(bl_t(c, in->args[0]));
+  LLVMValueRef v = LLVMBuildLShr(c->b, rotate_carry(c, in, left), LLVMConstInt(c->i128, bits, false), "");
+  bl_def(c, r, LLVMBuildTrunc(c->b, v, c->i1, ""));
+}
+void bl_lower_rclcf(BlCtx *c, IrRef r, const IrInst *in) { carry_of(c, r, in, true); }
+void bl_lower_rcrcf(BlCtx *c, IrRef r, const IrInst *in) { carry_of(c, r, in, false); }
 
 /* -- Division ------------------------------------------------------------------------ */
 
@@ -174,13 +195,39 @@ static void divw64(BlCtx *c, IrRef r, const IrInst *in, bool rem) {
   bl_def(c, r, LLVMBuildExtractValue(c->b, qr, rem, ""));
 }
 
+/* 64-bit signed (hi:lo) / d: the magnitudes through x86 div (|hi:lo|'s high
+ * half below |d| makes it fit), then the signs; raises divide where idiv
+ * would: d == 0, or a quotient outside the signed range. The remainder takes
+ * the dividend's sign. */
+static void sdivw64(BlCtx *c, IrRef r, const IrInst *in, bool rem) {
+  LLVMValueRef hi = A(c, in, 0), lo = A(c, in, 1), d = A(c, in, 2), zero = bl_i64c(c, 0);
+  LLVMValueRef nneg = LLVMBuildICmp(c->b, LLVMIntSLT, hi, zero, "");
+  LLVMValueRef dneg = LLVMBuildICmp(c->b, LLVMIntSLT, d, zero, "");
+  LLVMValueRef borrow = LLVMBuildZExt(c->b, eq_k(c, lo, 0), c->i64, "");
+  LLVMValueRef alo = LLVMBuildSelect(c->b, nneg, LLVMBuildNeg(c->b, lo, ""), lo, "");
+  LLVMValueRef ahi = LLVMBuildSelect(c->b, nneg, LLVMBuildAdd(c->b, LLVMBuildNot(c->b, hi, ""), borrow, ""), hi, "");
+  LLVMValueRef ad = LLVMBuildSelect(c->b, dneg, LLVMBuildNeg(c->b, d, ""), d, "");
+  bl_raise_if(c, LLVMBuildICmp(c->b, LLVMIntUGE, ahi, ad, ""), IR_EXC_divide, zero, false);
+  LLVMTypeRef two[2] = {c->i64, c->i64};
+  LLVMValueRef args[3] = {alo, ahi, ad};
+  LLVMValueRef qr = bl_asm(c, LLVMStructTypeInContext(c->ctx, two, 2, false), "divq $4",
+                           "={rax},={rdx},0,1,r,~{flags}", args, 3, false);
+  LLVMValueRef uq = LLVMBuildExtractValue(c->b, qr, 0, ""), ur = LLVMBuildExtractValue(c->b, qr, 1, "");
+  LLVMValueRef qneg = LLVMBuildXor(c->b, nneg, dneg, "");
+  LLVMValueRef limit = LLVMBuildSelect(c->b, qneg, bl_i64c(c, 1ull << 63), bl_i64c(c, (1ull << 63) - 1), "");
+  bl_raise_if(c, LLVMBuildICmp(c->b, LLVMIntUGT, uq, limit, ""), IR_EXC_divide, zero, false);
+  LLVMValueRef v = rem ? LLVMBuildSelect(c->b, nneg, LLVMBuildNeg(c->b, ur, ""), ur, "")
+                       : LLVMBuildSelect(c->b, qneg, LLVMBuildNeg(c->b, uq, ""), uq, "");
+  bl_def(c, r, v);
+}
+
 /* udivw..sremw up to 32 bits: the 2*bits dividend fits an i64. */
 static void divide_wide(BlCtx *c, IrRef r, const IrInst *in, bool sgn, bool rem) {
   IrType t = T(in);
   unsigned bits = ir_type_bits(t);
   if (bits == 64) {
     if (sgn)
-      bl_eval(c, r, in);
+      sdivw64(c, r, in, rem);
     else
       divw64(c, r, in, rem);
     return;

@@ -129,6 +129,60 @@ static void test_random_functions(void **state) {
   assert_int_equal(bad, 0);
 }
 
+/* udivw..sremw on every width over dividend halves and divisors at the edges
+ * (sign boundaries, 0, 1, -1, quotients just fitting and just not). */
+static void test_wide_division(void **state) {
+  static const uint64_t v[] = {0, 1, 2, 3, 7, ~0ull, ~1ull, 0x7fffffffffffffffull,
+                               0x8000000000000000ull, 0x7fffffff, 0x80000000, 0xffffffff,
+                               0x7fff, 0x8000, 0x80, 0x7f, 0x123456789abcdefull, 0x100000000ull};
+  enum { NV = sizeof v / sizeof v[0] };
+  static const IrOp ops[] = {IR_OP_udivw, IR_OP_sdivw, IR_OP_uremw, IR_OP_sremw};
+  static const IrType types[] = {IR_T_i8, IR_T_i16, IR_T_i32, IR_T_i64};
+  unsigned bad = 0;
+  for (unsigned o = 0; o < 4; o++)
+    for (unsigned t = 0; t < 4; t++) {
+      IrFunc *fn = ir_func_new(&test_regfile);
+      fn->fold = false;
+      ir_block_new(fn);
+      ir_insn(fn, 0x40, 3);
+      IrRef x[3];
+      for (unsigned k = 0; k < 3; k++) {
+        x[k] = ir_get(fn, T_R0 + k);
+        if (types[t] != IR_T_i64)
+          x[k] = ir_cast(fn, IR_OP_trunc, types[t], x[k]);
+      }
+      IrRef q = ir_emit_raw(fn, ops[o], types[t], 3, x, 0, 0);
+      ir_set(fn, T_R3, types[t] == IR_T_i64 ? q : ir_cast(fn, IR_OP_zext, IR_T_i64, q));
+      ir_exit(fn, 0x43);
+      BlCode code = blh_compile(fn);
+      for (unsigned a = 0; a < NV; a++)
+        for (unsigned b = 0; b < NV; b++)
+          for (unsigned d = 0; d < NV; d++) {
+            TestCpu ca = {0}, cb;
+            ca.r[0] = v[a], ca.r[1] = v[b], ca.r[2] = v[d];
+            /* Sign-extended halves too, so that signed quotients fit. */
+            if (d & 1)
+              ca.r[0] = (uint64_t)-(int64_t)(v[b] >> 63);
+            cb = ca;
+            static TestMem ma, mb;
+            IrMemOps ops_ = {&ma, mem_load, mem_store, mem_atomic};
+            IrExit xa = ir_interp(fn, &ca, &ops_);
+            IrExit xb = blh_run_code(code, &cb, &mb);
+            if (!same_exit(xa, xb) || ca.r[3] != cb.r[3]) {
+              if (bad++ < 5)
+                print_error("%s.%s %#llx:%#llx / %#llx: interp %s %#llx, llvm %s %#llx\n",
+                            ir_op_info[ops[o]].name, ir_type_info[types[t]].name,
+                            (unsigned long long)ca.r[0], (unsigned long long)ca.r[1],
+                            (unsigned long long)ca.r[2], xa.kind == IR_EXIT_EXCEPTION ? "raise" : "ok",
+                            (unsigned long long)ca.r[3], xb.kind == IR_EXIT_EXCEPTION ? "raise" : "ok",
+                            (unsigned long long)cb.r[3]);
+            }
+          }
+      ir_func_free(fn);
+    }
+  assert_int_equal(bad, 0);
+}
+
 /* Every op of ir_ops.def ran compiled at least once (terminators through the
  * random functions' exits and diamonds). */
 static void test_coverage(void **state) {
@@ -153,6 +207,7 @@ int main(void) {
   static const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_each_op),
       cmocka_unit_test(test_random_functions),
+      cmocka_unit_test(test_wide_division),
       cmocka_unit_test(test_coverage),
   };
   int failed = cmocka_run_group_tests_name("bl_ops", tests, NULL, NULL);
