@@ -16,6 +16,16 @@ def fmt_num(x):
     return fmt(x, 0 if x is not None and x == int(x) else 2)
 
 
+def segment_cell(extra, seg):
+    """'X us/insn (N what, ...)' from one stats segment's name-what=N pairs."""
+    pairs = [(k[len(seg) + 1:], v) for k, v in extra.items() if k.split(" ")[0] == seg]
+    if not pairs:
+        return "-"
+    cost = [f"{fmt(v)} us/insn" for k, v in pairs if k == "us/insn"]
+    rest = [f"{fmt_num(v)} {k}" for k, v in pairs if k != "us/insn"]
+    return " ".join(cost + ([f"({', '.join(rest)})"] if rest else []))
+
+
 def table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -82,14 +92,14 @@ def startup_table(res, progs, cols):
 
 def cost_table(res, progs, cols):
     emu_cols = [c for c in cols if c not in ("native", "qemu")]
-    # extra stats segments (e.g. "llvm: N regions, M insns, X us/insn"), only where present
-    extra = sorted({(c, k) for p in progs for c in emu_cols for k in res.extra(p, c)})
-    head = ["program"] + emu_cols + [f"{c}: {k}" for c, k in extra]
-    rows = [[p] + [fmt(res.cost(p, c)) for c in emu_cols] +
-            [fmt_num(res.extra(p, c).get(k)) for c, k in extra] for p in progs]
+    # extra stats segments (e.g. "tier2: 4 regions (6 blocks, 24 guest insns, 5745.76 us/insn)"):
+    # one column per tier and segment, only where present
+    segs = list(dict.fromkeys((c, k.split(" ")[0]) for p in progs for c in emu_cols for k in res.extra(p, c)))
+    head = ["program"] + emu_cols + [f"{c}: {seg}" for c, seg in segs]
+    rows = [[p] + [fmt(res.cost(p, c)) for c in emu_cols] + [segment_cell(res.extra(p, c), seg) for c, seg in segs]
+            for p in progs]
     geo = ["geomean"] + [geo_cell([res.cost(p, c) for p in progs], len(progs)) for c in emu_cols]
-    geo += [geo_cell([res.extra(p, c).get(k) for p in progs], len(progs)) if k.endswith("us/insn") else "-"
-            for c, k in extra]
+    geo += [geo_cell([res.extra(p, c).get(f"{seg} us/insn") for p in progs], len(progs)) for c, seg in segs]
     print(table(head, rows + [geo]))
 
 

@@ -41,12 +41,13 @@ class Results:
 
     def cost(self, prog, col):
         r = self.rows.get((prog, col))
-        return float(r["us_per_insn"]) if r and r["status"] == "ok" and r["us_per_insn"] != "-" else None
+        return float(r["us_per_insn"]) if r and r["us_per_insn"] != "-" else None
 
     def extra(self, prog, col):
-        """name -> us/insn for extra stats segments (e.g. llvm's regions)."""
+        """'segment what' -> number for extra stats segments (e.g. tier2's regions);
+        like cost(), also for a run that failed (its translation was still measured)."""
         r = self.rows.get((prog, col))
-        if not r or r["status"] != "ok" or r["extra"] == "-":
+        if not r or r["extra"] == "-":
             return {}
         return {k: float(v) for k, _, v in (kv.partition("=") for kv in r["extra"].split(","))}
 
