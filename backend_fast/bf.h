@@ -102,6 +102,13 @@ typedef struct BfBlock {
 bool bf_compile(const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, uint8_t *rx, size_t cap,
                 BfBlock *out);
 
+/* A block-shaped entry (counter, exit_request check) that calls code compiled
+ * elsewhere, `BfRet fn(void *cpu)` (SysV), and continues from its result: a
+ * BF_EXIT_JUMP through the jump cache, any other kind to the dispatcher. The
+ * callee must not return BF_EXIT_CHAIN (it has no patchable site). */
+bool bf_compile_thunk(const BfConfig *cfg, uint64_t pc, const void *fn, uint8_t *rw,
+                      uint8_t *rx, size_t cap, BfBlock *out);
+
 /* Point the chained jmp whose rel32 is at rx_site (written through rw_site) to
  * rx_target. One aligned 4-byte store: safe while other threads run the code. */
 void bf_patch_jump(uint8_t *rw_site, const uint8_t *rx_site, const uint8_t *rx_target);

@@ -347,3 +347,40 @@ uint32_t bf_pcmap_need(const IrFunc *fn) {
       n += fn->insts[fn->blocks[b].insts[i]].op == IR_OP_insn;
   return n;
 }
+
+/* A thunk: the block-shaped entry to code compiled elsewhere (backend_llvm),
+ * `BfRet fn(void *cpu)` under SysV. Same entry as a block (counter, exit
+ * request), then a call; a JUMP result goes on through the jump cache like
+ * exiti, anything else (syscall, exception) straight to the epilogue. */
+bool bf_compile_thunk(const BfConfig *cfg, uint64_t pc, const void *fn, uint8_t *rw,
+                      uint8_t *rx, size_t cap, BfBlock *out) {
+  BfCtx *c = &tls_ctx;
+  static const IrFunc none;
+  IrFunc shell = none; /* emit_data reads the entry pc for the request exit */
+  shell.entry = pc;
+  c->fn = &shell, c->cfg = cfg, c->rw = rw, c->rx = rx, c->out = out;
+  c->cur_pc = pc;
+  c->nstubs = c->nlits = c->litsize = 0;
+  c->extra = 0;
+  c->use_r14 = false;
+  out->nexits = out->npc = 0;
+  x64_label_init(&c->entry), x64_label_init(&c->request);
+  x64_init(&c->a, rw, cap < 4096 ? cap : 4096);
+  X64Asm *a = &c->a;
+  emit_entry(c);
+  if (out->pcmap_cap)
+    out->pcmap[out->npc++] = (BfPcEntry){0, pc};
+  x64_mov_rr(a, X64_S64, X64_RDI, X64_R15);
+  bf_call_abs(c, fn);
+  X64Label other = X64_LABEL_INIT;
+  x64_alu_ri(a, X64_CMP, X64_S32, X64_RDX, BF_EXIT_JUMP);
+  x64_jcc_label_short(a, X64_CC_NE, &other);
+  bf_emit_jcache_jump(c);
+  x64_bind(a, &other);
+  bf_jmp_abs(c, cfg->epilogue);
+  emit_data(c);
+  if (!x64_ok(a))
+    return false;
+  out->size = (uint32_t)x64_len(a);
+  return true;
+}

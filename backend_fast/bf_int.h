@@ -141,6 +141,7 @@ void bf_goto(BfCtx *c, uint32_t target);             /* jump to an IR block */
 void bf_jcc_block(BfCtx *c, X64Cond cc, uint32_t target);
 void bf_jmp_abs(BfCtx *c, const void *rx_target);
 void bf_call_abs(BfCtx *c, const void *fn);
+void bf_emit_jcache_jump(BfCtx *c); /* rax = guest pc; clobbers rcx, rdx */
 X64Mem bf_guest_mem(BfCtx *c, X64Reg addr); /* [r14 + addr] or [addr] */
 void bf_eval_helper(BfCtx *c, IrRef r, const IrInst *in); /* any pure op via ir_eval */
 void bf_store_value(BfCtx *c, X64Mem m, IrRef v, IrType t);  /* (bf_lower_ctrl.c) */

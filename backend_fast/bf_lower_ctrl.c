@@ -158,15 +158,11 @@ void bf_lower_jmp(BfCtx *c, IrRef r, const IrInst *in) { bf_goto(c, (uint32_t)in
 
 void bf_lower_exit(BfCtx *c, IrRef r, const IrInst *in) { bf_emit_exit(c, in->imm); }
 
-/* exiti v: look v up in the thread's jump cache and jump straight to the block
- * on a hit; else return it to the dispatcher (which fills the entry). */
-void bf_lower_exiti(BfCtx *c, IrRef r, const IrInst *in) {
+/* rax = a guest pc: jump straight to its block through the thread's jump
+ * cache on a hit; else return it to the dispatcher (which fills the entry).
+ * Clobbers rcx and rdx. Shared by exiti and the LLVM thunks. */
+void bf_emit_jcache_jump(BfCtx *c) {
   X64Asm *a = &c->a;
-  bf_reserve(c, X64_RAX);
-  bf_reserve(c, X64_RCX);
-  bf_reserve(c, X64_RDX);
-  bf_load_into(c, in->args[0], BF_GPR, X64_RAX);
-  bf_leave_frame(c);
   x64_mov_rm(a, X64_S64, X64_RCX, bf_cpu(c->cfg->off_jcache));
   x64_mov_rr(a, X64_S64, X64_RDX, X64_RAX);
   x64_shift_ri(a, X64_SHR, X64_S64, X64_RDX, BF_JCACHE_BITS);
@@ -184,6 +180,16 @@ void bf_lower_exiti(BfCtx *c, IrRef r, const IrInst *in) {
   x64_bind(a, &miss);
   x64_mov_ri(a, X64_S32, X64_RDX, BF_EXIT_JUMP);
   bf_jmp_abs(c, c->cfg->epilogue);
+}
+
+/* exiti v: through the jump cache. */
+void bf_lower_exiti(BfCtx *c, IrRef r, const IrInst *in) {
+  bf_reserve(c, X64_RAX);
+  bf_reserve(c, X64_RCX);
+  bf_reserve(c, X64_RDX);
+  bf_load_into(c, in->args[0], BF_GPR, X64_RAX);
+  bf_leave_frame(c);
+  bf_emit_jcache_jump(c);
 }
 
 void bf_lower_syscall(BfCtx *c, IrRef r, const IrInst *in) {

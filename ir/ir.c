@@ -316,3 +316,39 @@ void ir_raise(IrFunc *fn, IrExc exc, IrRef arg) {
     arg = ir_const(fn, IR_T_i64, 0);
   ir_emit_raw(fn, IR_OP_raise, IR_T_void, 1, &arg, exc, 0);
 }
+
+/* -- Combining functions (regions) ---------------------------------------- */
+
+uint32_t ir_func_append(IrFunc *dst, const IrFunc *src) {
+  uint32_t base = dst->ninsts - 1, bbase = dst->nblocks, pbase = dst->npool;
+  dst->insts = grow(dst->insts, &dst->cap_insts, dst->ninsts + src->ninsts - 1, sizeof *dst->insts);
+  for (IrRef r = 1; r < src->ninsts; r++) {
+    IrInst in = src->insts[r];
+    for (uint32_t k = 0; k < in.nargs; k++)
+      if (in.args[k] != IR_NONE)
+        in.args[k] += base;
+    if (ir_op_info[in.op].imm == IR_IMM_TARGETS) {
+      in.imm += bbase;
+      if (in.op == IR_OP_br)
+        in.aux += bbase;
+    } else if (ir_op_info[in.op].imm == IR_IMM_POOL) {
+      in.imm += pbase;
+    }
+    dst->insts[base + r] = in;
+  }
+  dst->ninsts += src->ninsts - 1;
+  dst->pool = grow(dst->pool, &dst->cap_pool, dst->npool + src->npool, sizeof *dst->pool);
+  if (src->npool)
+    memcpy(dst->pool + pbase, src->pool, src->npool * sizeof *src->pool);
+  dst->npool += src->npool;
+  for (uint32_t b = 0; b < src->nblocks; b++) {
+    uint32_t nb = ir_block_new(dst);
+    IrBlock *d = &dst->blocks[nb];
+    const IrBlock *s = &src->blocks[b];
+    d->insts = grow(d->insts, &d->cap, s->n, sizeof *d->insts);
+    for (uint32_t i = 0; i < s->n; i++)
+      d->insts[i] = s->insts[i] + base;
+    d->n = s->n;
+  }
+  return bbase;
+}

@@ -313,6 +313,10 @@ typedef struct IrFunc {
 IrFunc *ir_func_new(const IrRegFile *rf);
 void ir_func_free(IrFunc *fn);
 void ir_func_reset(IrFunc *fn); /* empty, keeping allocations */
+/* Append src's blocks and instructions to dst (a region of guest blocks):
+ * returns the index src's block 0 got in dst; refs, targets and pool indices
+ * are renumbered. Control still leaves through src's terminators. */
+uint32_t ir_func_append(IrFunc *dst, const IrFunc *src);
 
 static inline IrInst *ir_inst(const IrFunc *fn, IrRef r) { return &fn->insts[r]; }
 static inline IrType ir_typeof(const IrFunc *fn, IrRef r) {

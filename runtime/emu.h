@@ -34,6 +34,13 @@ typedef struct EmuStats {
   uint64_t insns_executed;     /* guest instructions run (compiled: block counters) */
   uint64_t chains;             /* direct exits patched */
   uint64_t flushes;            /* code cache flushes */
+  /* Tier 2 (backend_llvm): regions (or, in --tier=llvm, blocks) compiled. */
+  uint64_t llvm_regions;       /* compiled and installed */
+  uint64_t llvm_blocks;        /* guest blocks inside them */
+  uint64_t llvm_insns;         /* guest instructions inside them */
+  uint64_t llvm_ns;            /* region building + LLVM lowering and compilation */
+  uint64_t llvm_dropped;       /* hot candidates dropped: queue full, or stale */
+  uint64_t llvm_failed;        /* LLVM rejected the function (a bug; tier 1 kept) */
 } EmuStats;
 
 typedef struct EmuEngine EmuEngine;
@@ -49,6 +56,7 @@ typedef struct EmuEngineConfig {
   uint64_t guest_limit;   /* guest addresses must be below (0: none) */
   IrPassOptions passes;   /* which state stays precise at faults */
   size_t code_cache_size; /* bytes (0: default) */
+  uint32_t jit_threshold; /* auto tier: executions that make a block hot (0: default) */
 } EmuEngineConfig;
 
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
@@ -146,6 +154,9 @@ bool emu_host_fault(int signo, void *fault_addr, void *ucontext);
   _(unimp, "unimplemented instructions and syscalls")                              \
   _(stats, "translation and execution counters at exit")                           \
   _(nochain, "do not chain blocks (debugging)")                                    \
+  _(llvm_ir, "LLVM IR of each function tier 2 compiles (also: llvm-ir)")           \
+  _(llvm_asm, "host code of each function tier 2 compiles (also: llvm-asm)")       \
+  _(tierup, "regions chosen for tier 2, and their installation")                   \
   _(strace, "syscalls, like -strace")
 typedef enum EmuLogItem {
 #define EMU_LOG_ENUM(name, help) EMU_LOG_##name,
@@ -161,6 +172,7 @@ bool emu_log_parse(const char *items, char *err, size_t errsize);
 void emu_log_help(void *file);
 bool emu_log_set_file(const char *path); /* -D */
 void emu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* -- Crash reports (crash.c, crash_debug.c) ---------------------------------- */
 #include <signal.h>
 

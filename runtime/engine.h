@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include "bl.h"
 #include "codecache.h"
 #include "emu.h"
 
@@ -13,6 +14,11 @@ typedef struct TbLink {
   struct Tb *from;
   uint32_t exit;
 } TbLink;
+
+/* Guest code a block was translated from (a region has one per member). */
+typedef struct TbRange {
+  uint64_t lo, hi;
+} TbRange;
 
 typedef struct Tb {
   uint64_t pc;
@@ -24,6 +30,10 @@ typedef struct Tb {
   TbLink *in;          /* chained into this block */
   uint32_t nin, capin;
   bool invalid;        /* written under the lock, read lock-free (__atomic) */
+  bool tier2;          /* code is a thunk into backend_llvm code */
+  bool considered;     /* tier-up looked at it as a region entry (under the lock) */
+  TbRange *ranges;     /* tier-2 region: its members' guest code (NULL: [pc, +guest_bytes)) */
+  uint32_t nranges;
 } Tb;
 
 #define TB_HASH_BITS 16
@@ -46,6 +56,8 @@ struct EmuEngine {
    * page. Invalidating code-free ranges (thread stacks) then skips the walk. */
   uint64_t code_pages[TB_PAGE_BITS / 64];
   IrFunc *scratch;     /* translation buffer, reused */
+  BlJit *bl;           /* tier 2 (llvm and auto tiers) */
+  struct Tierup *tierup; /* auto tier: the background compiler (tierup.c) */
   EmuStats stats;       /* translation counters; execution counters are per cpu */
   uint64_t insns_done;  /* executed by blocks since flushed, and by freed cpus */
   uint64_t blocks_done; /* dispatcher entries of freed cpus */
@@ -66,6 +78,12 @@ Tb *tb_by_code(EmuEngine *e, uintptr_t rx);  /* block containing host address; u
  * e->lock. NULL: the code cache is full, as for tb_translate. */
 Tb *tb_compile_func(EmuEngine *e, const IrFunc *fn);
 void tb_chain(EmuEngine *e, Tb *from, uint32_t exit, Tb *to);
+/* Emit a thunk for tier-2 code fn into the code cache and publish it as the
+ * block at pc in place of any block there (unhooked like an invalidation).
+ * ranges: the guest code it was made from (copied). Caller holds e->lock.
+ * NULL: the code cache is full. */
+Tb *tb_install_tier2(EmuEngine *e, uint64_t pc, const void *fn, const TbRange *ranges,
+                     uint32_t nranges, uint32_t ninsns);
 /* Free every block: caller holds e->lock inside an exclusive section. */
 void tb_flush_all(EmuEngine *e);
 /* Unhook blocks (they stay allocated until the next flush): caller holds
@@ -76,5 +94,14 @@ void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end);
 void excl_cpu_enter(EmuCpu *cpu);
 void excl_cpu_leave(EmuCpu *cpu);
 void excl_init(EmuEngine *e); /* also in a forked child */
+
+/* tierup.c: the auto tier's background compiler. */
+bool tierup_start(EmuEngine *e);
+void tierup_stop(EmuEngine *e);
+void tierup_fork_lock(EmuEngine *e);   /* no compile in progress across fork */
+void tierup_fork_unlock(EmuEngine *e, bool child);
+/* One function through LLVM, serialised with the background compiler. */
+bool tierup_compile(EmuEngine *e, const IrFunc *fn, BlCode *out);
+uint64_t emu_now_ns(void);
 
 #endif

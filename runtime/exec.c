@@ -28,6 +28,39 @@ EmuCpu *emu_cpu_current(void) { return current_cpu; }
 /* Offset of a runtime field from the guest state base (negative). */
 #define RT_OFF(field) ((int32_t)(offsetof(EmuCpu, rt.field) - offsetof(EmuCpu, guest)))
 
+/* Tier-2 results go to the shared epilogue as they are (bf_compile_thunk). */
+_Static_assert((int)BL_EXIT_JUMP == (int)BF_EXIT_JUMP &&
+                   (int)BL_EXIT_SYSCALL == (int)BF_EXIT_SYSCALL &&
+                   (int)BL_EXIT_EXCEPTION == (int)BF_EXIT_EXCEPTION,
+               "backend_llvm and backend_fast exit kinds differ");
+_Static_assert(sizeof(BlRet) == sizeof(BfRet), "BlRet is not BfRet");
+
+static void bl_log(const char *text) { emu_log("%s", text); }
+
+/* The llvm and auto tiers' JIT; NULL (with a warning) if LLVM cannot start,
+ * and then tier 1 carries on alone. */
+static BlJit *make_jit(const EmuEngineConfig *cfg) {
+  const IrRegFile *rf = cfg->frontend->rf;
+  BlConfig bc = {
+      .off_exit_request = RT_OFF(exit_request),
+      .off_exc_kind = RT_OFF(exc_kind),
+      .off_exc_arg = RT_OFF(exc_arg),
+      .off_exc_write = RT_OFF(exc_write),
+      .off_pc = rf->regs[cfg->frontend->pc_slot].offset,
+      .guest_base = cfg->guest_base,
+      .guest_limit = cfg->guest_limit,
+      .opt_level = 2,
+      .log = bl_log,
+      .dump_ir = emu_log_on(EMU_LOG_llvm_ir),
+      .dump_asm = emu_log_on(EMU_LOG_llvm_asm),
+  };
+  char err[256];
+  BlJit *j = bl_jit_new(&bc, err, sizeof err);
+  if (!j)
+    fprintf(stderr, "emu: warning: LLVM tier unavailable (%s); using the fast tier only\n", err);
+  return j;
+}
+
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
   EmuEngine *e = calloc(1, sizeof *e);
   if (!e)
@@ -60,16 +93,22 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
       .guest_limit = cfg->guest_limit,
       .epilogue = e->tramp.epilogue,
   };
+  if (cfg->tier == EMU_TIER_LLVM || cfg->tier == EMU_TIER_AUTO)
+    e->bl = make_jit(cfg);
+  if (cfg->tier == EMU_TIER_AUTO && e->bl)
+    tierup_start(e);
   return e;
 }
 
 void emu_engine_free(EmuEngine *e) {
   if (!e)
     return;
+  tierup_stop(e);
   pthread_mutex_lock(&e->lock);
   tb_flush_all(e);
   pthread_mutex_unlock(&e->lock);
   codecache_destroy(&e->cc);
+  bl_jit_free(e->bl);
   ir_func_free(e->scratch);
   free(e->by_code);
   free(e->cpus);
@@ -112,11 +151,13 @@ const EmuStats *emu_engine_stats(EmuEngine *e) {
 /* The child's code cache is copied here, before fork (codecache_fork_prepare). */
 void emu_engine_fork_lock(EmuEngine *e) {
   pthread_mutex_lock(&e->lock);
+  tierup_fork_lock(e); /* LLVM holds locks of its own while it compiles */
   codecache_fork_prepare(&e->cc); /* on failure the child copies its own */
 }
 
 void emu_engine_fork_unlock(EmuEngine *e) {
   codecache_fork_parent(&e->cc);
+  tierup_fork_unlock(e, false);
   pthread_mutex_unlock(&e->lock);
 }
 
@@ -134,7 +175,9 @@ bool emu_engine_after_fork(EmuEngine *e) {
     self->rt.running = 0;
     self->rt.has_waiter = false;
   }
-  return codecache_fork_child(&e->cc);
+  bool ok = codecache_fork_child(&e->cc);
+  tierup_fork_unlock(e, true); /* restarts the background compiler here */
+  return ok;
 }
 
 /* Flush with every other cpu stopped; the caller's cpu (if any) is outside
@@ -358,8 +401,16 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
   EmuEngine *e = cpu->rt.engine;
   ucontext_t *ctx = uc;
   uintptr_t host_pc = (uintptr_t)ctx->uc_mcontext.gregs[REG_RIP];
-  if (!codecache_contains(&e->cc, host_pc))
-    return false;
+  uint64_t guest = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
+  bool hw_write = (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  if (!codecache_contains(&e->cc, host_pc)) {
+    if (!e->bl || !bl_owns_code(e->bl, host_pc))
+      return false;
+    /* Tier-2 code stored the state and the pc slot before the access (bl.h). */
+    cpu->rt.exc_arg = guest;
+    cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc, hw_write);
+    siglongjmp(cpu->rt.fault_jmp, 1);
+  }
   /* The lock guards by_code against a translating thread growing it. This
    * thread cannot hold it here (generated code never runs under it) and no
    * flush can be waiting on the lock while this cpu still runs guest code. */
@@ -369,10 +420,8 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
   pthread_mutex_unlock(&e->lock);
   if (!t)
     return false;
-  uint64_t guest = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
   cpu->rt.exc_arg = guest;
-  cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc,
-                                        (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0);
+  cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc, hw_write);
   emu_cpu_set_pc(cpu, pc);
   siglongjmp(cpu->rt.fault_jmp, 1);
 }

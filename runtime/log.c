@@ -1,5 +1,6 @@
 /* log.c — QEMU-style debug logging: `-d item,item` chooses what, `-D file` where. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,9 +20,14 @@ bool emu_log_parse(const char *items, char *err, size_t errsize) {
   while (*p) {
     size_t n = strcspn(p, ",");
     int found = -1;
-    for (int i = 0; i < EMU_LOG__COUNT; i++)
-      if (strlen(log_items[i].name) == n && strncmp(log_items[i].name, p, n) == 0)
+    for (int i = 0; i < EMU_LOG__COUNT; i++) {
+      const char *name = log_items[i].name;
+      bool same = strlen(name) == n;
+      for (size_t k = 0; same && k < n; k++) /* llvm-ir and llvm_ir alike */
+        same = p[k] == name[k] || (p[k] == '-' && name[k] == '_');
+      if (same)
         found = i;
+    }
     if (found < 0) {
       snprintf(err, errsize, "unknown -d item '%.*s' (try -d help)", (int)n, p);
       return false;

@@ -40,7 +40,7 @@ Tb *tb_by_code(EmuEngine *e, uintptr_t rx) {
   return NULL;
 }
 
-static uint64_t now_ns(void) {
+uint64_t emu_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -92,22 +92,56 @@ static Tb *tb_new(EmuEngine *e, const IrBlockInfo *info) {
   return t;
 }
 
-/* Compile into the code cache; false if it is full. */
-static bool compile(EmuEngine *e, Tb *t, const IrFunc *fn) {
+/* Room for a block in the code cache: [start, start + cap). */
+static bool cache_room(EmuEngine *e, size_t *start, size_t *cap) {
   CodeCache *cc = &e->cc;
+  *start = (cc->used + 15) & ~(size_t)15;
+  if (*start >= cc->size)
+    return false;
+  *cap = cc->size - *start;
+  if (*cap > TB_MAX_CODE)
+    *cap = TB_MAX_CODE; /* one block's budget; the encoder's buffers are < 256 MiB */
+  return true;
+}
+
+static void cache_commit(EmuEngine *e, Tb *t, size_t start) {
+  t->code = e->cc.rx + start;
+  e->cc.used = start + t->bf.size;
+  e->stats.code_bytes += t->bf.size;
+}
+
+/* A thunk into tier-2 code fn, as t's code; false if the cache is full. */
+static bool compile_thunk(EmuEngine *e, Tb *t, const void *fn) {
+  size_t start, cap;
+  t->bf.pcmap_cap = 1;
+  t->bf.pcmap = realloc(t->bf.pcmap, sizeof *t->bf.pcmap);
+  if (!cache_room(e, &start, &cap) ||
+      !bf_compile_thunk(&e->bf, t->pc, fn, e->cc.rw + start, e->cc.rx + start, cap, &t->bf))
+    return false;
+  cache_commit(e, t, start);
+  t->tier2 = true;
+  return true;
+}
+
+/* Compile into the code cache; false if it is full. The llvm tier compiles
+ * every block with LLVM (differential testing of backend_llvm) and keeps
+ * backend_fast's code for what LLVM rejects. */
+static bool compile(EmuEngine *e, Tb *t, const IrFunc *fn) {
+  if (e->cfg.tier == EMU_TIER_LLVM && e->bl) {
+    BlCode code;
+    if (tierup_compile(e, fn, &code)) {
+      e->stats.llvm_blocks++;
+      e->stats.llvm_insns += t->ninsns;
+      return compile_thunk(e, t, (const void *)code.fn);
+    }
+  }
+  size_t start, cap;
   t->bf.pcmap_cap = bf_pcmap_need(fn);
   t->bf.pcmap = realloc(t->bf.pcmap, t->bf.pcmap_cap * sizeof *t->bf.pcmap);
-  size_t start = (cc->used + 15) & ~(size_t)15;
-  if (start >= cc->size)
+  if (!cache_room(e, &start, &cap) ||
+      !bf_compile(fn, &e->bf, e->cc.rw + start, e->cc.rx + start, cap, &t->bf))
     return false;
-  size_t cap = cc->size - start;
-  if (cap > TB_MAX_CODE)
-    cap = TB_MAX_CODE; /* one block's budget; the encoder's buffers are < 256 MiB */
-  if (!bf_compile(fn, &e->bf, cc->rw + start, cc->rx + start, cap, &t->bf))
-    return false;
-  t->code = cc->rx + start;
-  cc->used = start + t->bf.size;
-  e->stats.code_bytes += t->bf.size;
+  cache_commit(e, t, start);
   return true;
 }
 
@@ -127,15 +161,24 @@ static uint32_t page_bit(uint64_t page) {
   return (uint32_t)((page * 0x9e3779b97f4a7c15ull) >> 48) % TB_PAGE_BITS;
 }
 
+/* Widen the bounds and page bits that may_hold_code consults to [lo, hi). */
+static void note_code(EmuEngine *e, uint64_t lo, uint64_t hi) {
+  if (lo < e->pc_lo || !e->pc_hi)
+    e->pc_lo = lo;
+  if (hi > e->pc_hi)
+    e->pc_hi = hi;
+  uint64_t last = (hi > lo ? hi - 1 : lo) >> 12;
+  for (uint64_t page = lo >> 12; page <= last; page++)
+    e->code_pages[page_bit(page) / 64] |= 1ull << (page_bit(page) % 64);
+}
+
 static void publish(EmuEngine *e, Tb *t) {
   add_by_code(e, t);
-  if (t->pc < e->pc_lo || !e->pc_hi)
-    e->pc_lo = t->pc;
-  if (t->pc + t->guest_bytes > e->pc_hi)
-    e->pc_hi = t->pc + t->guest_bytes;
-  uint64_t last = (t->pc + (t->guest_bytes ? t->guest_bytes - 1 : 0)) >> 12;
-  for (uint64_t page = t->pc >> 12; page <= last; page++)
-    e->code_pages[page_bit(page) / 64] |= 1ull << (page_bit(page) % 64);
+  if (t->ranges)
+    for (uint32_t i = 0; i < t->nranges; i++)
+      note_code(e, t->ranges[i].lo, t->ranges[i].hi);
+  else
+    note_code(e, t->pc, t->pc + t->guest_bytes);
   uint32_t h = tb_hash(t->pc);
   t->hnext = e->hash[h];
   __atomic_store_n(&e->hash[h], t, __ATOMIC_RELEASE);
@@ -171,7 +214,7 @@ Tb *tb_compile_func(EmuEngine *e, const IrFunc *fn) {
 }
 
 Tb *tb_translate(EmuEngine *e, uint64_t pc) {
-  uint64_t t0 = now_ns();
+  uint64_t t0 = emu_now_ns();
   IrFunc *fn = e->scratch;
   ir_func_reset(fn);
   IrBlockInfo info;
@@ -205,7 +248,7 @@ Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   if (t->code && emu_log_on(EMU_LOG_out_asm))
     log_host(t);
   publish(e, t);
-  e->stats.translate_ns += now_ns() - t0;
+  e->stats.translate_ns += emu_now_ns() - t0;
   return t;
 }
 
@@ -240,6 +283,7 @@ static void unchain_incoming(EmuEngine *e, Tb *t) {
 
 static void tb_free(Tb *t) {
   ir_func_free(t->ir);
+  free(t->ranges);
   free(t->bf.pcmap);
   free(t->in);
   free(t);
@@ -302,23 +346,69 @@ static bool may_hold_code(const EmuEngine *e, uint64_t start, uint64_t end) {
   return false;
 }
 
+/* Mark t invalid and take it out of every way in: chained jumps and the cpus'
+ * jump caches (it stays allocated until the next flush). */
+static void tb_unhook(EmuEngine *e, Tb *t) {
+  __atomic_store_n(&t->invalid, true, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  unchain_incoming(e, t);
+  for (uint32_t i = 0; i < e->ncpus; i++) {
+    BfJcacheEntry *j = &e->cpus[i]->rt.jcache[bf_jcache_hash(t->pc)];
+    if (__atomic_load_n(&j->pc, __ATOMIC_RELAXED) == t->pc)
+      __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
+  }
+}
+
+static bool tb_overlaps(const Tb *t, uint64_t start, uint64_t end) {
+  if (!t->ranges)
+    return t->pc < end && t->pc + t->guest_bytes > start;
+  for (uint32_t i = 0; i < t->nranges; i++)
+    if (t->ranges[i].lo < end && t->ranges[i].hi > start)
+      return true;
+  return false;
+}
+
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
   if (end <= start || !may_hold_code(e, start, end))
     return;
+  bool kick = false;
   for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
     for (Tb *t = e->hash[h]; t; t = t->hnext) {
-      if (t->invalid || t->pc >= end || t->pc + t->guest_bytes <= start)
+      if (t->invalid || !tb_overlaps(t, start, end))
         continue;
-      __atomic_store_n(&t->invalid, true, __ATOMIC_RELAXED);
-      __atomic_thread_fence(__ATOMIC_SEQ_CST);
-      unchain_incoming(e, t);
-      for (uint32_t i = 0; i < e->ncpus; i++) {
-        BfJcacheEntry *j = &e->cpus[i]->rt.jcache[bf_jcache_hash(t->pc)];
-        if (__atomic_load_n(&j->pc, __ATOMIC_RELAXED) == t->pc)
-          __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
-      }
+      tb_unhook(e, t);
+      kick |= t->ranges != NULL;
     }
   }
+  /* A tier-2 region may loop for long: make every cpu leave it at its next
+   * back edge, so none keeps running code that no longer matches the guest's. */
+  if (kick)
+    for (uint32_t i = 0; i < e->ncpus; i++)
+      emu_cpu_kick(e->cpus[i]);
+}
+
+Tb *tb_install_tier2(EmuEngine *e, uint64_t pc, const void *fn, const TbRange *ranges,
+                     uint32_t nranges, uint32_t ninsns) {
+  IrBlockInfo info = {.pc = pc, .guest_bytes = 0, .ninsns = ninsns};
+  Tb *t = tb_new(e, &info);
+  t->ranges = malloc(nranges * sizeof *t->ranges);
+  if (!t->ranges)
+    abort();
+  memcpy(t->ranges, ranges, nranges * sizeof *ranges);
+  t->nranges = nranges;
+  t->considered = true;
+  for (uint32_t i = 0; i < nranges; i++)
+    if (ranges[i].lo == pc)
+      t->guest_bytes = (uint32_t)(ranges[i].hi - ranges[i].lo);
+  if (!compile_thunk(e, t, fn)) {
+    tb_free(t);
+    return NULL;
+  }
+  Tb *old = tb_lookup(e, pc);
+  if (old)
+    tb_unhook(e, old);
+  publish(e, t);
+  return t;
 }
 
 void emu_jcache_init(BfJcacheEntry *jc) { jcache_clear(jc); }

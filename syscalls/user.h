@@ -102,6 +102,7 @@ typedef struct UserOptions {
   uint64_t stack_size;   /* -s, EMU_STACK_SIZE */
   const char *argv0;     /* -0, EMU_ARGV0 */
   uint64_t code_cache;   /* --code-cache, EMU_CODE_CACHE (0: default) */
+  uint32_t jit_threshold; /* --jit-threshold, EMU_JIT_THRESHOLD (0: default) */
 } UserOptions;
 
 struct UserProcess {

@@ -46,6 +46,12 @@ void user_report_stats(UserProcess *p) {
           s->insns_executed, s->blocks_translated, s->insns_translated,
           s->insns_translated ? (double)s->translate_ns / 1000.0 / (double)s->insns_translated : 0.0,
           s->code_bytes, s->blocks_executed, s->chains, s->flushes);
+  if (s->llvm_blocks || s->llvm_dropped || s->llvm_failed)
+    emu_log("emu stats: tier2: %" PRIu64 " regions (%" PRIu64 " blocks, %" PRIu64
+            " guest insns, %.2f us/insn), %" PRIu64 " dropped, %" PRIu64 " failed\n",
+            s->llvm_regions, s->llvm_blocks, s->llvm_insns,
+            s->llvm_insns ? (double)s->llvm_ns / 1000.0 / (double)s->llvm_insns : 0.0,
+            s->llvm_dropped, s->llvm_failed);
 }
 
 void user_exit_group(UserThread *t, int status) {

@@ -39,6 +39,7 @@ static void usage(FILE *f, const UserGuest *g) {
           "  -strace              EMU_STRACE         log system calls\n"
           "  --tier=T             EMU_TIER           interp | fast | llvm | auto (default fast)\n"
           "  --code-cache=size    EMU_CODE_CACHE     translated code cache size (default 256M)\n"
+          "  --jit-threshold=N    EMU_JIT_THRESHOLD  auto tier: executions that make a block hot (default 2000)\n"
           "  -version                                print the version and exit\n"
           "  --binfmt-print                          print the binfmt_misc registration line\n"
           "  --binfmt-install                        register emu with binfmt_misc (root)\n"
@@ -71,6 +72,15 @@ static uint64_t parse_size(const char *s) {
   if (*end)
     die("invalid size '%s'%s", s, "");
   return v;
+}
+
+static uint32_t parse_count(const char *s) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 0);
+  if (errno || end == s || *end || v == 0 || v > UINT32_MAX)
+    die("invalid count '%s' (a positive integer)%s", s, "");
+  return (uint32_t)v;
 }
 
 static EmuTier parse_tier(const char *s) {
@@ -237,6 +247,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if ((v = getenv("EMU_STACK_SIZE"))) p->opt.stack_size = parse_size(v);
   if ((v = getenv("EMU_ARGV0"))) p->opt.argv0 = v;
   if ((v = getenv("EMU_CODE_CACHE"))) p->opt.code_cache = parse_size(v);
+  if ((v = getenv("EMU_JIT_THRESHOLD"))) p->opt.jit_threshold = parse_count(v);
   if ((v = getenv("EMU_SET_ENV"))) env_from_list(&env, v, true);
   if ((v = getenv("EMU_UNSET_ENV"))) env_from_list(&env, v, false);
   if ((v = getenv("EMU_LOG")) && !emu_log_parse(v, err, sizeof err)) die("%s%s", err, "");
@@ -279,6 +290,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     else if (!strncmp(o, "tier=", 5)) p->opt.tier = parse_tier(o + 5);
     else if (!strcmp(o, "tier")) { NEEDS_ARG(); p->opt.tier = parse_tier(arg); }
     else if (!strncmp(o, "code-cache=", 11)) p->opt.code_cache = parse_size(o + 11);
+    else if (!strncmp(o, "jit-threshold=", 14)) p->opt.jit_threshold = parse_count(o + 14);
+    else if (!strcmp(o, "jit-threshold")) { NEEDS_ARG(); p->opt.jit_threshold = parse_count(arg); }
     else if (!strcmp(o, "binfmt-print")) binfmt_cmd = USER_BINFMT_PRINT;
     else if (!strcmp(o, "binfmt-install")) binfmt_cmd = USER_BINFMT_INSTALL;
     else if (!strcmp(o, "binfmt-remove")) binfmt_cmd = USER_BINFMT_REMOVE;
@@ -369,6 +382,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
       .guest_limit = gmem_limit,
       .passes = {.precise_classes = IR_PRECISE_ALL},
       .code_cache_size = p->opt.code_cache,
+      .jit_threshold = p->opt.jit_threshold,
   };
   /* Measurement only (bench/run.sh --tiers fast-nocheck): drop the bounds check
    * on guest accesses to price isolation. Unsafe: the guest can then reach emu. */

@@ -289,9 +289,15 @@ int main(int argc, char **argv) {
     return 0;
   }
   Ctx x = {.o = &o};
-  for (size_t i = 0; i < dt_nexecutors; i++)
-    if (!strcmp(o.exec, "all") || !strcmp(o.exec, dt_executors[i].name))
-      x.ex[x.nex++] = &dt_executors[i];
+  for (size_t i = 0; i < dt_nexecutors; i++) { /* --exec all, or a comma list */
+    size_t n = strlen(dt_executors[i].name);
+    for (const char *p = o.exec; *p; p += strcspn(p, ","), p += *p == ',')
+      if (!strncmp(p, "all", 3) ? (p[3] == ',' || !p[3])
+                                : (!strncmp(p, dt_executors[i].name, n) && (p[n] == ',' || !p[n]))) {
+        x.ex[x.nex++] = &dt_executors[i];
+        break;
+      }
+  }
   if (!x.nex) {
     fprintf(stderr, "difftest: no executor '%s'\n", o.exec);
     return 2;

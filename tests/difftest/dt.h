@@ -111,9 +111,16 @@ typedef struct DtExecutor {
   const char *name;
   bool optimize; /* run ir_optimize(IR_PRECISE_ALL) first */
   IrExit (*exec)(const IrFunc *fn, void *cpu, const IrMemOps *mem);
+  /* The fixed-case unit tests run it on every sample-th case only (0: all):
+   * LLVM compiles a case in milliseconds. difftest itself runs every case. */
+  unsigned sample;
 } DtExecutor;
+static inline bool dt_executor_samples(const DtExecutor *ex, size_t i) {
+  return ex->sample <= 1 || i % ex->sample == 0;
+}
 extern const DtExecutor dt_executors[];
 IrExit dt_fast_exec(const IrFunc *fn, void *cpu, const IrMemOps *mem); /* dt_fast.c */
+IrExit dt_llvm_exec(const IrFunc *fn, void *cpu, const IrMemOps *mem); /* dt_fast.c */
 extern const size_t dt_nexecutors;
 const DtExecutor *dt_executor_find(const char *name);
 

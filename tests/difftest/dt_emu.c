@@ -9,12 +9,13 @@
 #include "dt.h"
 #include "x86_frontend.h"
 
-/* The executors, by name. backend_llvm joins as a row. */
+/* The executors, by name. */
 const DtExecutor dt_executors[] = {
-    {"interp", false, ir_interp},
-    {"interp-opt", true, ir_interp},
-    {"fast", true, dt_fast_exec},      /* as emu-x86_64 runs blocks */
-    {"fast-noopt", false, dt_fast_exec}, /* the backend on unoptimised IR too */
+    {"interp", false, ir_interp, 0},
+    {"interp-opt", true, ir_interp, 0},
+    {"fast", true, dt_fast_exec, 0},   /* as emu-x86_64 runs blocks */
+    {"fast-noopt", false, dt_fast_exec, 0},/* the backend on unoptimised IR too */
+    {"llvm", true, dt_llvm_exec, 16},  /* backend_llvm, as --tier=llvm runs blocks */
 };
 const size_t dt_nexecutors = sizeof dt_executors / sizeof dt_executors[0];
 

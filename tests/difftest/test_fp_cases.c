@@ -81,6 +81,8 @@ static void run_all(unsigned min_faults) {
     faults += nat[i].signo != 0;
     assert_int_not_equal(nat[i].signo, DT_SIG_HARNESS);
     for (size_t e = 0; e < dt_nexecutors; e++) {
+      if (!dt_executor_samples(&dt_executors[e], i))
+        continue;
       DtOutcome emu;
       DtEmuInfo info;
       DtDiffs d;

@@ -36,6 +36,8 @@ static unsigned run_batch(void) {
     nfaults += nat[i].signo != 0;
     nsigfpe += nat[i].signo == 8; /* SIGFPE */
     for (size_t e = 0; e < dt_nexecutors; e++) {
+      if (!dt_executor_samples(&dt_executors[e], i))
+        continue;
       DtEmuInfo info;
       DtDiffs d;
       assert_true(dt_emu_run(&dt_executors[e], &cases[i], &emu, &info));

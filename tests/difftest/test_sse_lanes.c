@@ -44,6 +44,8 @@ static unsigned run_batch(const DtCase *cases, unsigned n) {
   dt_runner_run(runner, cases, nat, n);
   for (unsigned i = 0; i < n; i++)
     for (size_t e = 0; e < dt_nexecutors; e++) {
+      if (!dt_executor_samples(&dt_executors[e], i))
+        continue;
       DtEmuInfo info;
       DtDiffs d;
       assert_true(dt_emu_run(&dt_executors[e], &cases[i], &emu, &info));

@@ -1,0 +1,313 @@
+/* tierup.c — tier 2 for the auto tier: a background thread finds hot blocks
+ * (their tier-1 execution counters), grows a region from each along the edges
+ * the program took (chained exits) to blocks that are warm too, translates the
+ * members again into one IR function whose internal exits become jumps (loops
+ * stay loops), has backend_llvm compile it, and installs it in place of the
+ * entry block (tb_install_tier2: its incoming chains and jump-cache entries are
+ * re-pointed, so the next entry runs the region).
+ *
+ * Locks: e->lock (block map) and u->compile (LLVM) are never held together by
+ * this thread; a translating cpu of the llvm tier takes them in that order, and
+ * so does fork (emu_engine_fork_lock). */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+
+#define DEFAULT_THRESHOLD 2000u
+#define QUEUE_MAX 16         /* hot candidates taken per scan (the bounded queue) */
+#define REGION_MAX_BLOCKS 32
+#define REGION_MAX_INSNS 1500
+#define SCAN_NS 2000000ull   /* 2 ms between scans */
+
+typedef struct Tierup {
+  pthread_mutex_t compile; /* one LLVM compilation at a time */
+  pthread_mutex_t mu;      /* stop flag and wake-ups */
+  pthread_cond_t cv;
+  pthread_t thread;
+  bool running, stop;
+  uint32_t threshold;
+  IrFunc *block, *region; /* the thread's translation buffers */
+} Tierup;
+
+static Tierup *tierup_get(EmuEngine *e) {
+  if (!e->tierup) {
+    Tierup *u = calloc(1, sizeof *u);
+    if (!u)
+      abort();
+    pthread_mutex_init(&u->compile, NULL);
+    pthread_mutex_init(&u->mu, NULL);
+    pthread_cond_init(&u->cv, NULL);
+    u->threshold = e->cfg.jit_threshold ? e->cfg.jit_threshold : DEFAULT_THRESHOLD;
+    e->tierup = u;
+  }
+  return e->tierup;
+}
+
+bool tierup_compile(EmuEngine *e, const IrFunc *fn, BlCode *out) {
+  Tierup *u = tierup_get(e);
+  char err[256];
+  pthread_mutex_lock(&u->compile);
+  bool ok = bl_compile(e->bl, fn, out, err, sizeof err);
+  pthread_mutex_unlock(&u->compile);
+  if (!ok) {
+    e->stats.llvm_failed++;
+    if (emu_log_on(EMU_LOG_tierup) || emu_log_on(EMU_LOG_unimp))
+      emu_log("tier2: LLVM rejected the function at 0x%" PRIx64 ": %s\n", fn->entry, err);
+  }
+  return ok;
+}
+
+static uint64_t counter_of(const Tb *t) {
+  return __atomic_load_n((const uint64_t *)(t->code + t->bf.counter_off), __ATOMIC_RELAXED);
+}
+
+/* Was exit k of `from` taken? Chaining patches an exit the first time it is
+ * taken, and `to` records it: the chains are the profile's edges. */
+static bool edge_taken(const Tb *from, uint32_t k, const Tb *to) {
+  for (uint32_t i = 0; i < to->nin; i++)
+    if (to->in[i].from == from && to->in[i].exit == k)
+      return true;
+  return false;
+}
+
+typedef struct Region {
+  Tb *members[REGION_MAX_BLOCKS];
+  TbRange ranges[REGION_MAX_BLOCKS];
+  uint32_t n, ninsns;
+  uint64_t gen;
+} Region;
+
+static int find_member(const Region *r, const Tb *t) {
+  for (uint32_t i = 0; i < r->n; i++)
+    if (r->members[i] == t)
+      return (int)i;
+  return -1;
+}
+
+/* Grow the region from its entry, breadth first, along taken edges to tier-1
+ * blocks that ran at least `bar` times. Under e->lock. */
+static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
+  r->n = 0, r->ninsns = 0;
+  r->members[r->n++] = entry;
+  r->ninsns = entry->ninsns;
+  for (uint32_t i = 0; i < r->n; i++) {
+    Tb *t = r->members[i];
+    for (uint32_t k = 0; k < t->bf.nexits && r->n < REGION_MAX_BLOCKS; k++) {
+      Tb *to = tb_lookup(e, t->bf.exits[k].target);
+      if (!to || to->tier2 || to->ir || find_member(r, to) >= 0 || !edge_taken(t, k, to) ||
+          counter_of(to) < bar || r->ninsns + to->ninsns > REGION_MAX_INSNS)
+        continue;
+      r->members[r->n++] = to;
+      r->ninsns += to->ninsns;
+    }
+  }
+}
+
+/* Translate the members again into u->region; false if a member's code no
+ * longer translates to the same span (it changed: the block will be dropped).
+ * Under e->lock (the frontend is not reentrant). */
+static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
+  IrFunc *fn = u->region;
+  ir_func_reset(fn);
+  fn->fold = false;
+  uint32_t first[REGION_MAX_BLOCKS];
+  for (uint32_t i = 0; i < r->n; i++) {
+    Tb *t = r->members[i];
+    IrBlockInfo info;
+    ir_func_reset(u->block);
+    e->cfg.frontend->translate(u->block, t->pc, &e->cfg.fetch, &info);
+    if (info.guest_bytes != t->guest_bytes)
+      return false;
+    first[i] = ir_func_append(fn, u->block);
+    r->ranges[i] = (TbRange){t->pc, t->pc + t->guest_bytes};
+  }
+  fn->entry = r->members[0]->pc;
+  /* Exits to members become jumps: the region's internal edges. */
+  for (uint32_t b = 0; b < fn->nblocks; b++) {
+    IrBlock *blk = &fn->blocks[b];
+    IrInst *term = &fn->insts[blk->insts[blk->n - 1]];
+    if (term->op != IR_OP_exit)
+      continue;
+    for (uint32_t i = 0; i < r->n; i++)
+      if (r->members[i]->pc == term->imm) {
+        term->op = IR_OP_jmp;
+        term->imm = first[i];
+        term->aux = 0;
+        break;
+      }
+  }
+  return true;
+}
+
+static void log_region(const Region *r, const char *what) {
+  emu_log("tier2: %s region at 0x%" PRIx64 ": %u blocks, %u insns:", what,
+          r->members[0]->pc, r->n, r->ninsns);
+  for (uint32_t i = 0; i < r->n; i++)
+    emu_log(" 0x%" PRIx64, r->members[i]->pc);
+  emu_log("\n");
+}
+
+/* Build, compile and install the region entered at `entry`, found hot in
+ * generation gen. */
+static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
+  uint64_t t0 = emu_now_ns();
+  Region r = {.gen = gen};
+  pthread_mutex_lock(&e->lock);
+  if (e->generation != gen || entry->invalid || entry->considered) {
+    pthread_mutex_unlock(&e->lock); /* gone, or inside a region built meanwhile */
+    return;
+  }
+  grow_region(e, &r, entry, u->threshold / 4);
+  /* Members are covered: a loop's other blocks would make the same region. */
+  for (uint32_t i = 0; i < r.n; i++)
+    r.members[i]->considered = true;
+  bool ok = build_ir(e, u, &r);
+  pthread_mutex_unlock(&e->lock);
+  if (!ok) {
+    e->stats.llvm_dropped++;
+    return;
+  }
+  ir_optimize(u->region, &e->cfg.passes);
+  BlCode code;
+  if (!tierup_compile(e, u->region, &code))
+    return;
+  pthread_mutex_lock(&e->lock);
+  ok = e->generation == gen;
+  for (uint32_t i = 0; ok && i < r.n; i++)
+    ok = !r.members[i]->invalid;
+  if (ok && !tb_install_tier2(e, entry->pc, (const void *)code.fn, r.ranges, r.n, r.ninsns))
+    ok = false; /* the code cache is full: the next flush starts over */
+  if (ok) {
+    e->stats.llvm_regions++;
+    e->stats.llvm_blocks += r.n;
+    e->stats.llvm_insns += r.ninsns;
+  } else {
+    e->stats.llvm_dropped++;
+  }
+  e->stats.llvm_ns += emu_now_ns() - t0;
+  pthread_mutex_unlock(&e->lock);
+  if (emu_log_on(EMU_LOG_tierup))
+    log_region(&r, ok ? "installed" : "dropped (changed while compiling)");
+}
+
+/* The hottest QUEUE_MAX blocks over the threshold that are not regions yet. */
+static uint32_t scan(EmuEngine *e, Tierup *u, Tb **queue, uint64_t *gen) {
+  uint64_t counts[QUEUE_MAX];
+  uint32_t n = 0;
+  pthread_mutex_lock(&e->lock);
+  *gen = e->generation;
+  for (uint32_t i = 0; i < e->ntbs; i++) {
+    Tb *t = e->by_code[i];
+    if (t->invalid || t->tier2 || t->considered || t->ir)
+      continue;
+    uint64_t c = counter_of(t);
+    if (c < u->threshold)
+      continue;
+    uint32_t at = n < QUEUE_MAX ? n++ : QUEUE_MAX;
+    if (at == QUEUE_MAX) { /* full: replace the coolest if this one is hotter */
+      uint32_t min = 0;
+      for (uint32_t k = 1; k < QUEUE_MAX; k++)
+        if (counts[k] < counts[min])
+          min = k;
+      if (counts[min] >= c) {
+        e->stats.llvm_dropped++;
+        continue;
+      }
+      at = min;
+    }
+    queue[at] = t, counts[at] = c;
+  }
+  pthread_mutex_unlock(&e->lock);
+  for (uint32_t i = 1; i < n; i++) /* hottest first */
+    for (uint32_t k = i; k > 0 && counts[k] > counts[k - 1]; k--) {
+      uint64_t c = counts[k];
+      counts[k] = counts[k - 1], counts[k - 1] = c;
+      Tb *t = queue[k];
+      queue[k] = queue[k - 1], queue[k - 1] = t;
+    }
+  return n;
+}
+
+static void *tierup_main(void *arg) {
+  EmuEngine *e = arg;
+  Tierup *u = e->tierup;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL); /* guest signals go to guest threads */
+  pthread_mutex_lock(&u->mu);
+  while (!u->stop) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_nsec + SCAN_NS;
+    ts.tv_sec += (time_t)(ns / 1000000000ull);
+    ts.tv_nsec = (long)(ns % 1000000000ull);
+    pthread_cond_timedwait(&u->cv, &u->mu, &ts);
+    if (u->stop)
+      break;
+    pthread_mutex_unlock(&u->mu);
+    Tb *queue[QUEUE_MAX];
+    uint64_t gen;
+    uint32_t n = scan(e, u, queue, &gen);
+    for (uint32_t i = 0; i < n && !__atomic_load_n(&u->stop, __ATOMIC_RELAXED); i++)
+      tier_up(e, u, queue[i], gen);
+    pthread_mutex_lock(&u->mu);
+  }
+  pthread_mutex_unlock(&u->mu);
+  return NULL;
+}
+
+bool tierup_start(EmuEngine *e) {
+  Tierup *u = tierup_get(e);
+  if (u->running)
+    return true;
+  if (!u->block) {
+    u->block = ir_func_new(e->cfg.frontend->rf);
+    u->region = ir_func_new(e->cfg.frontend->rf);
+  }
+  u->stop = false;
+  u->running = pthread_create(&u->thread, NULL, tierup_main, e) == 0;
+  return u->running;
+}
+
+void tierup_stop(EmuEngine *e) {
+  Tierup *u = e->tierup;
+  if (!u || !u->running)
+    return;
+  pthread_mutex_lock(&u->mu);
+  __atomic_store_n(&u->stop, true, __ATOMIC_RELAXED);
+  pthread_cond_signal(&u->cv);
+  pthread_mutex_unlock(&u->mu);
+  pthread_join(u->thread, NULL);
+  u->running = false;
+}
+
+/* Fork copies only the forking thread: hold the compiler still (no LLVM lock
+ * held by it in the child) and start a new background thread in the child. */
+void tierup_fork_lock(EmuEngine *e) {
+  if (e->tierup)
+    pthread_mutex_lock(&e->tierup->compile);
+}
+
+void tierup_fork_unlock(EmuEngine *e, bool child) {
+  Tierup *u = e->tierup;
+  if (!u)
+    return;
+  if (!child) {
+    pthread_mutex_unlock(&u->compile);
+    return;
+  }
+  pthread_mutex_init(&u->compile, NULL);
+  pthread_mutex_init(&u->mu, NULL);
+  pthread_cond_init(&u->cv, NULL);
+  bool was = u->running;
+  u->running = false;
+  if (was)
+    tierup_start(e);
+}
