@@ -75,7 +75,7 @@ def groups_of(res):
     start, start_cols = res.section("startup")
     series = [c for c in cpu_cols + start_cols if c not in ("native", "qemu")]
     series = list(dict.fromkeys(series)) + (["qemu"] if "qemu" in cpu_cols + start_cols else [])
-    def ratios(p, cols):  # a series the section did not run gets no key: no bar, no mark
+    def ratios(p, cols):  # a series the section did not run gets no key: no slot
         return {s: res.ratio(p, s, "native") for s in series if s in cols}
     groups = [(p, ratios(p, cpu_cols)) for p in cpu]
     if cpu:
@@ -91,11 +91,13 @@ def groups_of(res):
 
 def draw(res):
     groups, series, split = groups_of(res)
-    bar = 14
-    gw = max(len(series) * bar, max(text_w(g[0]) for g in groups)) + 24
+    bar, sep = 14, 40
+
+    def width(g):  # a group has a slot per series its section ran
+        return max(len(g[1]) * bar, text_w(g[0])) + 24
     left, top, bottom = 90, 90, 50
     plot_h = 480
-    w = left + gw * len(groups) + (gw // 2 if split < len(groups) else 0) + 20
+    w = left + sum(map(width, groups)) + (sep if split < len(groups) else 0) + 20
     cv = Canvas(max(w, 700), top + plot_h + bottom)
     vals = [v for _, g in groups for v in g.values() if v]
     lo = max([t for t in TICKS if t <= min(vals + [0.5])] or [TICKS[0]])
@@ -121,17 +123,20 @@ def draw(res):
     cv.rect(left - 1, top, left + 1, top + plot_h, (0, 0, 0))
     x = left
     for gi, (name, ratios) in enumerate(groups):
+        gw = width((name, ratios))
         if gi == split:
-            x += gw // 2
-            cv.rect(x - gw // 4, top, x - gw // 4 + 2, top + plot_h, (120, 120, 120))
-            cv.text(x - gw // 4 + 6, top + 4, "start-up", (90, 90, 90))
-        bx = x + (gw - len(series) * bar) // 2
+            x += sep
+            cv.rect(x - sep // 2, top - 16, x - sep // 2 + 2, top + plot_h, (120, 120, 120))
+            cv.text(x - sep // 2 + 6, top - 16, "start-up", (90, 90, 90))
+        bx = x + (gw - len(ratios) * bar) // 2
         for i, s in enumerate(series):
-            v = ratios.get(s)
+            if s not in ratios:
+                continue
+            v = ratios[s]
             color = QEMU_COLOR if s == "qemu" else PALETTE[i % len(PALETTE)]
             if v:
                 cv.rect(bx, y_of(1), bx + bar - 2, y_of(min(max(v, lo), hi)), color)
-            elif s in ratios:  # failed or missing cell: a small x on the baseline
+            else:  # a cell without a time (FAIL, WRONG, TIMEOUT, n/a): a small x on the baseline
                 cv.text(bx + 1, y_of(1) - 5, "x", (200, 0, 0), 1)
             bx += bar
         cv.text(x + (gw - text_w(name)) // 2, top + plot_h + 14, name)

@@ -17,8 +17,8 @@ def fmt_num(x):
 
 
 def segment_cell(extra, seg):
-    """'X us/insn (N what, ...)' from one stats segment's name-what=N pairs."""
-    pairs = [(k[len(seg) + 1:], v) for k, v in extra.items() if k.split(" ")[0] == seg]
+    """'X us/insn (N what, ...)' from one stats segment's name-what=N pairs; zeros left out."""
+    pairs = [(k[len(seg) + 1:], v) for k, v in extra.items() if k.split(" ")[0] == seg and v]
     if not pairs:
         return "-"
     cost = [f"{fmt(v)} us/insn" for k, v in pairs if k == "us/insn"]
@@ -74,7 +74,8 @@ def cpu_tables(res, progs, cols):
 
 def startup_table(res, progs, cols):
     emu_cols = [c for c in cols if c not in ("native", "qemu")]
-    head = ["program", "native ms"] + [f"{c} ms (x_nat, qemu/{c})" for c in emu_cols]
+    head = ["program", "native ms"] + [f"{c} ms (x_nat" + (f", qemu/{c})" if "qemu" in cols else ")")
+                                       for c in emu_cols]
     if "qemu" in cols:
         head.append("qemu ms (x_nat)")
     rows = []
