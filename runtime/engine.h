@@ -98,6 +98,7 @@ void excl_init(EmuEngine *e); /* also in a forked child */
 /* tierup.c: the auto tier's background compiler. */
 bool tierup_start(EmuEngine *e);
 void tierup_stop(EmuEngine *e);
+void tierup_free(EmuEngine *e); /* stops it first */
 void tierup_fork_lock(EmuEngine *e);   /* no compile in progress across fork */
 void tierup_fork_unlock(EmuEngine *e, bool child);
 /* One function through LLVM, serialised with the background compiler. */

@@ -108,6 +108,7 @@ void emu_engine_free(EmuEngine *e) {
   tb_flush_all(e);
   pthread_mutex_unlock(&e->lock);
   codecache_destroy(&e->cc);
+  tierup_free(e);
   bl_jit_free(e->bl);
   ir_func_free(e->scratch);
   free(e->by_code);

@@ -288,6 +288,20 @@ void tierup_stop(EmuEngine *e) {
   u->running = false;
 }
 
+void tierup_free(EmuEngine *e) {
+  Tierup *u = e->tierup;
+  if (!u)
+    return;
+  tierup_stop(e);
+  ir_func_free(u->block);
+  ir_func_free(u->region);
+  pthread_mutex_destroy(&u->compile);
+  pthread_mutex_destroy(&u->mu);
+  pthread_cond_destroy(&u->cv);
+  free(u);
+  e->tierup = NULL;
+}
+
 /* Fork copies only the forking thread: hold the compiler still (no LLVM lock
  * held by it in the child) and start a new background thread in the child. */
 void tierup_fork_lock(EmuEngine *e) {
