@@ -70,6 +70,7 @@ void bl_state_barrier(BlCtx *c);
 void bl_ret(BlCtx *c, LLVMValueRef pc, unsigned kind);
 /* Write exc fields and leave with {current pc, BL_EXIT_EXCEPTION}. */
 void bl_raise(BlCtx *c, IrExc exc, LLVMValueRef arg, bool write);
+void bl_br_rare(BlCtx *c, LLVMValueRef cond, LLVMBasicBlockRef rare, LLVMBasicBlockRef usual);
 /* If cond (i1) holds, raise exc with arg; code continues in a new block. */
 void bl_raise_if(BlCtx *c, LLVMValueRef cond, IrExc exc, LLVMValueRef arg, bool write);
 

@@ -151,11 +151,22 @@ void bl_raise(BlCtx *c, IrExc exc, LLVMValueRef arg, bool write) {
   bl_ret(c, pc, BL_EXIT_EXCEPTION);
 }
 
+/* br cond, rare, usual with branch weights: the rare side out of line and
+ * the register allocator favouring the usual one. */
+void bl_br_rare(BlCtx *c, LLVMValueRef cond, LLVMBasicBlockRef rare, LLVMBasicBlockRef usual) {
+  LLVMValueRef br = LLVMBuildCondBr(c->b, cond, rare, usual);
+  LLVMMetadataRef md[3] = {LLVMMDStringInContext2(c->ctx, "branch_weights", 14),
+                           LLVMValueAsMetadata(LLVMConstInt(c->i32, 1, false)),
+                           LLVMValueAsMetadata(LLVMConstInt(c->i32, 2000, false))};
+  LLVMSetMetadata(br, LLVMGetMDKindIDInContext(c->ctx, "prof", 4),
+                  LLVMMetadataAsValue(c->ctx, LLVMMDNodeInContext2(c->ctx, md, 3)));
+}
+
 void bl_raise_if(BlCtx *c, LLVMValueRef cond, IrExc exc, LLVMValueRef arg, bool write) {
   bl_pc(c); /* loaded on the main path, so later code may use it */
   LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(c->ctx, c->func, "exc");
   LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(c->ctx, c->func, "");
-  LLVMBuildCondBr(c->b, cond, bad, ok);
+  bl_br_rare(c, cond, bad, ok);
   LLVMPositionBuilderAtEnd(c->b, bad);
   bl_raise(c, exc, arg, write);
   LLVMPositionBuilderAtEnd(c->b, ok);
@@ -180,7 +191,16 @@ LLVMValueRef bl_asm(BlCtx *c, LLVMTypeRef ret, const char *text, const char *con
   LLVMValueRef a = LLVMGetInlineAsm(ft, (char *)text, strlen(text), (char *)constraints,
                                     strlen(constraints), side, false, LLVMInlineAsmDialectATT,
                                     false);
-  return LLVMBuildCall2(c->b, ft, a, args, nargs, "");
+  LLVMValueRef call = LLVMBuildCall2(c->b, ft, a, args, nargs, "");
+  if (!side) { /* a pure computation: LLVM may move, merge or drop it */
+    static const char *const pure[] = {"nounwind", "willreturn"};
+    for (unsigned k = 0; k < 2; k++)
+      LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                               LLVMCreateEnumAttribute(c->ctx,
+                                                       LLVMGetEnumAttributeKindForName(pure[k], strlen(pure[k])), 0));
+    bl_call_memory(c, call, 0);
+  }
+  return call;
 }
 
 LLVMValueRef bl_extern(BlCtx *c, const char *name, LLVMTypeRef fnty) {
@@ -221,11 +241,19 @@ void bl_eval(BlCtx *c, IrRef r, const IrInst *in) {
   LLVMValueRef f = bl_extern(c, BL_SYM_EVAL, ft);
   LLVMValueRef args[4] = {bl_i64c(c, bl_eval_desc(in, at)), bl_i64c(c, in->imm), cell[0], cell[4]};
   LLVMValueRef call = LLVMBuildCall2(c->b, ft, f, args, 4, "");
-  /* It touches only the cells (and the host FP environment). */
+  /* It touches only the cells (and the host FP environment), and returns. */
   bl_call_memory(c, call, BL_ME_ARG(BL_ME_REF | BL_ME_MOD) | BL_ME_INACC(BL_ME_REF | BL_ME_MOD));
-  bool divide = ir_op_info[in->op].flags & IRF_FAULT;
-  bl_raise_if(c, LLVMBuildICmp(c->b, LLVMIntNE, call, bl_i64c(c, 0), ""),
-              divide ? IR_EXC_divide : IR_EXC_undef, bl_i64c(c, 0), false);
+  static const char *const attrs[] = {"nounwind", "willreturn"};
+  for (unsigned k = 0; k < 2; k++)
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(c->ctx,
+                                                     LLVMGetEnumAttributeKindForName(attrs[k], strlen(attrs[k])), 0));
+  /* ir_eval refuses a valid instruction only when it faults (division);
+   * other ops need no check, and no exit that would keep LLVM from sinking
+   * slot stores out of a loop. */
+  if (ir_op_info[in->op].flags & IRF_FAULT)
+    bl_raise_if(c, LLVMBuildICmp(c->b, LLVMIntNE, call, bl_i64c(c, 0), ""), IR_EXC_divide,
+                bl_i64c(c, 0), false);
   IrType t = (IrType)in->type;
   LLVMValueRef v;
   if (t == IR_T_i1)
@@ -263,8 +291,8 @@ static LLVMBasicBlockRef edge(BlCtx *c, uint32_t target) {
   LLVMPositionBuilderAtEnd(c->b, chk);
   LLVMValueRef req = bl_load(c, c->i32, bl_cpu_ptr(c, c->cfg->off_exit_request), BL_TBAA_RT, 4);
   LLVMSetVolatile(req, true); /* another thread sets it: read it every time */
-  LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntNE, req, LLVMConstInt(c->i32, 0, false), ""),
-                  leave, c->bb[target]);
+  bl_br_rare(c, LLVMBuildICmp(c->b, LLVMIntNE, req, LLVMConstInt(c->i32, 0, false), ""), leave,
+             c->bb[target]);
   LLVMPositionBuilderAtEnd(c->b, leave);
   bl_ret(c, bl_i64c(c, pc), BL_EXIT_JUMP);
   LLVMPositionBuilderAtEnd(c->b, here);
@@ -333,6 +361,12 @@ static bool func_setup(BlCtx *c, const char *name) {
   c->func = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->ret_ty, &pt, 1, false));
   c->cpu = LLVMGetParam(c->func, 0);
   fn_attr(c, "nounwind");
+  /* The guest state is there to read: LICM may then hoist slot loads out of
+   * loops and keep slots in registers (the stores sink to the exits). */
+  if (c->fn->rf->state_size) {
+    unsigned k = LLVMGetEnumAttributeKindForName("dereferenceable", 15);
+    LLVMAddAttributeAtIndex(c->func, 1, LLVMCreateEnumAttribute(c->ctx, k, c->fn->rf->state_size));
+  }
   /* nounwind and no uwtable: no unwind tables (faults leave by siglongjmp).
    * cpu is not noalias: helpers reach the struct through their own copy. */
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, c->func, "entry");

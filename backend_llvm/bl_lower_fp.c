@@ -80,11 +80,11 @@ static void with_rm(BlCtx *c, IrRef r, const IrInst *in, unsigned k, FpFast f, b
   }
   bl_pc(c); /* loaded here: both paths and what follows may use it */
   LLVMValueRef rm = LLVMBuildAnd(c->b, A(c, in, k), LLVMConstInt(c->i8, 3, false), "");
-  LLVMValueRef nearest = LLVMBuildICmp(c->b, LLVMIntEQ, rm, LLVMConstInt(c->i8, 0, false), "");
+  LLVMValueRef other = LLVMBuildICmp(c->b, LLVMIntNE, rm, LLVMConstInt(c->i8, 0, false), "");
   LLVMBasicBlockRef fast = LLVMAppendBasicBlockInContext(c->ctx, c->func, "rn");
   LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(c->ctx, c->func, "rm");
   LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(c->ctx, c->func, "");
-  LLVMBuildCondBr(c->b, nearest, fast, slow);
+  bl_br_rare(c, other, slow, fast); /* guests nearly always run in nearest */
   LLVMPositionBuilderAtEnd(c->b, fast);
   LLVMValueRef vf = f(c, in, IR_RM_NEAREST);
   if (!vf) { /* f has no fast form at all: evaluate on both paths */
