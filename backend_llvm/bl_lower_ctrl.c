@@ -77,7 +77,9 @@ void bl_lower_call(BlCtx *c, IrRef r, const IrInst *in) {
   if (h->flags & IR_HELPER_MEMORY)
     bl_store_pc(c); /* it may fault in guest memory like a load would */
   LLVMValueRef call = LLVMBuildCall2(c->b, ft, f, args, 5, "");
-  unsigned arg = (h->flags & IR_HELPER_READS_STATE ? BL_ME_REF : 0) |
+  /* One that may fault in guest memory sees the state up to date, as an
+   * access would (precise state): it "reads" the struct. */
+  unsigned arg = (h->flags & (IR_HELPER_READS_STATE | IR_HELPER_MEMORY) ? BL_ME_REF : 0) |
                  (h->flags & IR_HELPER_WRITES_STATE ? BL_ME_MOD : 0);
   bl_call_memory(c, call, BL_ME_ARG(arg) | BL_ME_INACC(BL_ME_REF | BL_ME_MOD) |
                               BL_ME_OTHER(BL_ME_REF | BL_ME_MOD));
