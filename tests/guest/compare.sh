@@ -8,8 +8,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export GUEST_TEST_VAR="set for the guest"
 "$prog" "$@" >"$out/native" 2>"$out/native.err"; native_rc=$?
-"$emu" --tier="$tier" "$prog" "$@" >"$out/emu" 2>"$out/emu.err"; emu_rc=$?
+"$emu" --tier="$tier" -d stats -D "$out/stats" "$prog" "$@" >"$out/emu" 2>"$out/emu.err"; emu_rc=$?
 fail=0
+tier2=$(grep -o 'tier2: [0-9]* regions ([0-9]* blocks' "$out/stats" 2>/dev/null | head -1)
+# EMU_EXPECT_TIER2=1: the auto tier must have compiled and installed regions.
+if [ -n "${EMU_EXPECT_TIER2:-}" ] && ! [[ "$tier2" =~ tier2:\ [1-9] ]]; then
+  echo "no tier-2 region was installed for $prog (${tier2:-no tier2 stats})"; fail=1
+fi
 if ! cmp -s "$out/native" "$out/emu"; then
   echo "stdout differs for $prog:"; diff "$out/native" "$out/emu" | head -20; fail=1
 fi
@@ -20,4 +25,4 @@ if [ $fail -ne 0 ]; then
   echo "--- emu stderr:"; head -20 "$out/emu.err"
   exit 1
 fi
-echo "ok: $(basename "$prog") $* (exit $native_rc, $(wc -l <"$out/native") lines) tier=$tier"
+echo "ok: $(basename "$prog") $* (exit $native_rc, $(wc -l <"$out/native") lines) tier=$tier${tier2:+ $tier2)}"
