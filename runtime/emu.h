@@ -39,12 +39,31 @@ typedef struct EmuStats {
   uint64_t llvm_blocks;        /* guest blocks inside them */
   uint64_t llvm_insns;         /* guest instructions inside them */
   uint64_t llvm_ns;            /* region building + LLVM lowering and compilation */
-  uint64_t llvm_dropped;       /* hot candidates dropped: queue full, or stale */
+  uint64_t llvm_dropped;       /* regions not installed: code changed, or cache full */
   uint64_t llvm_failed;        /* LLVM rejected the function (a bug; tier 1 kept) */
+  /* Persistent translation cache (tcache.c): blocks loaded instead of translated. */
+  uint64_t blocks_cached;
+  uint64_t insns_cached;
+  uint64_t cache_ns; /* looking blocks up, loading and relocating them (hits and misses) */
 } EmuStats;
 
 typedef struct EmuEngine EmuEngine;
 typedef struct EmuCpu EmuCpu;
+
+/* Where guest code at a pc comes from: a file mapping (user mode), for the
+ * persistent translation cache. Blocks hold guest addresses, so cached code
+ * is only valid for the same file at the same load base. */
+typedef struct EmuCodeOrigin {
+  uint64_t key;     /* the file's identity (a hash of its content) */
+  uint64_t base;    /* where it is loaded (mapping start - file offset) */
+  uint64_t lo, hi;  /* the mapping holding pc: a cached block stays inside it */
+  bool writable;    /* the guest may write this code: never cached */
+  const char *name; /* the file's path (cache files are named after it) */
+} EmuCodeOrigin;
+
+/* A fast 64-bit hash of n bytes (not cryptographic): file identities,
+ * checksums of the translation cache. */
+uint64_t emu_hash64(const void *p, size_t n, uint64_t seed);
 
 /* What the runner supplies. */
 typedef struct EmuEngineConfig {
@@ -57,6 +76,12 @@ typedef struct EmuEngineConfig {
   IrPassOptions passes;   /* which state stays precise at faults */
   size_t code_cache_size; /* bytes (0: default) */
   uint32_t jit_threshold; /* auto tier: executions that make a block hot (0: default) */
+  /* Persistent translation cache: on when cache_dir is set and code_origin
+   * says where code comes from (false: not from a file, never cached). */
+  const char *cache_dir;
+  uint64_t cache_max; /* bytes the folder may hold (0: default, 512 MiB) */
+  bool (*code_origin)(void *ctx, uint64_t pc, EmuCodeOrigin *out);
+  void *origin_ctx;
 } EmuEngineConfig;
 
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
@@ -75,6 +100,9 @@ void emu_engine_flush(EmuEngine *e);
 /* Drop translations overlapping guest [start, end). Other cpus keep running
  * (one may finish a dropped block); callable from a host fault handler. */
 void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end);
+/* Write the blocks translated since start-up to the persistent translation
+ * cache (at process exit and execve); no-op when it is off. */
+void emu_engine_cache_save(EmuEngine *e);
 
 /* Exclusive sections (QEMU's start_exclusive): emu_exclusive_start returns once
  * no other cpu of e is inside emu_exec, so none runs generated code or holds a

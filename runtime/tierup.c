@@ -25,6 +25,7 @@
 #define REGION_MAX_BLOCKS 32
 #define REGION_MAX_INSNS 1500
 #define SCAN_NS 2000000ull   /* 2 ms between scans */
+#define SCAN_CHUNK 2048      /* blocks looked at per scan (the lock is held meanwhile) */
 
 typedef struct Tierup {
   pthread_mutex_t compile; /* one LLVM compilation at a time */
@@ -33,6 +34,7 @@ typedef struct Tierup {
   pthread_t thread;
   bool running, stop;
   uint32_t threshold;
+  uint32_t cursor;        /* where the next scan starts in e->by_code */
   IrFunc *block, *region; /* the thread's translation buffers */
 } Tierup;
 
@@ -197,14 +199,20 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
     log_region(&r, ok ? "installed" : "dropped (changed while compiling)");
 }
 
-/* The hottest QUEUE_MAX blocks over the threshold that are not regions yet. */
+/* The hottest QUEUE_MAX blocks over the threshold that are not regions yet,
+ * among the next SCAN_CHUNK blocks: a program with 50,000 blocks is swept in
+ * 25 scans, and the lock is never held long (reading a counter is often a
+ * cache miss) while cpus wait to translate. */
 static uint32_t scan(EmuEngine *e, Tierup *u, Tb **queue, uint64_t *gen) {
   uint64_t counts[QUEUE_MAX];
   uint32_t n = 0;
   pthread_mutex_lock(&e->lock);
   *gen = e->generation;
-  for (uint32_t i = 0; i < e->ntbs; i++) {
-    Tb *t = e->by_code[i];
+  uint32_t todo = e->ntbs < SCAN_CHUNK ? e->ntbs : SCAN_CHUNK;
+  for (uint32_t k = 0; k < todo; k++) {
+    if (u->cursor >= e->ntbs)
+      u->cursor = 0;
+    Tb *t = e->by_code[u->cursor++];
     if (t->invalid || t->tier2 || t->considered || t->ir)
       continue;
     uint64_t c = counter_of(t);
@@ -213,13 +221,11 @@ static uint32_t scan(EmuEngine *e, Tierup *u, Tb **queue, uint64_t *gen) {
     uint32_t at = n < QUEUE_MAX ? n++ : QUEUE_MAX;
     if (at == QUEUE_MAX) { /* full: replace the coolest if this one is hotter */
       uint32_t min = 0;
-      for (uint32_t k = 1; k < QUEUE_MAX; k++)
-        if (counts[k] < counts[min])
-          min = k;
-      if (counts[min] >= c) {
-        e->stats.llvm_dropped++;
-        continue;
-      }
+      for (uint32_t i = 1; i < QUEUE_MAX; i++)
+        if (counts[i] < counts[min])
+          min = i;
+      if (counts[min] >= c)
+        continue; /* still hot at the next sweep */
       at = min;
     }
     queue[at] = t, counts[at] = c;
