@@ -23,7 +23,19 @@
 enum { PER_OP = 60, NSTATES = 4, NFUNCS = 150, NINSTS = 24 };
 
 static uint32_t helpers[8], nhelpers;
-static unsigned seen[IR_OP__COUNT]; /* instances compared, per op */
+static unsigned seen[IR_OP__COUNT];      /* instances compared, per op */
+static uint32_t seen_types[IR_OP__COUNT]; /* ... and the types (IrOpInfo.types' sense) */
+
+/* The type an instruction has in the sense of its op's type set: the result,
+ * or for 'b' / 'v' results the operand the set describes. */
+static IrType op_type(const IrFunc *fn, const IrInst *in) {
+  char res = ir_op_info[in->op].result;
+  if (res == 'T')
+    return (IrType)in->type;
+  if (in->nargs == 0)
+    return IR_T_void;
+  return ir_typeof(fn, in->args[in->op == IR_OP_store ? 1 : 0]);
+}
 
 static bool same_exit(IrExit a, IrExit b) {
   if (a.kind != b.kind || a.pc != b.pc)
@@ -90,8 +102,11 @@ static bool check_func(IrFunc *fn, uint64_t fseed, unsigned nstates) {
       return false;
     }
   for (uint32_t b = 0; b < fn->nblocks; b++)
-    for (uint32_t i = 0; i < fn->blocks[b].n; i++)
-      seen[fn->insts[fn->blocks[b].insts[i]].op]++;
+    for (uint32_t i = 0; i < fn->blocks[b].n; i++) {
+      const IrInst *in = &fn->insts[fn->blocks[b].insts[i]];
+      seen[in->op]++;
+      seen_types[in->op] |= 1u << op_type(fn, in);
+    }
   return true;
 }
 
@@ -183,22 +198,59 @@ static void test_wide_division(void **state) {
   assert_int_equal(bad, 0);
 }
 
+/* (op, types) pairs that no valid instruction here can have, though the op's
+ * type set names them. */
+static const struct {
+  IrOp op;
+  uint32_t types;
+} cannot[] = {
+    {IR_OP_get, IR_TSB(v8i16) | IR_TSB(v4f32)}, /* the test register file has no such slot */
+    {IR_OP_set, IR_TSB(v8i16) | IR_TSB(v4f32)},
+    {IR_OP_trunc, IR_TSB(i64)},                   /* nothing wider to narrow from */
+    {IR_OP_bitcast, IR_TSB(i1)},                  /* bitcast excludes i1 */
+    {IR_OP_vextract, IR_TSB(i1)},                 /* no i1 lanes */
+    {IR_OP_vnarrow, IR_TSB(v2i64)},               /* no v1i128 to narrow */
+    {IR_OP_vwidenlo, IR_TSB(v16i8)},              /* no i4 lanes to widen */
+    {IR_OP_vwidenhi, IR_TSB(v16i8)},
+    {IR_OP_ftoi, IR_TSB(v16i8) | IR_TSB(v8i16)},  /* no such float vector conversion */
+};
+
 /* Every op of ir_ops.def ran compiled at least once (terminators through the
- * random functions' exits and diamonds). */
+ * random functions' exits and diamonds), with every type its type set allows. */
 static void test_coverage(void **state) {
   unsigned missing = 0;
-  for (int op = 0; op < IR_OP__COUNT; op++)
+  for (size_t i = 0; i < sizeof cannot / sizeof cannot[0]; i++)
+    seen_types[cannot[i].op] |= cannot[i].types;
+  for (int op = 0; op < IR_OP__COUNT; op++) {
     if (!seen[op]) {
       print_error("op %s: no compiled test function held it\n", ir_op_info[op].name);
       missing++;
+      continue;
     }
+    uint32_t lack = ir_op_info[op].types & ~seen_types[op];
+    for (unsigned t = 0; t < IR_T__COUNT; t++)
+      if (lack >> t & 1) {
+        print_error("op %s: never compiled with type %s\n", ir_op_info[op].name, ir_type_info[t].name);
+        missing++;
+      }
+  }
   assert_int_equal(missing, 0);
+}
+
+/* Helpers with narrow results, so calls are compiled with every result type. */
+static uint64_t h_narrow(void *cpu, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
+  return a * 0x0101010101010101ull + b;
 }
 
 int main(void) {
   register_helpers();
-  static const char *names[] = {"t_sum3", "t_echo", "t_wide", "t_poke"};
-  for (unsigned i = 0; i < 4; i++) {
+  static const IrHelper narrow[] = {{"t_narrow8", h_narrow, 2, IR_T_i8, 0},
+                                    {"t_narrow16", h_narrow, 2, IR_T_i16, IR_HELPER_READS_STATE}};
+  for (unsigned i = 0; i < 2; i++)
+    if (ir_helper_register(&narrow[i]) < 0)
+      abort();
+  static const char *names[] = {"t_sum3", "t_echo", "t_wide", "t_poke", "t_narrow8", "t_narrow16"};
+  for (unsigned i = 0; i < 6; i++) {
     int h = ir_helper_find(names[i], strlen(names[i]));
     if (h >= 0)
       helpers[nhelpers++] = (uint32_t)h;
