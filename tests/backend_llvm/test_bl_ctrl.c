@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -416,6 +418,67 @@ static void test_owns_code(void **state) {
   ir_func_free(fn);
 }
 
+/* bl_owns_code while another thread compiles (the runtime's tier-up thread
+ * compiles as guest threads fault): every published function stays owned,
+ * foreign addresses never are, also when asked from a signal handler. */
+enum { NCONC = 60 };
+static uintptr_t conc_code[NCONC];
+static _Atomic unsigned conc_n;
+static _Atomic bool conc_done;
+static _Atomic unsigned conc_bad, conc_signals;
+
+static void conc_check(void) {
+  unsigned n = conc_n;
+  for (unsigned i = 0; i < n; i++)
+    if (!bl_owns_code(blh.jit, conc_code[i]))
+      conc_bad++;
+  int local;
+  if (bl_owns_code(blh.jit, (uintptr_t)&local) || bl_owns_code(blh.jit, (uintptr_t)conc_check))
+    conc_bad++;
+}
+
+static void conc_signal(int sig) {
+  conc_check();
+  conc_signals++;
+}
+
+static void *conc_reader(void *arg) {
+  while (!conc_done) {
+    conc_check();
+    pthread_kill(*(pthread_t *)arg, SIGUSR1); /* the compiling thread checks too, mid-compile */
+    struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+  }
+  return NULL;
+}
+
+static void test_owns_code_concurrent(void **state) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = conc_signal;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, NULL);
+  conc_n = 0;
+  conc_done = false;
+  conc_bad = 0;
+  conc_signals = 0;
+  pthread_t self = pthread_self(), reader;
+  assert_int_equal(pthread_create(&reader, NULL, conc_reader, &self), 0);
+  uint64_t seed = 0xabc;
+  for (unsigned f = 0; f < NCONC; f++) {
+    IrFunc *fn = irr_func(&seed, 12, NULL, 0);
+    BlCode code = blh_compile(fn);
+    conc_code[f] = code.start;
+    conc_n = f + 1;
+    ir_func_free(fn);
+  }
+  conc_done = true;
+  pthread_join(reader, NULL);
+  signal(SIGUSR1, SIG_DFL);
+  assert_int_equal(conc_bad, 0);
+  assert_true(conc_signals > 0);
+}
+
 /* -- Compile cost --------------------------------------------------------------------- */
 
 static uint64_t clock_ns(clockid_t id) {
@@ -461,6 +524,7 @@ int main(void) {
       cmocka_unit_test(test_atomics),        cmocka_unit_test(test_precise_state),
       cmocka_unit_test(test_precise_state_loop), cmocka_unit_test(test_barrier_ir),
       cmocka_unit_test(test_helpers),        cmocka_unit_test(test_owns_code),
+      cmocka_unit_test(test_owns_code_concurrent),
       cmocka_unit_test(test_compile_cost),
   };
   int failed = cmocka_run_group_tests_name("bl_ctrl", tests, NULL, NULL);
