@@ -85,6 +85,23 @@ typedef struct BfPcEntry {
   uint64_t guest_pc;
 } BfPcEntry;
 
+/* Where a block's code depends on this process's layout (for a persistent
+ * translation cache: copy the code elsewhere, then bf_reloc_apply). A field
+ * is a rel32 (target - end of instruction, `tail` bytes after the field) or
+ * an absolute 64-bit address. Everything else in a block is position
+ * independent or fixed by BfConfig (guest_base, offsets). */
+enum { BF_RELOC_REL32, BF_RELOC_ABS64 };
+enum {
+  BF_RELOC_ANCHOR,   /* value = target - bf_reloc_anchor() (code in this binary) */
+  BF_RELOC_EPILOGUE, /* cfg->epilogue */
+  BF_RELOC_COUNTER,  /* the block's counter, through the rw view */
+};
+typedef struct BfReloc {
+  uint32_t off;               /* offset of the field in the block */
+  uint8_t form, what, tail, pad;
+  int64_t value;              /* BF_RELOC_ANCHOR's distance */
+} BfReloc;
+
 typedef struct BfBlock {
   uint32_t size; /* bytes of code */
   uint32_t nexits;
@@ -95,7 +112,17 @@ typedef struct BfBlock {
    * for -d stats and tier-up). It sits in the data area after the code, on a
    * cache line of its own: a store next to running code costs a pipeline flush. */
   uint32_t counter_off;
+  /* Optional, like pcmap: the caller's array of reloc_cap entries (NULL: do
+   * not record). nrelocs counts them all; above reloc_cap some were dropped. */
+  BfReloc *relocs;
+  uint32_t nrelocs, reloc_cap;
 } BfBlock;
+
+/* A fixed function of the emu binary: distances to it do not change with ASLR. */
+uintptr_t bf_reloc_anchor(void);
+/* Fix up code copied (through rw, to run at rx) from a block compiled
+ * elsewhere: b's relocs, this process's cfg. False if a rel32 cannot reach. */
+bool bf_reloc_apply(const BfBlock *b, const BfConfig *cfg, uint8_t *rw, const uint8_t *rx);
 
 /* Compile fn (validated; ideally optimised) at rw/rx. Returns false if the code
  * did not fit in cap bytes (the runtime flushes its cache and retries). */

@@ -100,14 +100,37 @@ static const void *rw_twin(const BfCtx *c, const void *rx_target) {
   return c->rw + ((const uint8_t *)rx_target - c->rx);
 }
 
-void bf_jmp_abs(BfCtx *c, const void *rx_target) { x64_jmp32(&c->a, rw_twin(c, rx_target)); }
+/* Record a process-specific field that ends `back` bytes before the current
+ * position (for BfBlock.relocs). */
+static void reloc_add(BfCtx *c, unsigned back, uint8_t form, uint8_t what, uint8_t tail,
+                      int64_t value) {
+  BfBlock *b = c->out;
+  if (!b->relocs || !x64_ok(&c->a))
+    return;
+  if (b->nrelocs < b->reloc_cap)
+    b->relocs[b->nrelocs] = (BfReloc){(uint32_t)(x64_len(&c->a) - back), form, what, tail, 0,
+                                      value};
+  b->nrelocs++;
+}
+
+void bf_jmp_abs(BfCtx *c, const void *rx_target) {
+  x64_jmp32(&c->a, rw_twin(c, rx_target));
+  reloc_add(c, 4, BF_RELOC_REL32, BF_RELOC_EPILOGUE, 0, 0); /* its only target */
+}
 
 void bf_call_abs(BfCtx *c, const void *fn) {
   intptr_t rel = (intptr_t)fn - (intptr_t)(c->rx + x64_len(&c->a) + 5);
+  int64_t dist = (int64_t)((uintptr_t)fn - bf_reloc_anchor());
   if (rel >= INT32_MIN && rel <= INT32_MAX) {
     x64_call(&c->a, rw_twin(c, fn));
+    reloc_add(c, 4, BF_RELOC_REL32, BF_RELOC_ANCHOR, 0, dist);
   } else {
+    size_t at = x64_len(&c->a);
     x64_mov_ri(&c->a, X64_S64, X64_RAX, (int64_t)(uintptr_t)fn);
+    if (x64_len(&c->a) - at == 10) /* movabs; a shorter form cannot be moved */
+      reloc_add(c, 8, BF_RELOC_ABS64, BF_RELOC_ANCHOR, 0, dist);
+    else if (c->out->relocs)
+      c->out->nrelocs = c->out->reloc_cap + 1; /* not relocatable: "dropped" */
     x64_call_r(&c->a, X64_RAX);
   }
 }
@@ -250,10 +273,12 @@ static void emit_entry(BfCtx *c) {
   if (c->counter_abs) {
     x64_mov_ri(a, X64_S64, X64_RAX, INT64_MAX); /* movabs: imm64 patched below */
     c->counter_fix = (uint32_t)x64_len(a) - 8;
+    reloc_add(c, 8, BF_RELOC_ABS64, BF_RELOC_COUNTER, 0, 0);
     x64_alu_mi(a, X64_ADD, X64_S64, x64_mem(X64_RAX, 0), 1);
   } else {
     x64_alu_mi(a, X64_ADD, X64_S64, x64_mem_rip(0), 1);
     c->counter_fix = (uint32_t)x64_len(a) - 5; /* disp32, then the imm8 */
+    reloc_add(c, 5, BF_RELOC_REL32, BF_RELOC_COUNTER, 1, 0);
   }
   x64_alu_mi(a, X64_CMP, X64_S32, bf_cpu(c->cfg->off_exit_request), 0);
   x64_jcc_label(a, X64_CC_NE, &c->request);
@@ -309,7 +334,7 @@ static bool setup(BfCtx *c, const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, 
   x64_label_init(&c->entry), x64_label_init(&c->request);
   uint64_t gb = cfg->guest_base;
   c->use_r14 = gb != 0 && gb > INT32_MAX;
-  out->nexits = out->npc = 0;
+  out->nexits = out->npc = out->nrelocs = 0;
   x64_init(&c->a, rw, cap < (1u << 27) ? cap : (1u << 27));
   return fn->nblocks > 0 && bf_ra_prepare(c);
 }
@@ -363,7 +388,7 @@ bool bf_compile_thunk(const BfConfig *cfg, uint64_t pc, const void *fn, uint8_t 
   c->nstubs = c->nlits = c->litsize = 0;
   c->extra = 0;
   c->use_r14 = false;
-  out->nexits = out->npc = 0;
+  out->nexits = out->npc = out->nrelocs = 0;
   x64_label_init(&c->entry), x64_label_init(&c->request);
   x64_init(&c->a, rw, cap < 4096 ? cap : 4096);
   X64Asm *a = &c->a;

@@ -58,6 +58,7 @@ struct EmuEngine {
   IrFunc *scratch;     /* translation buffer, reused */
   BlJit *bl;           /* tier 2 (llvm and auto tiers) */
   struct Tierup *tierup; /* auto tier: the background compiler (tierup.c) */
+  struct Tcache *tcache; /* persistent translation cache (tcache.c), or NULL */
   EmuStats stats;       /* translation counters; execution counters are per cpu */
   uint64_t insns_done;  /* executed by blocks since flushed, and by freed cpus */
   uint64_t blocks_done; /* dispatcher entries of freed cpus */

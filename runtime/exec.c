@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <ucontext.h>
 
 #include "engine.h"
+#include "tcache.h"
 
 void emu_jcache_init(BfJcacheEntry *jc); /* tb.c */
 
@@ -97,7 +99,21 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
     e->bl = make_jit(cfg);
   if (cfg->tier == EMU_TIER_AUTO && e->bl)
     tierup_start(e);
+  e->tcache = tcache_new(e);
   return e;
+}
+
+void emu_engine_cache_save(EmuEngine *e) {
+  if (!e || !e->tcache)
+    return;
+  /* Called on the way out: a thread stuck holding the lock only costs the save. */
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 1;
+  if (pthread_mutex_timedlock(&e->lock, &until) != 0)
+    return;
+  tcache_save(e->tcache);
+  pthread_mutex_unlock(&e->lock);
 }
 
 void emu_engine_free(EmuEngine *e) {
@@ -107,6 +123,7 @@ void emu_engine_free(EmuEngine *e) {
   pthread_mutex_lock(&e->lock);
   tb_flush_all(e);
   pthread_mutex_unlock(&e->lock);
+  tcache_free(e->tcache);
   codecache_destroy(&e->cc);
   tierup_free(e);
   bl_jit_free(e->bl);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "tcache.h"
 
 #define TB_MAX_CODE (16u << 20)
 
@@ -213,8 +214,42 @@ Tb *tb_compile_func(EmuEngine *e, const IrFunc *fn) {
   return t;
 }
 
+/* A block from the persistent translation cache, published, or NULL (a miss,
+ * or no room: translating then finds the cache full too). */
+static Tb *from_tcache(EmuEngine *e, uint64_t pc) {
+  TcacheHit h;
+  size_t start, cap;
+  if (!tcache_find(e->tcache, pc, &h) || !cache_room(e, &start, &cap))
+    return NULL;
+  size_t pad = (h.align - ((uintptr_t)e->cc.rx + start)) & 63; /* same data alignment */
+  if (cap < pad + h.size)
+    return NULL;
+  start += pad;
+  IrBlockInfo info = {.pc = pc, .guest_bytes = h.guest_bytes, .ninsns = h.ninsns};
+  Tb *t = tb_new(e, &info);
+  if (!tcache_place(e->tcache, &h, e->cc.rw + start, e->cc.rx + start, &t->bf)) {
+    tb_free(t);
+    return NULL;
+  }
+  cache_commit(e, t, start);
+  e->stats.blocks_cached++;
+  e->stats.insns_cached += h.ninsns;
+  if (emu_log_on(EMU_LOG_out_asm))
+    log_host(t);
+  publish(e, t);
+  return t;
+}
+
 Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   uint64_t t0 = emu_now_ns();
+  if (e->tcache) {
+    Tb *cached = from_tcache(e, pc);
+    uint64_t t1 = emu_now_ns();
+    e->stats.cache_ns += t1 - t0;
+    if (cached)
+      return cached;
+    t0 = t1;
+  }
   IrFunc *fn = e->scratch;
   ir_func_reset(fn);
   IrBlockInfo info;
@@ -239,8 +274,14 @@ Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   if (e->cfg.tier == EMU_TIER_INTERP) {
     t->ir = fn;
     e->scratch = ir_func_new(e->cfg.frontend->rf);
-  } else if (!compile_or_free(e, t, fn)) {
-    return NULL;
+  } else {
+    if (e->tcache) /* record relocations for saving */
+      t->bf.relocs = tcache_relocs(e->tcache, &t->bf.reloc_cap);
+    if (!compile_or_free(e, t, fn))
+      return NULL;
+    if (e->tcache)
+      tcache_add(e->tcache, t);
+    t->bf.relocs = NULL, t->bf.nrelocs = t->bf.reloc_cap = 0;
   }
   e->stats.blocks_translated++;
   e->stats.insns_translated += info.ninsns;

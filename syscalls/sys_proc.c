@@ -141,6 +141,7 @@ static int64_t do_execve(UserThread *t, const uint64_t a[6], const char **argv,
     return envc;
   if (access(path, X_OK) != 0)
     return -errno;
+  emu_engine_cache_save(t->proc->engine); /* this image ends here if the exec works */
   if (!runs_under_emu(t, path)) /* a host program: the kernel runs it */
     return raw_syscall6(SYS_execve, (uint64_t)(uintptr_t)path, (uint64_t)(uintptr_t)argv,
                         (uint64_t)(uintptr_t)envp, 0, 0, 0);

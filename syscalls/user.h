@@ -103,7 +103,12 @@ typedef struct UserOptions {
   const char *argv0;     /* -0, EMU_ARGV0 */
   uint64_t code_cache;   /* --code-cache, EMU_CODE_CACHE (0: default) */
   uint32_t jit_threshold; /* --jit-threshold, EMU_JIT_THRESHOLD (0: default) */
+  const char *cache_dir; /* --cache-dir, EMU_CACHE_DIR: persistent translation cache (NULL: off) */
+  uint64_t cache_max;    /* EMU_CACHE_MAX: bytes that folder may hold (0: default) */
 } UserOptions;
+
+/* user_origin.c: EmuEngineConfig.code_origin (the file mapping holding pc). */
+bool user_code_origin(void *ctx, uint64_t pc, EmuCodeOrigin *out);
 
 struct UserProcess {
   const UserGuest *guest;

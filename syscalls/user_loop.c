@@ -46,6 +46,9 @@ void user_report_stats(UserProcess *p) {
           s->insns_executed, s->blocks_translated, s->insns_translated,
           s->insns_translated ? (double)s->translate_ns / 1000.0 / (double)s->insns_translated : 0.0,
           s->code_bytes, s->blocks_executed, s->chains, s->flushes);
+  if (s->blocks_cached || s->cache_ns)
+    emu_log("emu stats: %" PRIu64 " blocks from the cache (%" PRIu64 " guest insns, %.1f ms)\n",
+            s->blocks_cached, s->insns_cached, (double)s->cache_ns / 1e6);
   if (s->llvm_blocks || s->llvm_dropped || s->llvm_failed)
     emu_log("emu stats: tier2: %" PRIu64 " regions (%" PRIu64 " blocks, %" PRIu64
             " guest insns, %.2f us/insn), %" PRIu64 " dropped, %" PRIu64 " failed\n",
@@ -57,6 +60,7 @@ void user_report_stats(UserProcess *p) {
 void user_exit_group(UserThread *t, int status) {
   user_exit_claim();
   user_report_stats(t->proc);
+  emu_engine_cache_save(t->proc->engine);
   fflush(NULL);
   _exit(status & 0xff);
 }
@@ -64,6 +68,7 @@ void user_exit_group(UserThread *t, int status) {
 void user_die_by_signal(UserThread *t, int sig) {
   user_exit_claim();
   user_report_stats(t->proc);
+  emu_engine_cache_save(t->proc->engine);
   fflush(NULL);
   /* Die of the same signal so the parent sees what it would natively; no core
    * of the emulator itself. */

@@ -40,6 +40,8 @@ static void usage(FILE *f, const UserGuest *g) {
           "  --tier=T             EMU_TIER           interp | fast | llvm | auto (default fast)\n"
           "  --code-cache=size    EMU_CODE_CACHE     translated code cache size (default 256M)\n"
           "  --jit-threshold=N    EMU_JIT_THRESHOLD  auto tier: executions that make a block hot (default 2000)\n"
+          "  --cache-dir=DIR      EMU_CACHE_DIR      keep translations in DIR for later runs (default off)\n"
+          "                       EMU_CACHE_MAX      size bound of that folder (default 512M)\n"
           "  -version                                print the version and exit\n"
           "  --binfmt-print                          print the binfmt_misc registration line\n"
           "  --binfmt-install                        register emu with binfmt_misc (root)\n"
@@ -248,6 +250,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if ((v = getenv("EMU_ARGV0"))) p->opt.argv0 = v;
   if ((v = getenv("EMU_CODE_CACHE"))) p->opt.code_cache = parse_size(v);
   if ((v = getenv("EMU_JIT_THRESHOLD"))) p->opt.jit_threshold = parse_count(v);
+  if ((v = getenv("EMU_CACHE_DIR")) && *v) p->opt.cache_dir = v;
+  if ((v = getenv("EMU_CACHE_MAX"))) p->opt.cache_max = parse_size(v);
   if ((v = getenv("EMU_SET_ENV"))) env_from_list(&env, v, true);
   if ((v = getenv("EMU_UNSET_ENV"))) env_from_list(&env, v, false);
   if ((v = getenv("EMU_LOG")) && !emu_log_parse(v, err, sizeof err)) die("%s%s", err, "");
@@ -292,6 +296,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     else if (!strncmp(o, "code-cache=", 11)) p->opt.code_cache = parse_size(o + 11);
     else if (!strncmp(o, "jit-threshold=", 14)) p->opt.jit_threshold = parse_count(o + 14);
     else if (!strcmp(o, "jit-threshold")) { NEEDS_ARG(); p->opt.jit_threshold = parse_count(arg); }
+    else if (!strncmp(o, "cache-dir=", 10)) p->opt.cache_dir = o + 10;
+    else if (!strcmp(o, "cache-dir")) { NEEDS_ARG(); p->opt.cache_dir = arg; }
     else if (!strcmp(o, "binfmt-print")) binfmt_cmd = USER_BINFMT_PRINT;
     else if (!strcmp(o, "binfmt-install")) binfmt_cmd = USER_BINFMT_INSTALL;
     else if (!strcmp(o, "binfmt-remove")) binfmt_cmd = USER_BINFMT_REMOVE;
@@ -383,6 +389,9 @@ int user_main(int argc, char **argv, const UserGuest *g) {
       .passes = {.precise_classes = IR_PRECISE_ALL},
       .code_cache_size = p->opt.code_cache,
       .jit_threshold = p->opt.jit_threshold,
+      .cache_dir = p->opt.cache_dir,
+      .cache_max = p->opt.cache_max,
+      .code_origin = user_code_origin,
   };
   /* Measurement only (bench/run.sh --tiers fast-nocheck): drop the bounds check
    * on guest accesses to price isolation. Unsafe: the guest can then reach emu. */
