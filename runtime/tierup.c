@@ -38,6 +38,10 @@ typedef struct Tierup {
   IrFunc *block, *region; /* the thread's translation buffers */
 } Tierup;
 
+uint32_t tierup_threshold(const EmuEngineConfig *cfg) {
+  return cfg->jit_threshold ? cfg->jit_threshold : DEFAULT_THRESHOLD;
+}
+
 static Tierup *tierup_get(EmuEngine *e) {
   if (!e->tierup) {
     Tierup *u = calloc(1, sizeof *u);
@@ -46,7 +50,7 @@ static Tierup *tierup_get(EmuEngine *e) {
     pthread_mutex_init(&u->compile, NULL);
     pthread_mutex_init(&u->mu, NULL);
     pthread_cond_init(&u->cv, NULL);
-    u->threshold = e->cfg.jit_threshold ? e->cfg.jit_threshold : DEFAULT_THRESHOLD;
+    u->threshold = tierup_threshold(&e->cfg);
     e->tierup = u;
   }
   return e->tierup;
@@ -84,6 +88,10 @@ typedef struct Region {
   TbRange ranges[REGION_MAX_BLOCKS];
   uint32_t n, ninsns;
   uint64_t gen;
+  bool loops; /* some member jumps back to the entry: a region without such a
+                 loop is entered and left once per pass, and the call into
+                 LLVM's code and the exit through the jump cache cost more
+                 than LLVM saves (measured: malloc's paths ran 1.8x slower) */
 } Region;
 
 static int find_member(const Region *r, const Tb *t) {
@@ -101,15 +109,58 @@ static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
   r->ninsns = entry->ninsns;
   for (uint32_t i = 0; i < r->n; i++) {
     Tb *t = r->members[i];
-    for (uint32_t k = 0; k < t->bf.nexits && r->n < REGION_MAX_BLOCKS; k++) {
-      Tb *to = tb_lookup(e, t->bf.exits[k].target);
-      if (!to || to->tier2 || to->ir || find_member(r, to) >= 0 || !edge_taken(t, k, to) ||
-          counter_of(to) < bar || r->ninsns + to->ninsns > REGION_MAX_INSNS)
+    /* Its direct exits, and the block after it: where a call returns to (a
+     * return is an indirect exit, so no chain records that edge). */
+    for (uint32_t k = 0; k <= t->bf.nexits && r->n < REGION_MAX_BLOCKS; k++) {
+      bool after = k == t->bf.nexits;
+      Tb *to = tb_lookup(e, after ? t->pc + t->guest_bytes : t->bf.exits[k].target);
+      if (!to || to->tier2 || to->ir || find_member(r, to) >= 0 ||
+          (!after && !edge_taken(t, k, to)) || counter_of(to) < bar ||
+          r->ninsns + to->ninsns > REGION_MAX_INSNS)
         continue;
       r->members[r->n++] = to;
       r->ninsns += to->ninsns;
     }
   }
+}
+
+/* An indirect exit (a return, mostly) whose target turns out to be a member
+ * that follows another member in memory (a return site) jumps there instead of
+ * leaving: `exiti v` becomes compares against those pcs, then the exit. */
+static bool ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
+  enum { MAX_SITES = 4 };
+  uint32_t site[MAX_SITES], nsites = 0;
+  for (uint32_t i = 0; i < r->n && nsites < MAX_SITES; i++)
+    for (uint32_t k = 0; k < r->n; k++)
+      if (r->members[k]->pc + r->members[k]->guest_bytes == r->members[i]->pc) {
+        site[nsites++] = i;
+        break;
+      }
+  if (!nsites)
+    return true;
+  uint32_t nblocks = fn->nblocks;
+  for (uint32_t b = 0; b < nblocks; b++) {
+    IrBlock *blk = &fn->blocks[b];
+    IrRef term = blk->insts[blk->n - 1];
+    if (fn->insts[term].op != IR_OP_exiti)
+      continue;
+    IrRef v = fn->insts[term].args[0];
+    blk->n--; /* the exit moves to the end of the compare chain */
+    uint32_t at = b;
+    for (uint32_t s = 0; s < nsites; s++) {
+      ir_block_set(fn, at);
+      IrRef pc = ir_emit_raw(fn, IR_OP_const, IR_T_i64, 0, NULL, r->members[site[s]]->pc, 0);
+      IrRef args[2] = {v, pc};
+      IrRef eq = ir_emit_raw(fn, IR_OP_cmp, IR_T_i1, 2, args, IR_PRED_eq, 0);
+      uint32_t next = ir_block_new(fn);
+      ir_block_set(fn, at);
+      ir_br(fn, eq, first[site[s]], next);
+      at = next;
+    }
+    ir_block_set(fn, at);
+    ir_exiti(fn, v);
+  }
+  return true;
 }
 
 /* Translate the members again into u->region; false if a member's code no
@@ -132,6 +183,7 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
   }
   fn->entry = r->members[0]->pc;
   /* Exits to members become jumps: the region's internal edges. */
+  uint32_t back = 0;
   for (uint32_t b = 0; b < fn->nblocks; b++) {
     IrBlock *blk = &fn->blocks[b];
     IrInst *term = &fn->insts[blk->insts[blk->n - 1]];
@@ -142,10 +194,12 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
         term->op = IR_OP_jmp;
         term->imm = first[i];
         term->aux = 0;
+        back += i == 0; /* a loop through the entry: the time is spent inside */
         break;
       }
   }
-  return true;
+  r->loops = back != 0;
+  return ret_sites(fn, r, first);
 }
 
 static void log_region(const Region *r, const char *what) {
@@ -171,9 +225,13 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
   for (uint32_t i = 0; i < r.n; i++)
     r.members[i]->considered = true;
   bool ok = build_ir(e, u, &r);
+  if (ok && !r.loops)
+    e->stats.llvm_noloop++;
   pthread_mutex_unlock(&e->lock);
-  if (!ok) {
-    e->stats.llvm_dropped++;
+  if (!ok || !r.loops) {
+    e->stats.llvm_dropped += !ok;
+    if (emu_log_on(EMU_LOG_tierup))
+      log_region(&r, ok ? "skipped (no loop)" : "dropped (code changed)");
     return;
   }
   ir_optimize(u->region, &e->cfg.passes);

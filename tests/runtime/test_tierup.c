@@ -255,6 +255,7 @@ static void test_llvm_tier_every_block(void **unused) {
 }
 
 int main(void) {
+  emu_log_mask |= 1u << EMU_LOG_stats; /* exact tier-1 counters (no cap) */
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_llvm_tier_every_block),
       cmocka_unit_test(test_one_block_loop),
