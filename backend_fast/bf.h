@@ -62,6 +62,10 @@ typedef struct BfConfig {
   uint64_t guest_base;      /* host address = guest_base + guest address */
   uint64_t guest_limit;     /* guest addresses must be below this (0: no check) */
   const uint8_t *epilogue;  /* rx address of the shared epilogue (bf_emit_trampolines) */
+  /* Block execution counters stop at this value (0: exact counts). A counter
+   * that is only compared against a threshold need not be written for ever:
+   * threads running one block would fight over its cache line. */
+  uint64_t counter_cap;
 } BfConfig;
 
 typedef struct BfTrampolines {

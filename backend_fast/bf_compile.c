@@ -269,12 +269,21 @@ static void emit_entry(BfCtx *c) {
   /* The counter is written through the rw view (rx is not writable): RIP-relative
    * across the two mappings when they are near each other, else absolute. */
   intptr_t delta = c->rw - c->rx, span = (intptr_t)(c->a.end - c->a.start);
-  c->counter_abs = delta > INT32_MAX - span || delta < INT32_MIN + span;
+  uint64_t cap = c->cfg->counter_cap;
+  bool capped = cap != 0;
+  c->counter_abs = capped || delta > INT32_MAX - span || delta < INT32_MIN + span;
   if (c->counter_abs) {
     x64_mov_ri(a, X64_S64, X64_RAX, INT64_MAX); /* movabs: imm64 patched below */
     c->counter_fix = (uint32_t)x64_len(a) - 8;
     reloc_add(c, 8, BF_RELOC_ABS64, BF_RELOC_COUNTER, 0, 0);
+    X64Label full = X64_LABEL_INIT;
+    if (capped) { /* past the cap the line is only read: no bouncing between cores */
+      x64_alu_mi(a, X64_CMP, X64_S64, x64_mem(X64_RAX, 0), cap > INT32_MAX ? INT32_MAX : (int32_t)cap);
+      x64_jcc_label_short(a, X64_CC_AE, &full);
+    }
     x64_alu_mi(a, X64_ADD, X64_S64, x64_mem(X64_RAX, 0), 1);
+    if (capped)
+      x64_bind(a, &full);
   } else {
     x64_alu_mi(a, X64_ADD, X64_S64, x64_mem_rip(0), 1);
     c->counter_fix = (uint32_t)x64_len(a) - 5; /* disp32, then the imm8 */

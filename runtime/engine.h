@@ -98,6 +98,7 @@ void excl_init(EmuEngine *e); /* also in a forked child */
 
 /* tierup.c: the auto tier's background compiler. */
 bool tierup_start(EmuEngine *e);
+uint32_t tierup_threshold(const EmuEngineConfig *cfg); /* executions that make a block hot */
 void tierup_stop(EmuEngine *e);
 void tierup_free(EmuEngine *e); /* stops it first */
 void tierup_fork_lock(EmuEngine *e);   /* no compile in progress across fork */

@@ -94,6 +94,10 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
       .guest_base = cfg->guest_base,
       .guest_limit = cfg->guest_limit,
       .epilogue = e->tramp.epilogue,
+      /* Exact counts for -d stats; else only as far as tier-up looks. */
+      .counter_cap = emu_log_on(EMU_LOG_stats) ? 0
+                     : cfg->tier == EMU_TIER_AUTO ? tierup_threshold(cfg)
+                                                  : 1,
   };
   if (cfg->tier == EMU_TIER_LLVM || cfg->tier == EMU_TIER_AUTO)
     e->bl = make_jit(cfg);
