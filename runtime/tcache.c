@@ -600,7 +600,9 @@ void tcache_save(Tcache *tc) {
   bool wrote = false;
   for (uint32_t i = 0; i < tc->nobjs; i++) {
     TcObj *o = tc->objs[i];
-    if (!o->npcs)
+    /* Rewriting a 20 MB file for a handful of new blocks (a guest's random
+     * paths) costs more than translating them again next time. */
+    if (!o->npcs || o->npend < o->maplen / 64)
       continue;
     if (!wrote && mkdir(tc->dir, 0777) != 0 && errno != EEXIST)
       return;
