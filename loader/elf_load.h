@@ -42,6 +42,12 @@ int elf_load_interp(const char *path, uint16_t expected_machine, ElfImage *out, 
 int elf_load_fd(int fd, uint16_t expected_machine, unsigned flags, ElfImage *out, char *err,
                 size_t errsize);
 
+/* Call fn for every defined function symbol of the file at path (.symtab, or
+ * .dynsym without one), its address plus bias. Returns how many, or -1 if the
+ * file cannot be read as ELF. For ahead-of-time translation. */
+int elf_func_symbols(const char *path, uint64_t bias, void (*fn)(void *ctx, uint64_t addr),
+                     void *ctx);
+
 /* Unmap a loaded image's span. */
 void elf_unload(const ElfImage *img);
 

@@ -104,6 +104,11 @@ void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end);
 /* Write the blocks translated since start-up to the persistent translation
  * cache (at process exit and execve); no-op when it is off. */
 void emu_engine_cache_save(EmuEngine *e);
+/* Ahead-of-time translation: translate the block at pc without running it
+ * (it goes to the persistent cache like any block). Writes up to max guest pcs
+ * that may follow it (its direct exits, and the code after it: where a call
+ * returns) to next; returns how many, or -1 when the code cache is full. */
+int emu_pretranslate(EmuEngine *e, uint64_t pc, uint64_t *next, int max);
 
 /* Exclusive sections (QEMU's start_exclusive): emu_exclusive_start returns once
  * no other cpu of e is inside emu_exec, so none runs generated code or holds a

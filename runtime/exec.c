@@ -490,3 +490,20 @@ IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
   excl_cpu_leave(cpu);
   return x;
 }
+
+int emu_pretranslate(EmuEngine *e, uint64_t pc, uint64_t *next, int max) {
+  pthread_mutex_lock(&e->lock);
+  Tb *t = tb_lookup(e, pc);
+  if (!t)
+    t = tb_translate(e, pc);
+  int n = -1;
+  if (t) {
+    n = 0;
+    for (uint32_t i = 0; i < t->bf.nexits && n < max; i++)
+      next[n++] = t->bf.exits[i].target;
+    if (n < max && t->guest_bytes) /* where a call returns to, or a fall-through */
+      next[n++] = t->pc + t->guest_bytes;
+  }
+  pthread_mutex_unlock(&e->lock);
+  return n;
+}

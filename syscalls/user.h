@@ -98,6 +98,7 @@ typedef struct UserOptions {
   const char *sysroot;   /* -L, EMU_LD_PREFIX */
   const char *cpu_model; /* -cpu */
   bool strace;           /* -strace, EMU_STRACE */
+  bool aot;              /* --aot (emu-aot): translate ahead of time, do not run */
   EmuTier tier;          /* --tier, EMU_TIER */
   uint64_t stack_size;   /* -s, EMU_STACK_SIZE */
   const char *argv0;     /* -0, EMU_ARGV0 */
@@ -134,6 +135,9 @@ struct UserThread {
 
 /* The whole runner: parse args, load, run; returns the exit status. */
 int user_main(int argc, char **argv, const UserGuest *guest);
+/* --aot: translate the loaded program (and its interpreter) into the
+ * persistent cache without running it (user_aot.c). Exit status. */
+int user_aot(UserProcess *p, const char *interp_path);
 
 /* Run a thread until the process exits (never returns then) or fatal error. */
 void user_cpu_loop(UserThread *t) __attribute__((noreturn));

@@ -41,6 +41,7 @@ static void usage(FILE *f, const UserGuest *g) {
           "  --code-cache=size    EMU_CODE_CACHE     translated code cache size (default 256M)\n"
           "  --jit-threshold=N    EMU_JIT_THRESHOLD  auto tier: executions that make a block hot (default 2000)\n"
           "  --cache-dir=DIR      EMU_CACHE_DIR      keep translations in DIR for later runs (default off)\n"
+          "  --aot                                   translate the program into --cache-dir, do not run it\n"
           "                       EMU_CACHE_MAX      size bound of that folder (default 512M)\n"
           "  -version                                print the version and exit\n"
           "  --binfmt-print                          print the binfmt_misc registration line\n"
@@ -236,6 +237,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   UserProcess *p = calloc(1, sizeof *p);
   p->guest = g;
   p->opt.tier = EMU_TIER_FAST;
+  p->opt.aot = strcmp(prog_name, "emu-aot") == 0; /* emu-aot is emu-x86_64 --aot */
   EnvList env;
   env_init(&env);
   char err[256];
@@ -296,6 +298,7 @@ int user_main(int argc, char **argv, const UserGuest *g) {
     else if (!strncmp(o, "code-cache=", 11)) p->opt.code_cache = parse_size(o + 11);
     else if (!strncmp(o, "jit-threshold=", 14)) p->opt.jit_threshold = parse_count(o + 14);
     else if (!strcmp(o, "jit-threshold")) { NEEDS_ARG(); p->opt.jit_threshold = parse_count(arg); }
+    else if (!strcmp(o, "aot")) p->opt.aot = true;
     else if (!strncmp(o, "cache-dir=", 10)) p->opt.cache_dir = o + 10;
     else if (!strcmp(o, "cache-dir")) { NEEDS_ARG(); p->opt.cache_dir = arg; }
     else if (!strcmp(o, "binfmt-print")) binfmt_cmd = USER_BINFMT_PRINT;
@@ -352,8 +355,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if (!realpath(path, p->exe_path))
     snprintf(p->exe_path, sizeof p->exe_path, "%s", path);
   uint64_t entry = p->exe.entry, interp_base = 0;
+  static char ipath[PATH_MAX * 2];
   if (p->exe.has_interp) {
-    char ipath[PATH_MAX * 2];
     snprintf(ipath, sizeof ipath, "%s%s", p->opt.sysroot ? p->opt.sysroot : "", p->exe.interp);
     if (p->opt.sysroot && access(ipath, F_OK) != 0)
       snprintf(ipath, sizeof ipath, "%s", p->exe.interp);
@@ -401,6 +404,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   if (!p->engine)
     die("cannot create the execution engine (code cache)%s%s", "", "");
   user_smc_init(p->engine);
+  if (p->opt.aot)
+    exit(user_aot(p, p->exe.has_interp ? ipath : NULL));
   p->by_nr = calloc(g->max_nr, sizeof *p->by_nr);
   p->unimpl_logged = calloc(4096, 1);
   for (uint32_t k = 0; k < g->nsyscalls; k++)
