@@ -102,8 +102,10 @@ for src in bench/src/*.c; do
   progs+=("$p")
 done
 
-# The AOT tool's interface is not settled; this is the one place that calls it.
-aot_prepare() { "$aot_tool" --cache-dir="$1" "${@:2}"; }
+# emu-aot (a link to emu-x86_64: emu-x86_64 --aot) fills the cache folder.
+# The same tier as the timed runs: the tier shapes the code (block counters), and
+# the cache only serves runs whose code it holds.
+aot_prepare() { "$aot_tool" ${tier_args[aot]} --cache-dir="$1" "${@:2}"; }
 
 # run_once KIND CMD...: one run, KIND is native, qemu or emu:<tier>. Sets st (ok,
 # FAIL, TIMEOUT, WRONG against $expected when set), us (wall time), stats line.
