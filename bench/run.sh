@@ -13,7 +13,7 @@ usage() {
   cat >&2 <<'EOF'
 usage: bench/run.sh [--runs N] [--tiers T,...] [--startup-tiers T,...] [--only P,...] [--no-qemu] [--quick]
   --runs N           runs per cell, the median is reported (default 3; start-up rows use max(N,5))
-  --tiers T,...      emu tiers for the CPU-bound programs (default fast,llvm,auto,aot); names below
+  --tiers T,...      emu tiers for the CPU-bound programs (default fast,auto,aot; llvm on request: it compiles every block); names below
   --startup-tiers    tiers for the start-up rows (default: --tiers plus cache-cold,cache-warm)
   --only P,...       only these programs (CPU-bound names or busybox, python3)
   --no-qemu          skip qemu-x86_64 even when it is installed
@@ -54,7 +54,7 @@ python3  /usr/bin/python3 -c pass
 '
 QUICK_SET=sieve,nbody,calls,interp,strops,threads,busybox
 
-runs=3 tiers=fast,llvm,auto,aot startup_tiers="" only="" use_qemu=1
+runs=3 tiers=fast,auto,aot startup_tiers="" only="" use_qemu=1
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
