@@ -88,7 +88,8 @@ build() { ninja -C "$build" "$@" >"$out/build.log" 2>&1 || { tail -30 "$out/buil
 if [ -z "${EMU:-}" ]; then build emu-x86_64 || { echo "bench: building emu failed" >&2; exit 1; }; fi
 emu=${EMU:-$build/emu-x86_64}
 aot_tool=""
-if ninja -C "$build" -t targets all 2>/dev/null | grep -q '^emu-aot:' && build emu-aot; then aot_tool=$build/emu-aot; fi
+targets=$(ninja -C "$build" -t targets all 2>/dev/null || true) # not a pipe into grep -q: pipefail
+if grep -q '^emu-aot:' <<<"$targets" && build emu-aot; then aot_tool=$build/emu-aot; fi
 rm -rf "$out/cache"
 qemu=""
 if [ $use_qemu = 1 ] && command -v qemu-x86_64 >/dev/null; then qemu=$(command -v qemu-x86_64); fi
