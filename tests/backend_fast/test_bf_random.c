@@ -16,60 +16,14 @@
 #include "interp_cases.h"
 #include "bf_harness.h"
 #include "ir_randgen.h"
+#include "backend_compare.h"
 
 enum { NFUNCS = 1500, NSTATES = 3, NINSTS = 24 };
 
 static uint32_t helpers[8], nhelpers;
 
-static bool same_exit(IrExit a, IrExit b) {
-  if (a.kind != b.kind || a.pc != b.pc)
-    return false;
-  return a.kind != IR_EXIT_EXCEPTION ||
-         (a.exc == b.exc && a.addr == b.addr && a.is_write == b.is_write);
-}
-
-static void show_exit(const char *who, IrExit x) {
-  print_error("  %s: kind %d exc %s pc %#llx addr %#llx%s\n", who, x.kind,
-              x.kind == IR_EXIT_EXCEPTION ? ir_exc_name[x.exc] : "-", (unsigned long long)x.pc,
-              (unsigned long long)x.addr, x.is_write ? " write" : "");
-}
-
-/* Runs fn from one random state both ways; false (with a report) if they differ. */
-static bool compare_once(const IrFunc *fn, IrRand *g, uint64_t seed) {
-  TestCpu in, a, b;
-  irr_state(g, &in);
-  static TestMem mem_in, ma, mb;
-  for (unsigned i = 0; i < MEM_SIZE; i++)
-    mem_in.bytes[i] = (uint8_t)irr_next(g);
-  a = b = in;
-  ma = mb = mem_in;
-  IrMemOps ops = {&ma, mem_load, mem_store, mem_atomic};
-  IrExit xa = ir_interp(fn, &a, &ops);
-  IrExit xb = harness_run(fn, &b, &mb);
-  bool ok = same_exit(xa, xb);
-  if (!ok) {
-    print_error("seed %#llx: exits differ\n", (unsigned long long)seed);
-    show_exit("interp", xa);
-    show_exit("fast", xb);
-  }
-  for (uint32_t i = 0; i < test_regfile.count; i++) {
-    const IrReg *reg = &test_regfile.regs[i];
-    unsigned n = ir_type_info[reg->type].bytes;
-    if (memcmp((uint8_t *)&a + reg->offset, (uint8_t *)&b + reg->offset, n) != 0) {
-      char sa[40], sb[40];
-      hex_bytes(sa, sizeof sa, (uint8_t *)&a + reg->offset, n);
-      hex_bytes(sb, sizeof sb, (uint8_t *)&b + reg->offset, n);
-      print_error("seed %#llx: %s = %s (interp), %s (fast)\n", (unsigned long long)seed, reg->name,
-                  sa, sb);
-      ok = false;
-    }
-  }
-  if (memcmp(&ma, &mb, sizeof ma) != 0) {
-    print_error("seed %#llx: memory differs\n", (unsigned long long)seed);
-    ok = false;
-  }
-  return ok;
-}
+/* The backend under test for bc_compare_once: ctx is the function. */
+static IrExit run_fast(void *fn, TestCpu *cpu, TestMem *mem) { return harness_run(fn, cpu, mem); }
 
 static void test_random_functions(void **state) {
   /* BF_SEED / BF_FUNCS / BF_INSTS explore beyond the fixed run. */
@@ -91,7 +45,7 @@ static void test_random_functions(void **state) {
     }
     IrRand g = {.s = fseed ^ 0xabcdef};
     for (unsigned k = 0; k < NSTATES; k++) {
-      if (!compare_once(fn, &g, fseed)) {
+      if (!bc_compare_once(fn, run_fast, (void *)fn, "fast", &g, fseed)) {
         char *text = ir_print(fn);
         print_error("%s\n", text);
         free(text);
@@ -119,7 +73,7 @@ static void test_each_op(void **state) {
       if (!ir_validate(fn, err, sizeof err))
         fail_msg("generator made invalid IR for %s: %s", ir_op_info[op].name, err);
       IrRand g = {.s = fseed};
-      if (!compare_once(fn, &g, fseed)) {
+      if (!bc_compare_once(fn, run_fast, (void *)fn, "fast", &g, fseed)) {
         char *text = ir_print(fn);
         print_error("op %s:\n%s\n", ir_op_info[op].name, text);
         free(text);

@@ -17,24 +17,7 @@
 #include "interp_cases.h"
 #include "bl_harness.h"
 
-static void run_case(void **state) {
-  const Case *c = *state;
-  if (!c->has_exit)
-    fail_msg("%s (interp_cases.txt:%u): no '=>' line", c->name, c->line);
-  IrFunc *fn = parse_case(c);
-  TestCpu cpu = c->cpu_in;
-  TestMem *mem = malloc(sizeof *mem);
-  assert_non_null(mem);
-  *mem = c->mem_in;
-  IrExit got = blh_run(fn, &cpu, mem);
-  bool ok = check_exit(c, got);
-  ok = check_state(c, &cpu) && ok;
-  ok = check_memory(c, mem) && ok;
-  free(mem);
-  ir_func_free(fn);
-  if (!ok)
-    fail_msg("%s (interp_cases.txt:%u) failed under backend_llvm", c->name, c->line);
-}
+static void run_case(void **state) { case_run_on(*state, blh_run, "backend_llvm"); }
 
 int main(void) {
   register_helpers();

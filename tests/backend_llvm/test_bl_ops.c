@@ -19,6 +19,7 @@
 #include "interp_cases.h"
 #include "bl_harness.h"
 #include "ir_randgen.h"
+#include "backend_compare.h"
 
 enum { PER_OP = 60, NSTATES = 4, NFUNCS = 150, NINSTS = 24 };
 
@@ -37,54 +38,9 @@ static IrType op_type(const IrFunc *fn, const IrInst *in) {
   return ir_typeof(fn, in->args[in->op == IR_OP_store ? 1 : 0]);
 }
 
-static bool same_exit(IrExit a, IrExit b) {
-  if (a.kind != b.kind || a.pc != b.pc)
-    return false;
-  return a.kind != IR_EXIT_EXCEPTION ||
-         (a.exc == b.exc && a.addr == b.addr && a.is_write == b.is_write);
-}
-
-static void show_exit(const char *who, IrExit x) {
-  print_error("  %s: kind %d exc %s pc %#llx addr %#llx%s\n", who, x.kind,
-              x.kind == IR_EXIT_EXCEPTION ? ir_exc_name[x.exc] : "-", (unsigned long long)x.pc,
-              (unsigned long long)x.addr, x.is_write ? " write" : "");
-}
-
-/* Runs code from one random state both ways; false (with a report) if they differ. */
-static bool compare_once(const IrFunc *fn, BlCode code, IrRand *g, uint64_t seed) {
-  TestCpu in, a, b;
-  irr_state(g, &in);
-  static TestMem mem_in, ma, mb;
-  for (unsigned i = 0; i < MEM_SIZE; i++)
-    mem_in.bytes[i] = (uint8_t)irr_next(g);
-  a = b = in;
-  ma = mb = mem_in;
-  IrMemOps ops = {&ma, mem_load, mem_store, mem_atomic};
-  IrExit xa = ir_interp(fn, &a, &ops);
-  IrExit xb = blh_run_code(code, &b, &mb);
-  bool ok = same_exit(xa, xb);
-  if (!ok) {
-    print_error("seed %#llx: exits differ\n", (unsigned long long)seed);
-    show_exit("interp", xa);
-    show_exit("llvm", xb);
-  }
-  for (uint32_t i = 0; i < test_regfile.count; i++) {
-    const IrReg *reg = &test_regfile.regs[i];
-    unsigned n = ir_type_info[reg->type].bytes;
-    if (memcmp((uint8_t *)&a + reg->offset, (uint8_t *)&b + reg->offset, n) != 0) {
-      char sa[40], sb[40];
-      hex_bytes(sa, sizeof sa, (uint8_t *)&a + reg->offset, n);
-      hex_bytes(sb, sizeof sb, (uint8_t *)&b + reg->offset, n);
-      print_error("seed %#llx: %s = %s (interp), %s (llvm)\n", (unsigned long long)seed, reg->name,
-                  sa, sb);
-      ok = false;
-    }
-  }
-  if (memcmp(&ma, &mb, sizeof ma) != 0) {
-    print_error("seed %#llx: memory differs\n", (unsigned long long)seed);
-    ok = false;
-  }
-  return ok;
+/* The backend under test for bc_compare_once: ctx is the compiled code. */
+static IrExit run_llvm(void *code, TestCpu *cpu, TestMem *mem) {
+  return blh_run_code(*(BlCode *)code, cpu, mem);
 }
 
 /* Compile fn and compare it from nstates states; counts its ops as seen. */
@@ -95,7 +51,7 @@ static bool check_func(IrFunc *fn, uint64_t fseed, unsigned nstates) {
   BlCode code = blh_compile(fn);
   IrRand g = {.s = fseed ^ 0xabcdef};
   for (unsigned k = 0; k < nstates; k++)
-    if (!compare_once(fn, code, &g, fseed)) {
+    if (!bc_compare_once(fn, run_llvm, &code, "llvm", &g, fseed)) {
       char *text = ir_print(fn);
       print_error("%s\n", text);
       free(text);
@@ -183,7 +139,7 @@ static void test_wide_division(void **state) {
             IrMemOps ops_ = {&ma, mem_load, mem_store, mem_atomic};
             IrExit xa = ir_interp(fn, &ca, &ops_);
             IrExit xb = blh_run_code(code, &cb, &mb);
-            if (!same_exit(xa, xb) || ca.r[3] != cb.r[3]) {
+            if (!bc_same_exit(xa, xb) || ca.r[3] != cb.r[3]) {
               if (bad++ < 5)
                 print_error("%s.%s %#llx:%#llx / %#llx: interp %s %#llx, llvm %s %#llx\n",
                             ir_op_info[ops[o]].name, ir_type_info[types[t]].name,

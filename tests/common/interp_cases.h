@@ -368,4 +368,26 @@ static inline IrFunc *parse_case(const Case *c) {
   return fn;
 }
 
+/* Run case c through a backend under test (run) and check its expected exit,
+ * state and memory; a cmocka failure names the backend. Needs cmocka.h. */
+static inline void case_run_on(const Case *c,
+                               IrExit (*run)(const IrFunc *fn, TestCpu *cpu, TestMem *mem),
+                               const char *backend) {
+  if (!c->has_exit)
+    fail_msg("%s (interp_cases.txt:%u): no '=>' line", c->name, c->line);
+  IrFunc *fn = parse_case(c);
+  TestCpu cpu = c->cpu_in;
+  TestMem *mem = malloc(sizeof *mem);
+  assert_non_null(mem);
+  *mem = c->mem_in;
+  IrExit got = run(fn, &cpu, mem);
+  bool ok = check_exit(c, got);
+  ok = check_state(c, &cpu) && ok;
+  ok = check_memory(c, mem) && ok;
+  free(mem);
+  ir_func_free(fn);
+  if (!ok)
+    fail_msg("%s (interp_cases.txt:%u) failed under %s", c->name, c->line, backend);
+}
+
 #endif
