@@ -127,7 +127,15 @@ static void test_exclusive_stops_running_cpus(void **unused) {
     uint64_t before[N], after[N];
     emu_exclusive_start(e);
     for (int i = 0; i < N; i++) {
-      assert_int_equal(__atomic_load_n(&w[i].cpu->rt.running, __ATOMIC_SEQ_CST), 0);
+      /* A cpu that re-entered emu_exec just now shows running = 1 until it
+       * sees the section and parks (running = 0): it runs no guest code. */
+      int running = 1;
+      for (int wait = 0; wait < 10000 && running; wait++) {
+        running = __atomic_load_n(&w[i].cpu->rt.running, __ATOMIC_SEQ_CST);
+        if (running)
+          usleep(100);
+      }
+      assert_int_equal(running, 0);
       before[i] = load64(&state_of(w[i].cpu)->r[0]);
     }
     usleep(2000);
