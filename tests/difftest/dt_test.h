@@ -3,6 +3,7 @@
 #ifndef EMU_DT_TEST_H
 #define EMU_DT_TEST_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dt.h"
@@ -19,6 +20,31 @@ static int teardown(void **state) {
   (void)state;
   dt_runner_free(runner);
   return 0;
+}
+
+/* Case c (number i of its batch, for executors that sample) through every
+ * executor against its native outcome: returns how many executors differ,
+ * printing a mismatch while *printed is below limit. Needs cmocka.h. */
+static inline unsigned dt_test_executors(const DtCase *c, const DtOutcome *nat, size_t i,
+                                         unsigned *printed, unsigned limit) {
+  static DtOutcome emu;
+  unsigned bad = 0;
+  for (size_t e = 0; e < dt_nexecutors; e++) {
+    if (!dt_executor_samples(&dt_executors[e], i))
+      continue;
+    DtEmuInfo info;
+    DtDiffs d;
+    assert_true(dt_emu_run(&dt_executors[e], c, &emu, &info));
+    if (dt_compare(c, nat, &emu, &d)) {
+      bad++;
+      if ((*printed)++ < limit) {
+        fprintf(stderr, "mismatch [%s] %s:\n", dt_executors[e].name, c->desc);
+        dt_print_case(stderr, c);
+        dt_print_diffs(stderr, &d);
+      }
+    }
+  }
+  return bad;
 }
 
 /* A lane value of `bits` bits that tends to the edges: 0, 1, -1, the signed

@@ -76,23 +76,11 @@ static void done(DtCase *c) {
 /* Runs everything built so far natively and through every executor. */
 static void run_all(unsigned min_faults) {
   dt_runner_run(runner, cases, nat, ncases);
-  unsigned bad = 0, faults = 0;
+  unsigned bad = 0, faults = 0, printed = 0;
   for (unsigned i = 0; i < ncases; i++) {
     faults += nat[i].signo != 0;
     assert_int_not_equal(nat[i].signo, DT_SIG_HARNESS);
-    for (size_t e = 0; e < dt_nexecutors; e++) {
-      if (!dt_executor_samples(&dt_executors[e], i))
-        continue;
-      DtOutcome emu;
-      DtEmuInfo info;
-      DtDiffs d;
-      assert_true(dt_emu_run(&dt_executors[e], &cases[i], &emu, &info));
-      if (dt_compare(&cases[i], &nat[i], &emu, &d) && bad++ < 5) {
-        fprintf(stderr, "mismatch [%s] %s:\n", dt_executors[e].name, cases[i].desc);
-        dt_print_case(stderr, &cases[i]);
-        dt_print_diffs(stderr, &d);
-      }
-    }
+    bad += dt_test_executors(&cases[i], &nat[i], i, &printed, 5);
   }
   ncases = 0;
   assert_int_equal(bad, 0);

@@ -27,7 +27,6 @@ static unsigned ncases, nfaults, nsigfpe;
 
 /* Runs the batch natively and through every executor; returns the mismatches. */
 static unsigned run_batch(void) {
-  static DtOutcome emu;
   static unsigned printed;
   unsigned bad = 0;
   dt_runner_run(runner, cases, nat, ncases);
@@ -35,21 +34,7 @@ static unsigned run_batch(void) {
     assert_int_not_equal(nat[i].signo, DT_SIG_HARNESS);
     nfaults += nat[i].signo != 0;
     nsigfpe += nat[i].signo == 8; /* SIGFPE */
-    for (size_t e = 0; e < dt_nexecutors; e++) {
-      if (!dt_executor_samples(&dt_executors[e], i))
-        continue;
-      DtEmuInfo info;
-      DtDiffs d;
-      assert_true(dt_emu_run(&dt_executors[e], &cases[i], &emu, &info));
-      if (dt_compare(&cases[i], &nat[i], &emu, &d)) {
-        bad++;
-        if (printed++ < 5) {
-          fprintf(stderr, "mismatch [%s] %s:\n", dt_executors[e].name, cases[i].desc);
-          dt_print_case(stderr, &cases[i]);
-          dt_print_diffs(stderr, &d);
-        }
-      }
-    }
+    bad += dt_test_executors(&cases[i], &nat[i], i, &printed, 5);
   }
   ncases = 0;
   return bad;

@@ -38,26 +38,12 @@ static bool lane_class(const char *cls) {
 
 /* Runs n cases natively and through every executor; returns the mismatches. */
 static unsigned run_batch(const DtCase *cases, unsigned n) {
-  static DtOutcome nat[BATCH], emu;
+  static DtOutcome nat[BATCH];
   static unsigned printed;
   unsigned bad = 0;
   dt_runner_run(runner, cases, nat, n);
   for (unsigned i = 0; i < n; i++)
-    for (size_t e = 0; e < dt_nexecutors; e++) {
-      if (!dt_executor_samples(&dt_executors[e], i))
-        continue;
-      DtEmuInfo info;
-      DtDiffs d;
-      assert_true(dt_emu_run(&dt_executors[e], &cases[i], &emu, &info));
-      if (dt_compare(&cases[i], &nat[i], &emu, &d)) {
-        bad++;
-        if (printed++ < 5) {
-          fprintf(stderr, "mismatch [%s]:\n", dt_executors[e].name);
-          dt_print_case(stderr, &cases[i]);
-          dt_print_diffs(stderr, &d);
-        }
-      }
-    }
+    bad += dt_test_executors(&cases[i], &nat[i], i, &printed, 5);
   return bad;
 }
 

@@ -63,8 +63,8 @@ static void make_case(DtRng *r, DtCase *c) {
 static void test_maskmovdqu(void **state) {
   (void)state;
   static DtCase cases[BATCH];
-  static DtOutcome nat[BATCH], emu;
-  unsigned bad = 0, faults = 0;
+  static DtOutcome nat[BATCH];
+  unsigned bad = 0, faults = 0, printed = 0;
   for (unsigned k = 0; k < 64 * BATCH; k++) {
     DtRng r = dt_rng_for(0xf7, "maskmovdqu", k);
     make_case(&r, &cases[k % BATCH]);
@@ -73,18 +73,7 @@ static void test_maskmovdqu(void **state) {
     dt_runner_run(runner, cases, nat, BATCH);
     for (unsigned i = 0; i < BATCH; i++) {
       faults += nat[i].signo != 0;
-      for (size_t e = 0; e < dt_nexecutors; e++) {
-        if (!dt_executor_samples(&dt_executors[e], i))
-          continue;
-        DtEmuInfo info;
-        DtDiffs d;
-        assert_true(dt_emu_run(&dt_executors[e], &cases[i], &emu, &info));
-        if (dt_compare(&cases[i], &nat[i], &emu, &d) && bad++ < 3) {
-          fprintf(stderr, "mismatch [%s]:\n", dt_executors[e].name);
-          dt_print_case(stderr, &cases[i]);
-          dt_print_diffs(stderr, &d);
-        }
-      }
+      bad += dt_test_executors(&cases[i], &nat[i], i, &printed, 3);
     }
   }
   assert_int_equal(bad, 0);
