@@ -423,28 +423,23 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
   EmuEngine *e = cpu->rt.engine;
   ucontext_t *ctx = uc;
   uintptr_t host_pc = (uintptr_t)ctx->uc_mcontext.gregs[REG_RIP];
-  uint64_t guest = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
-  bool hw_write = (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-  if (!codecache_contains(&e->cc, host_pc)) {
-    if (!e->bl || !bl_owns_code(e->bl, host_pc))
+  if (codecache_contains(&e->cc, host_pc)) {
+    /* The lock guards by_code against a translating thread growing it. This
+     * thread cannot hold it here (generated code never runs under it) and no
+     * flush can be waiting on the lock while this cpu still runs guest code. */
+    pthread_mutex_lock(&e->lock);
+    Tb *t = tb_by_code(e, host_pc);
+    uint64_t pc = t ? bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)) : 0;
+    pthread_mutex_unlock(&e->lock);
+    if (!t)
       return false;
-    /* Tier-2 code stored the state and the pc slot before the access (bl.h). */
-    cpu->rt.exc_arg = guest;
-    cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc, hw_write);
-    siglongjmp(cpu->rt.fault_jmp, 1);
-  }
-  /* The lock guards by_code against a translating thread growing it. This
-   * thread cannot hold it here (generated code never runs under it) and no
-   * flush can be waiting on the lock while this cpu still runs guest code. */
-  pthread_mutex_lock(&e->lock);
-  Tb *t = tb_by_code(e, host_pc);
-  uint64_t pc = t ? bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)) : 0;
-  pthread_mutex_unlock(&e->lock);
-  if (!t)
+    emu_cpu_set_pc(cpu, pc);
+  } else if (!e->bl || !bl_owns_code(e->bl, host_pc)) {
     return false;
-  cpu->rt.exc_arg = guest;
-  cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc, hw_write);
-  emu_cpu_set_pc(cpu, pc);
+  } /* else tier-2 code: it stored the state and the pc slot before the access (bl.h) */
+  cpu->rt.exc_arg = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
+  cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc,
+                                        (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0);
   siglongjmp(cpu->rt.fault_jmp, 1);
 }
 

@@ -87,7 +87,6 @@ typedef struct Region {
   Tb *members[REGION_MAX_BLOCKS];
   TbRange ranges[REGION_MAX_BLOCKS];
   uint32_t n, ninsns;
-  uint64_t gen;
   bool loops; /* some member jumps back to the entry: a region without such a
                  loop is entered and left once per pass, and the call into
                  LLVM's code and the exit through the jump cache cost more
@@ -104,9 +103,8 @@ static int find_member(const Region *r, const Tb *t) {
 /* Grow the region from its entry, breadth first, along taken edges to tier-1
  * blocks that ran at least `bar` times. Under e->lock. */
 static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
-  r->n = 0, r->ninsns = 0;
-  r->members[r->n++] = entry;
-  r->ninsns = entry->ninsns;
+  r->members[0] = entry;
+  r->n = 1, r->ninsns = entry->ninsns;
   for (uint32_t i = 0; i < r->n; i++) {
     Tb *t = r->members[i];
     /* Its direct exits, and the block after it: where a call returns to (a
@@ -127,7 +125,7 @@ static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
 /* An indirect exit (a return, mostly) whose target turns out to be a member
  * that follows another member in memory (a return site) jumps there instead of
  * leaving: `exiti v` becomes compares against those pcs, then the exit. */
-static bool ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
+static void ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
   enum { MAX_SITES = 4 };
   uint32_t site[MAX_SITES], nsites = 0;
   for (uint32_t i = 0; i < r->n && nsites < MAX_SITES; i++)
@@ -137,7 +135,7 @@ static bool ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
         break;
       }
   if (!nsites)
-    return true;
+    return;
   uint32_t nblocks = fn->nblocks;
   for (uint32_t b = 0; b < nblocks; b++) {
     IrBlock *blk = &fn->blocks[b];
@@ -160,7 +158,6 @@ static bool ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
     ir_block_set(fn, at);
     ir_exiti(fn, v);
   }
-  return true;
 }
 
 /* Translate the members again into u->region; false if a member's code no
@@ -199,7 +196,8 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
       }
   }
   r->loops = back != 0;
-  return ret_sites(fn, r, first);
+  ret_sites(fn, r, first);
+  return true;
 }
 
 static void log_region(const Region *r, const char *what) {
@@ -214,7 +212,7 @@ static void log_region(const Region *r, const char *what) {
  * generation gen. */
 static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
   uint64_t t0 = emu_now_ns();
-  Region r = {.gen = gen};
+  Region r;
   pthread_mutex_lock(&e->lock);
   if (e->generation != gen || entry->invalid || entry->considered) {
     pthread_mutex_unlock(&e->lock); /* gone, or inside a region built meanwhile */
