@@ -74,6 +74,15 @@ static EmuEngine *new_engine(EmuTier tier, uint32_t threshold) {
 
 static TestCpu *state_of(EmuCpu *c) { return emu_guest(c); }
 
+/* A cpu with zeroed state whose loops add `step` to r0 per iteration. */
+static EmuCpu *new_cpu(EmuEngine *e, uint64_t step) {
+  EmuCpu *cpu = emu_cpu_new(e, NULL);
+  assert_non_null(cpu);
+  memset(state_of(cpu), 0, sizeof(TestCpu));
+  state_of(cpu)->r[2] = step;
+  return cpu;
+}
+
 /* Run a loop from pc for n more iterations; returns how emu_exec came back. */
 static EmuExit run_loop(EmuCpu *cpu, uint64_t pc, uint64_t n) {
   TestCpu *s = state_of(cpu);
@@ -103,10 +112,8 @@ static const EmuStats *run_until_tiered(EmuEngine *e, EmuCpu *cpu, uint64_t pc) 
  * sums are exact. */
 static void check_loop_tiers_up(uint64_t pc, uint32_t want_blocks) {
   EmuEngine *e = new_engine(EMU_TIER_AUTO, 500);
-  EmuCpu *cpu = emu_cpu_new(e, NULL);
+  EmuCpu *cpu = new_cpu(e, 3);
   TestCpu *s = state_of(cpu);
-  memset(s, 0, sizeof *s);
-  s->r[2] = 3;
   const EmuStats *st = run_until_tiered(e, cpu, pc);
   assert_true(st->llvm_blocks >= want_blocks);
   assert_int_equal(st->llvm_failed, 0);
@@ -147,10 +154,8 @@ static void *runner_main(void *arg) {
 
 static void test_kick_stops_a_region(void **unused) {
   EmuEngine *e = new_engine(EMU_TIER_AUTO, 500);
-  EmuCpu *cpu = emu_cpu_new(e, NULL);
+  EmuCpu *cpu = new_cpu(e, 5);
   TestCpu *s = state_of(cpu);
-  memset(s, 0, sizeof *s);
-  s->r[2] = 5;
   run_until_tiered(e, cpu, LOOP2);
   s->r[1] = UINT64_MAX; /* forever */
   emu_cpu_set_pc(cpu, LOOP2);
@@ -177,10 +182,8 @@ static void test_kick_stops_a_region(void **unused) {
  * tier 1 (re-translated) and stays exact; the loop may tier up again. */
 static void test_invalidation_drops_the_region(void **unused) {
   EmuEngine *e = new_engine(EMU_TIER_AUTO, 500);
-  EmuCpu *cpu = emu_cpu_new(e, NULL);
+  EmuCpu *cpu = new_cpu(e, 7);
   TestCpu *s = state_of(cpu);
-  memset(s, 0, sizeof *s);
-  s->r[2] = 7;
   run_until_tiered(e, cpu, LOOP2);
   pthread_mutex_lock(&e->lock);
   Tb *a = tb_lookup(e, LOOP2), *b = tb_lookup(e, LOOP2B);
@@ -221,10 +224,7 @@ static void test_threads_share_regions(void **unused) {
   enum { N = 3 };
   Counter c[N];
   for (int i = 0; i < N; i++) {
-    c[i] = (Counter){.cpu = emu_cpu_new(e, NULL), .n = 4000000};
-    TestCpu *s = state_of(c[i].cpu);
-    memset(s, 0, sizeof *s);
-    s->r[2] = (uint64_t)i + 1;
+    c[i] = (Counter){.cpu = new_cpu(e, (uint64_t)i + 1), .n = 4000000};
     assert_int_equal(pthread_create(&c[i].th, NULL, counter_main, &c[i]), 0);
   }
   for (int i = 0; i < N; i++)
@@ -241,10 +241,8 @@ static void test_threads_share_regions(void **unused) {
 /* --tier=llvm compiles every block with LLVM: the loop is exact there too. */
 static void test_llvm_tier_every_block(void **unused) {
   EmuEngine *e = new_engine(EMU_TIER_LLVM, 0);
-  EmuCpu *cpu = emu_cpu_new(e, NULL);
+  EmuCpu *cpu = new_cpu(e, 11);
   TestCpu *s = state_of(cpu);
-  memset(s, 0, sizeof *s);
-  s->r[2] = 11;
   assert_int_equal(run_loop(cpu, LOOP2, 300000).reason, EMU_EXIT_SYSCALL);
   assert_int_equal(s->r[0], 11 * 300000ull);
   const EmuStats *st = emu_engine_stats(e);
