@@ -36,6 +36,10 @@ void user_fork_done(UserThread *t, pid_t pid);
  * program; with -L, absolute paths present under the prefix go there
  * (sys_procfs.c). */
 const char *user_path(UserThread *t, const char *path);
+/* open, openat, openat2 (how: the host's copy of struct open_how, howsize
+ * bytes; NULL for the others), with /proc/self and -L paths (sys_procfs.c). */
+int64_t user_openat(UserThread *t, int dirfd, uint64_t path, uint64_t flags, uint64_t mode,
+                    const void *how, uint64_t howsize);
 /* The guest's auxiliary vector as it started (what /proc/self/auxv shows). */
 size_t procfs_auxv(const uint8_t **data);
 

@@ -26,14 +26,20 @@
 #define F(x, m) {(uint64_t)(x), (uint64_t)(m), #x}  /* a value of the field m */
 #define END {0, 0, NULL}
 
-/* O_SYNC and O_TMPFILE include O_DSYNC and O_DIRECTORY: named by their own bit. */
+/* O_SYNC and O_TMPFILE include O_DSYNC and O_DIRECTORY: named by their own bit.
+ * Four bits sit elsewhere in the asm-generic ABI (AArch64): the list is spelled
+ * once with those four as parameters. O_LARGEFILE is the kernel's (libc's is 0). */
 #define OWN(x, with) {(uint64_t)((x) & ~(with)), (uint64_t)((x) & ~(with)), #x}
-static const SysName open_flags[] = {
-    F(O_RDONLY, O_ACCMODE), F(O_WRONLY, O_ACCMODE), F(O_RDWR, O_ACCMODE), B(O_CREAT),
-    B(O_EXCL), B(O_NOCTTY), B(O_TRUNC), B(O_APPEND), B(O_NONBLOCK), B(O_DSYNC),
-    OWN(O_SYNC, O_DSYNC), B(O_ASYNC), B(O_DIRECT),
-    {0100000, 0100000, "O_LARGEFILE"} /* the kernel's: libc's is 0 */, B(O_DIRECTORY),
-    B(O_NOFOLLOW), B(O_NOATIME), B(O_CLOEXEC), B(O_PATH), OWN(O_TMPFILE, O_DIRECTORY), END};
+#define BIT(v, name) {(v), (v), name}
+#define OPEN_FLAGS(direct, largefile, directory, nofollow)                                    \
+  F(O_RDONLY, O_ACCMODE), F(O_WRONLY, O_ACCMODE), F(O_RDWR, O_ACCMODE), B(O_CREAT),           \
+      B(O_EXCL), B(O_NOCTTY), B(O_TRUNC), B(O_APPEND), B(O_NONBLOCK), B(O_DSYNC),             \
+      OWN(O_SYNC, O_DSYNC), B(O_ASYNC), BIT(direct, "O_DIRECT"),                              \
+      BIT(largefile, "O_LARGEFILE"), BIT(directory, "O_DIRECTORY"),                           \
+      BIT(nofollow, "O_NOFOLLOW"), B(O_NOATIME), B(O_CLOEXEC), B(O_PATH),                     \
+      OWN(O_TMPFILE, O_DIRECTORY), END
+static const SysName open_flags[] = {OPEN_FLAGS(O_DIRECT, 0100000, O_DIRECTORY, O_NOFOLLOW)};
+static const SysName open_flags_generic[] = {OPEN_FLAGS(0200000, 0400000, 040000, 0100000)};
 
 static const SysName prot_flags[] = {V(PROT_NONE), B(PROT_READ), B(PROT_WRITE), B(PROT_EXEC),
                                      B(PROT_GROWSDOWN), B(PROT_GROWSUP), END};
@@ -129,6 +135,7 @@ static const SysKind kinds[128] = {
     VAL('f', SYS_SHOW_FD, NULL),
     VAL('m', SYS_SHOW_OCT, NULL),
     VAL('o', SYS_SHOW_FLAGS, open_flags),
+    VAL('q', SYS_SHOW_FLAGS, open_flags_generic),
     VAL('P', SYS_SHOW_FLAGS, prot_flags),
     VAL('M', SYS_SHOW_FLAGS, mmap_flags),
     VAL('R', SYS_SHOW_FLAGS, mremap_flags),

@@ -9,6 +9,7 @@
  *           N socket type  g signal  h sigprocmask how  a AT_* flags  c clock id
  *           w lseek whence  r rlimit resource  O prctl option  I ioctl request
  *           X futex op  W wait options  R mremap flags  - unused
+ *           q open flags as the asm-generic ABI (AArch64) numbers them
  * Pointers: s string (path) read
  *           b buffer read, length = next argument   B buffer written, length = next
  *           argument (strace shows the result's length of it at exit)

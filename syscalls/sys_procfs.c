@@ -185,8 +185,8 @@ static int64_t open_generated(ProcEntry e, uint64_t oflags) {
 
 /* -- open, openat, openat2 ------------------------------------------------------ */
 
-static int64_t do_open(UserThread *t, int dirfd, uint64_t pathp, uint64_t flags, uint64_t mode,
-                       uint64_t how, uint64_t howsize) {
+int64_t user_openat(UserThread *t, int dirfd, uint64_t pathp, uint64_t flags, uint64_t mode,
+                    const void *how, uint64_t howsize) {
   const char *path = user_str(pathp);
   if (!path)
     return -EFAULT;
@@ -194,35 +194,31 @@ static int64_t do_open(UserThread *t, int dirfd, uint64_t pathp, uint64_t flags,
   if (e != PROC_NONE && e != PROC_EXE)
     return open_generated(e, flags);
   path = user_path(t, path);
-  if (how) {
-    void *h = user_ptr(how, howsize);
-    if (!h)
-      return -EFAULT;
+  if (how)
     return user_safe_syscall(&t->sig, SYS_openat2, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
-                             (uint64_t)(uintptr_t)h, howsize, 0, 0);
-  }
+                             (uint64_t)(uintptr_t)how, howsize, 0, 0);
   /* Opening a FIFO blocks until the other end opens. */
   return user_safe_syscall(&t->sig, SYS_openat, (uint64_t)dirfd, (uint64_t)(uintptr_t)path,
                            flags, mode, 0, 0);
 }
 
 int64_t sys_open(UserThread *t, const uint64_t a[6]) {
-  return do_open(t, AT_FDCWD, a[0], a[1], a[2], 0, 0);
+  return user_openat(t, AT_FDCWD, a[0], a[1], a[2], NULL, 0);
 }
 
 int64_t sys_creat(UserThread *t, const uint64_t a[6]) {
-  return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1], 0, 0);
+  return user_openat(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1], NULL, 0);
 }
 
 int64_t sys_openat(UserThread *t, const uint64_t a[6]) {
-  return do_open(t, (int)a[0], a[1], a[2], a[3], 0, 0);
+  return user_openat(t, (int)a[0], a[1], a[2], a[3], NULL, 0);
 }
 
 int64_t sys_openat2(UserThread *t, const uint64_t a[6]) {
-  const struct open_how *h = a[2] && a[3] >= sizeof *h ? user_ptr(a[2], sizeof *h) : NULL;
+  const struct open_how *h = a[2] && a[3] >= sizeof *h ? user_ptr(a[2], a[3]) : NULL;
   if (!h)
     return a[3] < sizeof *h ? -EINVAL : -EFAULT;
-  return do_open(t, (int)a[0], a[1], h->flags, h->mode, a[2], a[3]);
+  return user_openat(t, (int)a[0], a[1], h->flags, h->mode, h, a[3]);
 }
 
 /* -- readlink ------------------------------------------------------------------ */

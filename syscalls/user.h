@@ -75,7 +75,8 @@ typedef struct UserGuest {
   const IrFrontend *frontend;
   uint16_t elf_machine;
   uint64_t (*hwcap)(void); /* AT_HWCAP: from the frontend's CPU model */
-  uint64_t hwcap2;
+  uint64_t (*hwcap2)(void); /* AT_HWCAP2; NULL: 0 */
+  uint64_t minsigstksz;     /* AT_MINSIGSTKSZ (the signal frame's size); 0: no entry */
   const SysRow *syscalls; /* table, any order; user_loop indexes it */
   uint32_t nsyscalls;
   uint32_t max_nr;        /* highest syscall number + 1 */
@@ -242,6 +243,7 @@ typedef struct UserSigArch {
   uint64_t (*get_sp)(const void *state);
 } UserSigArch;
 extern const UserSigArch user_sig_x86_64;
+extern const UserSigArch user_sig_aarch64;
 
 #define USER_SS_AUTODISARM (1u << 31) /* flags the kernel knows that glibc does not export */
 #define USER_SA_RESTORER 0x04000000
@@ -287,6 +289,7 @@ void user_smc_fork_unlock(void);
 /* -- Syscall tables and strace ---------------------------------------------- */
 
 extern const UserGuest user_guest_x86_64;
+extern const UserGuest user_guest_aarch64;
 void strace_enter(UserThread *t, const SysRow *row, const uint64_t a[6]);
 void strace_exit(UserThread *t, const SysRow *row, const uint64_t a[6], int64_t ret);
 void strace_unknown(UserThread *t, uint64_t nr, const uint64_t a[6], int64_t ret);

@@ -375,7 +375,8 @@ int user_main(int argc, char **argv, const UserGuest *g) {
   InitStackArgs sa = {
       .argc = gargc, .argv = gargv, .envp = (const char *const *)env.v,
       .execfn = path, .platform = g->platform, .exe = &p->exe, .interp_base = interp_base,
-      .hwcap = g->hwcap(), .hwcap2 = g->hwcap2, .stack_size = p->opt.stack_size,
+      .hwcap = g->hwcap(), .hwcap2 = g->hwcap2 ? g->hwcap2() : 0,
+      .minsigstksz = g->minsigstksz, .stack_size = p->opt.stack_size,
   };
   uint64_t sp = initstack_build(&sa);
   if (!sp)
