@@ -24,7 +24,8 @@
   _(rd) _(rn) _(rm) _(ra) _(rt) _(rt2) _(rs) _(cond) _(opc) _(size) _(Q) _(U)         \
   _(o0) _(o1) _(o2) _(o3) _(L) _(shift) _(option) _(hw) _(b5) _(b40) _(nzcv) _(ftype) \
   _(rmode) _(scale) _(crn) _(crm) _(op1) _(sysreg) _(a) _(R) _(A) _(mode) _(len)      \
-  _(immh) _(immb) _(abc) _(defgh) _(cmode) _(H) _(M) _(index) _(lane)
+  _(immh) _(immb) _(abc) _(defgh) _(cmode) _(H) _(M) _(index) _(lane)                \
+  _(V)
 
 typedef enum A64Field {
 #define A64_FIELD_ENUM(n) A64_F_##n,

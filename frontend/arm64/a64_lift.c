@@ -70,6 +70,11 @@ IrRef a64_sub_flags(A64Lift *l, IrRef a, IrRef b, IrRef cin, bool set_flags) {
   return res;
 }
 
+/* N == V (cmp takes no i1 operands). */
+static IrRef n_eq_v(IrFunc *fn) {
+  return ir_op1(fn, IR_OP_not, ir_op2(fn, IR_OP_xor, ir_get(fn, A64_SLOT_N), ir_get(fn, A64_SLOT_V)));
+}
+
 IrRef a64_cond(A64Lift *l, unsigned cond) {
   IrFunc *fn = l->fn;
   IrRef r;
@@ -81,11 +86,8 @@ IrRef a64_cond(A64Lift *l, unsigned cond) {
   case 4: /* HI: C && !Z */
     r = ir_op2(fn, IR_OP_andn, ir_get(fn, A64_SLOT_C), ir_get(fn, A64_SLOT_Z));
     break;
-  case 5: r = ir_cmp(fn, IR_PRED_eq, ir_get(fn, A64_SLOT_N), ir_get(fn, A64_SLOT_V)); break; /* GE */
-  case 6: /* GT: !Z && N == V */
-    r = ir_op2(fn, IR_OP_andn, ir_cmp(fn, IR_PRED_eq, ir_get(fn, A64_SLOT_N), ir_get(fn, A64_SLOT_V)),
-               ir_get(fn, A64_SLOT_Z));
-    break;
+  case 5: r = n_eq_v(fn); break;                                                  /* GE */
+  case 6: r = ir_op2(fn, IR_OP_andn, n_eq_v(fn), ir_get(fn, A64_SLOT_Z)); break; /* GT */
   default: /* AL, NV: always */
     return ir_const(fn, IR_T_i1, 1);
   }

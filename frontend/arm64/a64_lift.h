@@ -45,6 +45,14 @@ static inline IrType a64_int_type(bool sf) { return sf ? IR_T_i64 : IR_T_i32; }
 static inline IrRef a64_const(A64Lift *l, bool sf, uint64_t v) {
   return ir_const(l->fn, a64_int_type(sf), sf ? v : (uint32_t)v);
 }
+/* Bit `bit` of the integer v, as an i1. */
+static inline IrRef a64_bit(A64Lift *l, IrRef v, unsigned bit) {
+  return ir_cast(l->fn, IR_OP_trunc, IR_T_i1, ir_extract(l->fn, v, bit, 1, false));
+}
+/* v's low `bits` bits, sign-extended (immediate fields). */
+static inline uint64_t a64_sext(uint64_t v, unsigned bits) {
+  return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
 
 /* Xn / Wn (sf) with register 31 = XZR. */
 IrRef a64_x(A64Lift *l, unsigned r, bool sf);
@@ -54,6 +62,10 @@ IrRef a64_xsp(A64Lift *l, unsigned r, bool sf);
 void a64_set_x(A64Lift *l, unsigned r, IrRef v);
 /* Write Xd / Wd; register 31 = SP. */
 void a64_set_xsp(A64Lift *l, unsigned r, IrRef v);
+/* Xm / Wm extended by option (uxtb uxth uxtw uxtx sxtb sxth sxtw sxtx) and
+ * shifted left: the extended-register operand (lift_dp_reg.c; loads and
+ * stores with a register offset use it too). */
+IrRef a64_extend_reg(A64Lift *l, unsigned rm, unsigned option, unsigned shift, bool sf);
 
 /* -- Flags and conditions ------------------------------------------------- */
 
@@ -98,6 +110,7 @@ void a64_end_raise(A64Lift *l, IrExc exc, uint64_t arg);
 
 /* Helpers registered at init (a64_translate.c calls each file's init). */
 void a64_sys_init(void);
+void a64_dp_reg_init(void);
 void a64_fp_init(void);
 void a64_simd_init(void);
 void a64_atomic_init(void);

@@ -23,6 +23,7 @@ void a64_frontend_init(void) {
   done = true;
   a64_decode_init();
   a64_sys_init();
+  a64_dp_reg_init();
   a64_fp_init();
   a64_simd_init();
   a64_atomic_init();
