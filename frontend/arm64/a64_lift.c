@@ -98,12 +98,16 @@ IrRef a64_cond(A64Lift *l, unsigned cond) {
 
 /* -- Memory ----------------------------------------------------------------- */
 
+IrRef a64_data_addr(A64Lift *l, IrRef addr) {
+  return ir_op2(l->fn, IR_OP_and, addr, a64_i64(l, 0x00ffffffffffffffull));
+}
+
 IrRef a64_load(A64Lift *l, IrType t, IrRef addr, uint32_t memflags) {
-  return ir_load(l->fn, t, addr, memflags);
+  return ir_load(l->fn, t, a64_data_addr(l, addr), memflags);
 }
 
 void a64_store(A64Lift *l, IrRef addr, IrRef v, uint32_t memflags) {
-  ir_store(l->fn, addr, v, memflags);
+  ir_store(l->fn, a64_data_addr(l, addr), v, memflags);
 }
 
 /* -- SIMD&FP registers ------------------------------------------------------ */

@@ -81,6 +81,10 @@ IrRef a64_cond(A64Lift *l, unsigned cond);
 
 /* -- Memory ---------------------------------------------------------------- */
 
+/* Linux runs EL0 with top-byte-ignore (TCR_EL1.TBI0): bits 63:56 of a data
+ * address are a tag the MMU ignores. a64_load and a64_store clear them; other
+ * accesses (cas, armw, helpers) go through this first. */
+IrRef a64_data_addr(A64Lift *l, IrRef addr);
 IrRef a64_load(A64Lift *l, IrType t, IrRef addr, uint32_t memflags);
 void a64_store(A64Lift *l, IrRef addr, IrRef v, uint32_t memflags);
 

@@ -24,6 +24,10 @@ static IrRef excl_clear_value(A64Lift *l) { return a64_i64(l, ~0ull); }
 
 static IrType size_type(unsigned size) { return ir_type_int_of_bits(8u << size); }
 
+/* [Xn|SP] without its tag (a64_data_addr): what the monitor records and cas,
+ * armw and the helper access. */
+static IrRef base_addr(A64Lift *l) { return a64_data_addr(l, a64_xsp(l, F(rn), true)); }
+
 /* -- 128-bit compare-and-swap --------------------------------------------- */
 
 enum { CAS128_EQUAL = 0, CAS128_DIFFER = 1, CAS128_FAULT = 2, CAS128_MISALIGNED = 3 };
@@ -106,7 +110,7 @@ static IrRef cas128(A64Lift *l, IrRef addr, IrRef nlo, IrRef nhi, unsigned from)
 static bool lift_ldxr(A64Lift *l, const A64Row *r) {
   (void)r;
   IrFunc *fn = l->fn;
-  IrRef addr = a64_xsp(l, F(rn), true);
+  IrRef addr = base_addr(l);
   IrRef v = a64_load(l, size_type(F(size)), addr, IR_MEM_ALIGN | (F(o0) ? IR_MEM_ACQUIRE : 0));
   a64_set_x(l, F(rt), v);
   ir_set(fn, A64_SLOT_EXCL_VAL, F(size) == 3 ? v : ir_cast(fn, IR_OP_zext, IR_T_i64, v));
@@ -120,7 +124,7 @@ static bool lift_ldxp(A64Lift *l, const A64Row *r) {
   (void)r;
   IrFunc *fn = l->fn;
   uint32_t flags = IR_MEM_ALIGN | (F(o0) ? IR_MEM_ACQUIRE : 0);
-  IrRef addr = a64_xsp(l, F(rn), true), lo, hi;
+  IrRef addr = base_addr(l), lo, hi;
   if (F(size) == 0) {
     IrRef v = a64_load(l, IR_T_i64, addr, flags);
     ir_set(fn, A64_SLOT_EXCL_VAL, v);
@@ -145,7 +149,7 @@ static bool lift_ldxp(A64Lift *l, const A64Row *r) {
 static bool lift_stxr(A64Lift *l, const A64Row *r) {
   IrFunc *fn = l->fn;
   bool pair = r->a;
-  IrRef addr = a64_xsp(l, F(rn), true);
+  IrRef addr = base_addr(l);
   uint32_t yes = ir_block_new(fn), no = ir_block_new(fn), join = ir_block_new(fn);
   ir_br(fn, ir_cmp(fn, IR_PRED_eq, ir_get(fn, A64_SLOT_EXCL_ADDR), addr), yes, no);
   ir_block_set(fn, yes);
@@ -184,7 +188,7 @@ static bool lift_stxr(A64Lift *l, const A64Row *r) {
 /* ldar ldlar (r->a = 1), stlr stllr (0); ldapr (2, any alignment). */
 static bool lift_ldar(A64Lift *l, const A64Row *r) {
   IrType t = size_type(F(size));
-  IrRef addr = a64_xsp(l, F(rn), true);
+  IrRef addr = base_addr(l);
   if (r->a == 0) {
     IrRef v = a64_x(l, F(rt), F(size) == 3);
     if (F(size) < 2)
@@ -212,7 +216,7 @@ static bool lift_ldop(A64Lift *l, const A64Row *r) {
     v = ir_cast(fn, IR_OP_trunc, t, v);
   if (op == 1)
     v = ir_op1(fn, IR_OP_not, v);
-  IrRef args[2] = {a64_xsp(l, F(rn), true), v};
+  IrRef args[2] = {base_addr(l), v};
   a64_set_x(l, F(rt), ir_emit(fn, IR_OP_armw, t, 2, args, kinds[op], 0));
   return true;
 }
@@ -231,7 +235,7 @@ static bool lift_cas(A64Lift *l, const A64Row *r) {
     expect = ir_cast(fn, IR_OP_trunc, t, expect);
     v = ir_cast(fn, IR_OP_trunc, t, v);
   }
-  IrRef args[3] = {a64_xsp(l, F(rn), true), expect, v};
+  IrRef args[3] = {base_addr(l), expect, v};
   a64_set_x(l, F(rs), ir_emit(fn, IR_OP_cas, t, 3, args, ar_flags(l), 0));
   return true;
 }
@@ -250,7 +254,7 @@ static bool lift_casp(A64Lift *l, const A64Row *r) {
   unsigned rs = F(rs), rt = F(rt);
   if ((rs | rt) & 1)
     return false;
-  IrRef addr = a64_xsp(l, F(rn), true);
+  IrRef addr = base_addr(l);
   if (F(size)) {
     cas128(l, addr, a64_x(l, rt, true), a64_x(l, rt + 1, true), rs);
     return true;
