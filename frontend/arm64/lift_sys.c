@@ -2,11 +2,11 @@
  * wfe wfi sev sevl, and pointer authentication's and bti's hints, all no-ops
  * here), mrs/msr of the registers Linux exposes to EL0 (nzcv fpcr fpsr
  * tpidr_el0 tpidrro_el0 ctr_el0 dczid_el0 cntfrq_el0 cntvct_el0), cfinv
- * xaflag axflag, and the cache maintenance EL0 may issue (dc cvau cvac civac
- * cvap cvadp, ic ivau: no-ops, since self-modifying code is caught by the
- * runner). Everything else — ID registers (emu does not advertise
- * HWCAP_CPUID), dc zva (dczid_el0 says prohibited), other sysregs — is
- * undefined, SIGILL, as under Linux. */
+ * xaflag axflag, and the cache maintenance EL0 may issue (dc cvau cvac civac,
+ * ic ivau: no-ops, since self-modifying code is caught by the runner).
+ * Everything else — ID registers (emu does not advertise HWCAP_CPUID), dc zva
+ * (dczid_el0 says prohibited), dc cvap/cvadp (no HWCAP_DCPOP; qemu-user has
+ * them undefined too), other sysregs — is undefined, SIGILL, as under Linux. */
 #include <time.h>
 
 #include "a64_lift.h"
@@ -144,11 +144,12 @@ static bool lift_flagm(A64Lift *l, const A64Row *r) {
 }
 
 /* sys: the cache maintenance EL0 may issue (op1 3, CRn 7, op2 1), by CRm:
- * ic ivau 5, dc cvac 10, cvau 11, cvap 12, cvadp 13, civac 14. */
+ * ic ivau 5, dc cvac 10, cvau 11, civac 14. */
 static bool lift_sys(A64Lift *l, const A64Row *r) {
   (void)r;
   unsigned crm = F(crm);
-  return F(op1) == 3 && F(crn) == 7 && F(op2) == 1 && (crm == 5 || (crm >= 10 && crm <= 14));
+  return F(op1) == 3 && F(crn) == 7 && F(op2) == 1 &&
+         (crm == 5 || crm == 10 || crm == 11 || crm == 14);
 }
 
 const A64Row a64_rows_sys[] = {

@@ -145,8 +145,13 @@ void *memcpy(void *d, const void *s, unsigned long n) {
 }
 
 static int test_main(void);
+static int a64_argc;
+static char **a64_argv;
 
-__attribute__((noreturn, used)) static void start_c(void) {
+/* sp: the initial stack (argc, argv..., envp...). */
+__attribute__((noreturn, used)) static void start_c(u64 *sp) {
+  a64_argc = (int)sp[0];
+  a64_argv = (char **)(sp + 1);
   int rc = test_main();
   out_flush();
   sys6(SYS_exit_group, rc, 0, 0, 0, 0, 0);
@@ -157,6 +162,7 @@ __asm__(".globl _start\n"
         "_start:\n"
         "  mov x29, #0\n"
         "  mov x30, #0\n"
+        "  mov x0, sp\n"
         "  b start_c\n");
 
 #endif
