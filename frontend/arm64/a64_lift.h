@@ -34,7 +34,12 @@ extern const A64Row a64_rows_ldst[];   /* lift_ldst.c */
 extern const A64Row a64_rows_atomic[]; /* lift_atomic.c */
 extern const A64Row a64_rows_sys[];    /* lift_sys.c */
 extern const A64Row a64_rows_fp[];     /* lift_fp.c */
-extern const A64Row a64_rows_simd[];   /* lift_simd*.c */
+extern const A64Row a64_rows_simd[];   /* lift_simd.c: moves, permutations */
+extern const A64Row a64_rows_simd_int[];   /* lift_simd_int.c */
+extern const A64Row a64_rows_simd_shift[]; /* lift_simd_shift.c */
+extern const A64Row a64_rows_simd_long[];  /* lift_simd_long.c */
+extern const A64Row a64_rows_simd_fp[];    /* lift_simd_fp.c */
+extern const A64Row a64_rows_simd_ldst[];  /* lift_simd_ldst.c */
 extern const A64Row *const a64_lifter_tables[];
 
 /* -- Constants and registers --------------------------------------------- */

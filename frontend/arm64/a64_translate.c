@@ -13,7 +13,8 @@
 /* The lifter tables, in priority order: adding a file means adding a line here. */
 const A64Row *const a64_lifter_tables[] = {
     a64_rows_branch, a64_rows_dp_imm, a64_rows_dp_reg, a64_rows_ldst, a64_rows_atomic,
-    a64_rows_sys,    a64_rows_fp,     a64_rows_simd,   NULL,
+    a64_rows_sys,    a64_rows_fp,     a64_rows_simd,   a64_rows_simd_int,
+    a64_rows_simd_shift, a64_rows_simd_long, a64_rows_simd_fp, a64_rows_simd_ldst, NULL,
 };
 
 void a64_frontend_init(void) {

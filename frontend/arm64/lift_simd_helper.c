@@ -1,0 +1,131 @@
+/* lift_simd_helper.c — the Advanced SIMD operations done lane by lane in C:
+ * those with per-lane shift counts (sshl ushl srshl urshl sqshl uqshl sqrshl
+ * uqrshl), saturating left shifts by an immediate, sqdmulh sqrdmulh, pmul,
+ * cls clz, suqadd usqadd. They are rare in compiled code and would take many
+ * IR instructions per lane. One helper reads Vn/Vm and writes Vd in the guest
+ * state directly (the IR sees it read and write state). */
+#include <string.h>
+
+#include "a64_simd.h"
+
+typedef struct VArgs {
+  unsigned kind, rd, rn, rm, size, imm;
+  bool q, scalar;
+} VArgs;
+
+static uint64_t pack(const VArgs *a) {
+  return a->rd | a->rn << 5 | a->rm << 10 | a->size << 15 | (unsigned)a->q << 17 |
+         (unsigned)a->scalar << 18 | (uint64_t)a->imm << 19;
+}
+
+static uint64_t lane_get(const uint8_t *v, unsigned size, unsigned i) {
+  uint64_t x = 0;
+  memcpy(&x, v + (i << size), 1u << size);
+  return x;
+}
+
+static void lane_set(uint8_t *v, unsigned size, unsigned i, uint64_t x) {
+  memcpy(v + (i << size), &x, 1u << size);
+}
+
+static int64_t sx(uint64_t x, unsigned bits) {
+  return bits == 64 ? (int64_t)x : (int64_t)(x << (64 - bits)) >> (64 - bits);
+}
+
+/* Saturate an exact value to the lane's signed or unsigned range. */
+static uint64_t sat(__int128 v, unsigned bits, bool is_signed) {
+  __int128 lo = is_signed ? -((__int128)1 << (bits - 1)) : 0;
+  __int128 hi = is_signed ? ((__int128)1 << (bits - 1)) - 1 : ((__int128)1 << bits) - 1;
+  return (uint64_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* x shifted by sh (left if positive) exactly, rounding right shifts if asked.
+ * A left shift that moves every bit out is a huge value: it saturates, and
+ * truncates to 0 (2^100 has no bits below 64). */
+static __int128 shift_exact(__int128 x, int sh, bool round, unsigned bits) {
+  const __int128 huge = (__int128)1 << 100;
+  if (sh >= 0) {
+    if (x == 0 || sh < (int)bits)
+      return x * ((__int128)1 << sh); /* |x| < 2^64, sh < 64: fits */
+    return x > 0 ? huge : -huge;
+  }
+  unsigned r = (unsigned)-sh;
+  if (r > 100)
+    r = 100;
+  if (round)
+    x += (__int128)1 << (r - 1);
+  return x >> r;
+}
+
+static uint64_t clz_bits(uint64_t x, unsigned bits) {
+  unsigned n = 0;
+  for (int b = (int)bits - 1; b >= 0 && !(x >> b & 1); b--)
+    n++;
+  return n;
+}
+
+static uint64_t pmul8(uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  for (unsigned i = 0; i < 8; i++)
+    if (b >> i & 1)
+      r ^= a << i;
+  return r & 0xff;
+}
+
+static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d) {
+  unsigned bits = 8u << a->size;
+  __int128 sn = sx(n, bits), sm = sx(m, bits), sd = sx(d, bits);
+  int sh = (int8_t)(m & 0xff);
+  uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+  switch (a->kind) {
+  case A64_VH_SSHL: return (uint64_t)shift_exact(sn, sh, false, bits);
+  case A64_VH_USHL: return (uint64_t)shift_exact(n, sh, false, bits);
+  case A64_VH_SRSHL: return (uint64_t)shift_exact(sn, sh, true, bits);
+  case A64_VH_URSHL: return (uint64_t)shift_exact(n, sh, true, bits);
+  case A64_VH_SQSHL: return sat(shift_exact(sn, sh, false, bits), bits, true);
+  case A64_VH_UQSHL: return sat(shift_exact(n, sh, false, bits), bits, false);
+  case A64_VH_SQRSHL: return sat(shift_exact(sn, sh, true, bits), bits, true);
+  case A64_VH_UQRSHL: return sat(shift_exact(n, sh, true, bits), bits, false);
+  case A64_VH_SQSHL_IMM: return sat(shift_exact(sn, (int)a->imm, false, bits), bits, true);
+  case A64_VH_UQSHL_IMM: return sat(shift_exact(n, (int)a->imm, false, bits), bits, false);
+  case A64_VH_SQSHLU_IMM: return sat(shift_exact(sn, (int)a->imm, false, bits), bits, false);
+  case A64_VH_SQDMULH: return sat((2 * sn * sm) >> bits, bits, true);
+  case A64_VH_SQRDMULH: return sat((2 * sn * sm + ((__int128)1 << (bits - 1))) >> bits, bits, true);
+  case A64_VH_PMUL: return pmul8(n, m);
+  case A64_VH_CLZ: return clz_bits(n & mask, bits);
+  case A64_VH_CLS: return clz_bits((n ^ (n >> 1)) & (mask >> 1), bits - 1);
+  case A64_VH_SUQADD: return sat(sd + (__int128)n, bits, true);
+  case A64_VH_USQADD: return sat((__int128)d + sn, bits, false);
+  default: return 0;
+  }
+}
+
+static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, uint64_t a3) {
+  (void)a2, (void)a3;
+  A64Cpu *c = cpu;
+  VArgs a = {(unsigned)kind, packed & 31, packed >> 5 & 31, packed >> 10 & 31,
+             packed >> 15 & 3, (unsigned)(packed >> 19), packed >> 17 & 1, packed >> 18 & 1};
+  uint8_t n[16], m[16], d[16], out[16] = {0};
+  memcpy(n, c->vreg[a.rn], 16);
+  memcpy(m, c->vreg[a.rm], 16);
+  memcpy(d, c->vreg[a.rd], 16);
+  unsigned lanes = a.scalar ? 1 : (a.q ? 16u : 8u) >> a.size;
+  for (unsigned i = 0; i < lanes; i++)
+    lane_set(out, a.size, i,
+             lane_op(&a, lane_get(n, a.size, i), lane_get(m, a.size, i), lane_get(d, a.size, i)));
+  memcpy(c->vreg[a.rd], out, 16);
+  return 0;
+}
+
+static const IrHelper vop_def = {"a64_simd_lanes", h_vop, 2, IR_T_void,
+                                 IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE};
+static uint32_t vop_helper;
+
+void a64_simd_helper_init(void) { vop_helper = (uint32_t)ir_helper_register(&vop_def); }
+
+void a64_vhelper(A64Lift *l, unsigned kind, unsigned rd, unsigned rn, unsigned rm, unsigned size,
+                 bool q, bool scalar, unsigned imm) {
+  VArgs a = {kind, rd, rn, rm, size, imm, q, scalar};
+  IrRef args[2] = {a64_i64(l, pack(&a)), a64_i64(l, kind)};
+  ir_call(l->fn, vop_helper, 2, args);
+}
