@@ -111,9 +111,13 @@ def main():
     if cpu:
         print(f"#### CPU-bound programs: median wall time of {res.meta_value('runs')} runs\n")
         cpu_tables(res, cpu, cpu_cols)
-        print("\nx_nat: time over native time (lower is better). qemu/T: qemu-x86_64's time over "
-              "tier T's (above 1: emu is faster). Geomeans cover the n programs whose cells are "
-              "numbers (FAIL, WRONG, TIMEOUT, n/a are left out).\n")
+        guest = res.meta_value("guest")
+        guest = "x86_64" if guest == "?" else guest
+        native = ("native: the same source built for the x86-64 host and run on it, for scale. "
+                  if guest != "x86_64" else "")
+        print(f"\nx_nat: time over native time (lower is better). {native}qemu/T: "
+              f"qemu-{guest}'s time over tier T's (above 1: emu is faster). Geomeans cover the n "
+              "programs whose cells are numbers (FAIL, WRONG, TIMEOUT, n/a are left out).\n")
     start, start_cols = res.section("startup")
     if start:
         print(f"#### Start-up: median of {res.meta_value('startup_runs')} runs (not in the geomeans)\n")

@@ -11,7 +11,11 @@ cd "$(dirname "$0")/.."
 
 usage() {
   cat >&2 <<'EOF'
-usage: bench/run.sh [--runs N] [--tiers T,...] [--startup-tiers T,...] [--only P,...] [--no-qemu] [--quick]
+usage: bench/run.sh [--guest x86_64|aarch64] [--runs N] [--tiers T,...] [--startup-tiers T,...] [--only P,...] [--no-qemu] [--quick]
+  --guest G          x86_64 (default): emu-x86_64 vs native and qemu-x86_64;
+                     aarch64: the suite cross-built for AArch64 under emu-aarch64 and qemu-aarch64
+                     (the reference output is qemu-aarch64's; the native column is the same
+                     source built for the x86-64 host, for scale)
   --runs N           runs per cell, the median is reported (default 3; start-up rows use max(N,5))
   --tiers T,...      emu tiers for the CPU-bound programs (default fast,auto,aot; llvm on request: it compiles every block); names below
   --startup-tiers    tiers for the start-up rows (default: --tiers plus cache-cold,cache-warm)
@@ -52,11 +56,16 @@ STARTUP_TABLE='
 busybox  /bin/busybox true
 python3  /usr/bin/python3 -c pass
 '
+# --guest aarch64: Debian's arm64 busybox-static, unpacked by scripts/deps.sh.
+STARTUP_TABLE_AARCH64='
+busybox  /var/cache/emu-deps/busybox-arm64/bin/busybox true
+'
 QUICK_SET=sieve,nbody,calls,interp,strops,threads,busybox
 
-runs=3 tiers=fast,auto,aot startup_tiers="" only="" use_qemu=1
+runs=3 tiers=fast,auto,aot startup_tiers="" only="" use_qemu=1 guest=x86_64
 while [ $# -gt 0 ]; do
   case $1 in
+    --guest) guest=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --tiers) tiers=$2; shift 2 ;;
     --startup-tiers) startup_tiers=$2; shift 2 ;;
@@ -67,6 +76,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || usage
+case $guest in x86_64 | aarch64) ;; *) usage ;; esac
 startup_tiers=${startup_tiers:-$tiers,cache-cold,cache-warm}
 IFS=, read -ra tierlist <<<"$tiers"
 IFS=, read -ra stierlist <<<"$startup_tiers"
@@ -85,14 +95,17 @@ mkdir -p "$out"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # build NAME...: ninja quietly, its log shown when it fails
 build() { ninja -C "$build" "$@" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log" >&2; return 1; }; }
-if [ -z "${EMU:-}" ]; then build emu-x86_64 || { echo "bench: building emu failed" >&2; exit 1; }; fi
-emu=${EMU:-$build/emu-x86_64}
-aot_tool=""
+if [ -z "${EMU:-}" ]; then build emu-$guest || { echo "bench: building emu failed" >&2; exit 1; }; fi
+emu=${EMU:-$build/emu-$guest}
+aot_tool=()
 targets=$(ninja -C "$build" -t targets all 2>/dev/null || true) # not a pipe into grep -q: pipefail
-if grep -q '^emu-aot:' <<<"$targets" && build emu-aot; then aot_tool=$build/emu-aot; fi
+if [ $guest = aarch64 ]; then aot_tool=("$emu" --aot) # emu-aot is emu-x86_64's name only
+elif grep -q '^emu-aot:' <<<"$targets" && build emu-aot; then aot_tool=("$build/emu-aot"); fi
 rm -rf "$out/cache"
 qemu=""
-if [ $use_qemu = 1 ] && command -v qemu-x86_64 >/dev/null; then qemu=$(command -v qemu-x86_64); fi
+if [ $guest = aarch64 ]; then
+  qemu=$(command -v qemu-aarch64) || { echo "bench: --guest aarch64 needs qemu-aarch64 (the reference)" >&2; exit 1; }
+elif [ $use_qemu = 1 ] && command -v qemu-x86_64 >/dev/null; then qemu=$(command -v qemu-x86_64); fi
 selected() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
 progs=()
@@ -100,13 +113,17 @@ for src in bench/src/*.c; do
   p=$(basename "$src" .c)
   selected "$p" || continue
   if [ ! "$out/$p" -nt "$src" ]; then cc -static -O2 -pthread -o "$out/$p" "$src" -lm; fi
+  if [ $guest = aarch64 ] && [ ! "$out/a64/$p" -nt "$src" ]; then
+    mkdir -p "$out/a64"
+    aarch64-linux-gnu-gcc -static -O2 -pthread -o "$out/a64/$p" "$src" -lm
+  fi
   progs+=("$p")
 done
 
 # emu-aot (a link to emu-x86_64: emu-x86_64 --aot) fills the cache folder.
 # The same tier as the timed runs: the tier shapes the code (block counters), and
 # the cache only serves runs whose code it holds.
-aot_prepare() { "$aot_tool" ${tier_args[aot]} --cache-dir="$1" "${@:2}"; }
+aot_prepare() { "${aot_tool[@]}" ${tier_args[aot]} --cache-dir="$1" "${@:2}"; }
 
 # run_once KIND CMD...: one run, KIND is native, qemu or emu:<tier>. Sets st (ok,
 # FAIL, TIMEOUT, WRONG against $expected when set), us (wall time), stats line.
@@ -165,7 +182,7 @@ measure() {
   local col=${kind#emu:} times=() costs=() extra=- status=ok
   cache_dir=""
   if [[ $kind == emu:* && ${tier_env[$col]} == *@aot* ]]; then
-    if [ -z "$aot_tool" ]; then status=n/a; n=0
+    if [ ${#aot_tool[@]} = 0 ]; then status=n/a; n=0
     else
       cache_dir=$out/cache/aot-$prog; mkdir -p "$cache_dir"
       aot_prepare "$cache_dir" "$@" >/dev/null 2>&1 || { status=FAIL; n=0; }
@@ -195,34 +212,52 @@ measure() {
   printf '  %-8s %-9s %-12s %s %s\n' "$section" "$prog" "$col" "$status" "$med" >&2
 }
 
-# bench_row SECTION PROG N TIER... -- CMD...: native first (its output is the reference).
+# bench_row SECTION PROG N TIER... -- CMD... [-- NATIVE_CMD...]: native first (its
+# output is the reference). With a NATIVE_CMD (--guest aarch64: the host build of
+# the same program), qemu runs first and its output is the reference instead.
 bench_row() {
   local section=$1 prog=$2 n=$3; shift 3
-  local tl=()
+  local tl=() cmd=() ref_qemu=0
   while [ "$1" != -- ]; do tl+=("$1"); shift; done
   shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do cmd+=("$1"); shift; done
   expected=""
-  measure "$section" "$prog" "$n" native "$@"
-  cp "$out/last.out" "$out/$prog.expected"
-  expected=$out/$prog.expected
-  for t in "${tl[@]}"; do measure "$section" "$prog" "$n" "emu:$t" "$@"; done
-  [ -n "$qemu" ] && measure "$section" "$prog" "$n" qemu "$@"
+  if [ $# -gt 0 ]; then
+    shift
+    ref_qemu=1
+    measure "$section" "$prog" "$n" qemu "${cmd[@]}"
+    cp "$out/last.out" "$out/$prog.expected"
+    [ -x "${1:-}" ] && measure "$section" "$prog" "$n" native "$@"
+    expected=$out/$prog.expected
+  else
+    measure "$section" "$prog" "$n" native "${cmd[@]}"
+    cp "$out/last.out" "$out/$prog.expected"
+    expected=$out/$prog.expected
+  fi
+  for t in "${tl[@]}"; do measure "$section" "$prog" "$n" "emu:$t" "${cmd[@]}"; done
+  [ -n "$qemu" ] && [ $ref_qemu = 0 ] && measure "$section" "$prog" "$n" qemu "${cmd[@]}"
   return 0
 }
 
 tsv=$out/results.tsv
 {
-  printf '# runs=%s startup_runs=%s emu=%s qemu=%s host=%s date=%s\n' "$runs" "$srun" "$emu" \
+  printf '# guest=%s runs=%s startup_runs=%s emu=%s qemu=%s host=%s date=%s\n' "$guest" "$runs" "$srun" "$emu" \
     "${qemu:-none}" "$(uname -m)/$(nproc)cpu" "$(date -u +%Y-%m-%dT%H:%MZ)"
   printf 'section\tprogram\tcolumn\tstatus\tmedian_ms\truns_ms\tus_per_insn\textra\n'
 } >"$tsv"
 mkdir -p "$out/cache"
-for p in "${progs[@]}"; do bench_row cpu "$p" "$runs" "${tierlist[@]}" -- "$out/$p"; done
+for p in "${progs[@]}"; do
+  if [ $guest = aarch64 ]; then bench_row cpu "$p" "$runs" "${tierlist[@]}" -- "$out/a64/$p" -- "$out/$p"
+  else bench_row cpu "$p" "$runs" "${tierlist[@]}" -- "$out/$p"; fi
+done
+[ $guest = aarch64 ] && STARTUP_TABLE=$STARTUP_TABLE_AARCH64
 while read -r name cmd; do
   [ -n "$name" ] && selected "$name" || continue
   read -ra argv <<<"$cmd"
   [ -x "${argv[0]}" ] || { echo "bench: ${argv[0]} missing, start-up row $name skipped" >&2; continue; }
-  bench_row startup "$name" "$srun" "${stierlist[@]}" -- "${argv[@]}"
+  if [ $guest = aarch64 ]; then # the host's own busybox is the native row
+    bench_row startup "$name" "$srun" "${stierlist[@]}" -- "${argv[@]}" -- /bin/busybox "${argv[@]:1}"
+  else bench_row startup "$name" "$srun" "${stierlist[@]}" -- "${argv[@]}"; fi
 done <<<"$STARTUP_TABLE"
 rm -rf "$out/cache"
 
