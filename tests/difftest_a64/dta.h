@@ -40,6 +40,7 @@ const DtaRow *dta_rows(unsigned *count);
 typedef struct DtaGenOpts {
   bool fpcr_all; /* also FZ, DN, AHP, FZ16 in the input FPCR (emu ignores them) */
   bool no_tbi;   /* base pointers without a top-byte tag */
+  bool no_fpsr_read; /* no mrs of FPSR (when FPSR is compared under a mask) */
 } DtaGenOpts;
 
 /* A generated case: the runner's record plus which row made each instruction. */
@@ -97,6 +98,11 @@ unsigned dta_compare(const DtaCmpOpts *o, const DtaResult *want, const DtaResult
                      DtaDiff *d, unsigned max);
 
 void dta_disas(uint32_t insn, uint64_t pc, char *out, size_t size);
+/* Whether LLVM decodes insn with the extensions emu advertises (AT_HWCAP,
+ * AT_HWCAP2). False for an extension only qemu's max CPU has, and for an
+ * encoding LLVM calls unallocated (which qemu 7.2 sometimes runs anyway, e.g.
+ * movi/fmov (vector) with o2 = 1): emu's SIGILL there is no coverage gap. */
+bool dta_in_emu_isa(uint32_t insn);
 void dta_print_case(FILE *f, const DtaGenCase *g);
 void dta_print_result(FILE *f, const char *who, const DtaResult *r);
 const char *dta_signame(int signo);

@@ -22,19 +22,65 @@ const char *dta_signame(int signo) {
   }
 }
 
-void dta_disas(uint32_t insn, uint64_t pc, char *out, size_t size) {
-  static LLVMDisasmContextRef dis;
-  if (!dis) {
+static LLVMDisasmContextRef disasm_for(const char *features) {
+  static bool inited;
+  if (!inited) {
     LLVMInitializeAArch64TargetInfo();
     LLVMInitializeAArch64TargetMC();
     LLVMInitializeAArch64Disassembler();
-    /* Every extension, so the text names what qemu's max CPU decodes. */
-    dis = LLVMCreateDisasmCPUFeatures("aarch64-linux-gnu", "generic", "+all", NULL, 0, NULL, NULL);
+    inited = true;
   }
+  return LLVMCreateDisasmCPUFeatures("aarch64-linux-gnu", "generic", features, NULL, 0, NULL, NULL);
+}
+
+static bool disasm(LLVMDisasmContextRef dis, uint32_t insn, uint64_t pc, char *text, size_t size) {
   uint8_t b[4];
   memcpy(b, &insn, 4);
+  return dis && LLVMDisasmInstruction(dis, b, 4, pc, text, size) == 4;
+}
+
+/* Every extension, so the text names what qemu's max CPU decodes. */
+static LLVMDisasmContextRef disasm_all(void) {
+  static LLVMDisasmContextRef dis;
+  if (!dis)
+    dis = disasm_for("+all");
+  return dis;
+}
+
+/* The LLVM features of the extensions emu advertises in AT_HWCAP/AT_HWCAP2. */
+static const struct {
+  int word, bit;
+  const char *feature;
+} hwcap_features[] = {
+    {1, 0, "+fp-armv8"}, {1, 1, "+neon"},     {1, 3, "+aes"},       {1, 5, "+sha2"},
+    {1, 6, "+sha2"},     {1, 7, "+crc"},      {1, 8, "+lse"},       {1, 9, "+fullfp16"},
+    {1, 12, "+rdm"},     {1, 13, "+jsconv"},  {1, 14, "+complxnum"}, {1, 15, "+rcpc"},
+    {1, 16, "+ccpp"},    {1, 17, "+sha3"},    {1, 18, "+sm4"},      {1, 20, "+dotprod"},
+    {1, 22, "+sve"},     {1, 23, "+fp16fml"}, {1, 24, "+dit"},      {1, 26, "+rcpc-immo"},
+    {1, 27, "+flagm"},   {1, 28, "+ssbs"},    {1, 29, "+sb"},       {1, 30, "+pauth"},
+    {2, 0, "+ccdp"},     {2, 7, "+altnzcv"},  {2, 8, "+fptoint"},   {2, 13, "+i8mm"},
+    {2, 14, "+bf16"},    {2, 16, "+rand"},    {2, 17, "+bti"},      {2, 18, "+mte"},
+};
+
+bool dta_in_emu_isa(uint32_t insn) {
+  static LLVMDisasmContextRef dis;
+  if (!dis) {
+    char features[512] = "+v8a";
+    uint64_t caps[3] = {0, a64_hwcap(), a64_hwcap2()};
+    for (size_t i = 0; i < sizeof hwcap_features / sizeof hwcap_features[0]; i++)
+      if (caps[hwcap_features[i].word] >> hwcap_features[i].bit & 1) {
+        size_t n = strlen(features);
+        snprintf(features + n, sizeof features - n, ",%s", hwcap_features[i].feature);
+      }
+    dis = disasm_for(features);
+  }
+  char text[128];
+  return disasm(dis, insn, 0, text, sizeof text);
+}
+
+void dta_disas(uint32_t insn, uint64_t pc, char *out, size_t size) {
   char text[128] = "";
-  if (!dis || LLVMDisasmInstruction(dis, b, 4, pc, text, sizeof text) != 4)
+  if (!disasm(disasm_all(), insn, pc, text, sizeof text))
     snprintf(text, sizeof text, ".inst %#010x", insn);
   const char *t = text;
   while (*t == ' ' || *t == '\t')

@@ -10,13 +10,15 @@ typedef struct DtaTally {
   uint64_t ok;       /* every executor agreed with qemu */
   uint64_t unalloc;  /* SIGILL in qemu and emu alike: an unallocated encoding */
   uint64_t gap;      /* emu SIGILL where qemu ran it: not lifted yet */
+  uint64_t ext;      /* the same, in an extension emu does not advertise: fine */
   uint64_t mismatch; /* a real difference in some executor */
   uint64_t died;     /* an emu process died or hung on it */
-  uint32_t gap_insn[3]; /* examples of gaps (distinct encodings), for the report */
-  unsigned ngap_insn;
+  uint32_t gap_insn[3], ext_insn[3]; /* examples (distinct encodings), for the report */
+  unsigned ngap_insn, next_insn;
 } DtaTally;
 
-/* Count a gap at instruction word insn (keeps a few examples). */
+/* Count a gap at instruction word insn (keeps a few examples): in emu's
+ * advertised ISA (dta_in_emu_isa) a gap, else an ext. */
 void dta_tally_gap(DtaTally *t, uint32_t insn);
 
 typedef struct DtaAllow {
