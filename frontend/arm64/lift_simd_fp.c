@@ -68,9 +68,23 @@ static IrRef f3_compute(A64Lift *l, unsigned op, IrRef a, IrRef b) {
   case F_RECPS: /* 2 - a * b fused; inf * 0 gives 2.0 */
     v = a64_fp_fma(l, flanes(l, t, 0x40000000u, 0x4000000000000000ull), ir_op1(fn, IR_OP_fneg, a), b, rm);
     return a64_blend(l, inf_times_zero(l, a, b), flanes(l, t, 0x40000000u, 0x4000000000000000ull), v);
-  case F_RSQRTS: { /* (3 - a * b) / 2; inf * 0 gives 1.5 */
-    v = a64_fp_fma(l, flanes(l, t, 0x40400000u, 0x4008000000000000ull), ir_op1(fn, IR_OP_fneg, a), b, rm);
-    IrRef halved = ir_op3(fn, IR_OP_fmul, v, flanes(l, t, 0x3f000000u, 0x3fe0000000000000ull), rm);
+  case F_RSQRTS: { /* (3 - a * b) / 2 rounded once; inf * 0 gives 1.5 */
+    IrRef half = flanes(l, t, 0x3f000000u, 0x3fe0000000000000ull), na = ir_op1(fn, IR_OP_fneg, a);
+    v = a64_fp_fma(l, flanes(l, t, 0x40400000u, 0x4008000000000000ull), na, b, rm);
+    IrRef halved = ir_op3(fn, IR_OP_fmul, v, half, rm);
+    /* Where 3 - a * b overflows (to inf or, rounding inward, the largest
+     * finite) but its half may not: halve a first (exact, as a is then far
+     * above the denormals). */
+    IrRef inf = flanes(l, t, 0x7f800000u, 0x7ff0000000000000ull);
+    IrRef max = flanes(l, t, 0x7f7fffffu, 0x7fefffffffffffffull);
+    IrRef over = ir_op2(fn, IR_OP_and, a64_mask(l, ir_fcmp(fn, IR_PRED_foge, ir_op1(fn, IR_OP_fabs, v), max)),
+                        a64_mask(l, ir_fcmp(fn, IR_PRED_folt, ir_op1(fn, IR_OP_fabs, a), inf)));
+    over = ir_op2(fn, IR_OP_and, over, a64_mask(l, ir_fcmp(fn, IR_PRED_folt, ir_op1(fn, IR_OP_fabs, b), inf)));
+    IrRef v2 = ir_emit(fn, IR_OP_fma, t, 4,
+                       (IrRef[]){ir_op3(fn, IR_OP_fmul, na, half, rm), b,
+                                 flanes(l, t, 0x3fc00000u, 0x3ff8000000000000ull), rm},
+                       0, 0);
+    halved = a64_blend(l, over, v2, halved);
     return a64_blend(l, inf_times_zero(l, a, b), flanes(l, t, 0x3fc00000u, 0x3ff8000000000000ull), halved);
   }
   case F_ACGE: case F_ACGT:
