@@ -12,15 +12,34 @@ PKGS=(
   busybox-static                                 # guest test programs (tests/busybox)
   python3 perl sqlite3                           # dynamic host programs run under emu (tests/dynamic)
   qemu-user                                      # benchmark peer; AArch64 test oracle
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross    # AArch64 guest programs for the tests
 )
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Debian's arm64 busybox, unpacked (never installed: it is a guest program, not
+# ours to run natively), for tests/busybox under emu-aarch64 and qemu-aarch64.
+BB_A64_DIR=${EMU_DEPS_DIR:-/var/cache/emu-deps}/busybox-arm64
+[ ${#missing[@]} -eq 0 ] && [ -x "$BB_A64_DIR/bin/busybox" ] && exit 0
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ! -x "$BB_A64_DIR/bin/busybox" ]; then
+  echo "deps: fetching busybox-static:arm64 into $BB_A64_DIR" >&2
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $SUDO dpkg --add-architecture arm64
+    $SUDO apt-get update -qq
+  fi
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq busybox-static:arm64 2>/dev/null) ||
+    { $SUDO apt-get update -qq && (cd "$tmp" && apt-get download -qq busybox-static:arm64); }
+  $SUDO mkdir -p "$BB_A64_DIR"
+  $SUDO dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$BB_A64_DIR"
+  rm -rf "$tmp"
+fi

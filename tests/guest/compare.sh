@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# compare.sh EMU TIER PROG [ARGS...]: run PROG natively and under EMU (--tier=TIER)
-# in the same directory and environment; stdout and exit status must match.
+# compare.sh [--oracle CMD] EMU TIER PROG [ARGS...]: run PROG natively (or as
+# `CMD PROG ARGS...`, e.g. CMD = qemu-aarch64 for a foreign guest) and under EMU
+# (--tier=TIER) in the same directory and environment; stdout and exit status
+# must match.
 set -u
+oracle=()
+if [ "$1" = --oracle ]; then
+  read -r -a oracle <<<"$2"
+  shift 2
+fi
 emu=$1 tier=$2 prog=$3
 shift 3
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export GUEST_TEST_VAR="set for the guest"
-"$prog" "$@" >"$out/native" 2>"$out/native.err"; native_rc=$?
+"${oracle[@]}" "$prog" "$@" >"$out/native" 2>"$out/native.err"; native_rc=$?
 "$emu" --tier="$tier" -d stats -D "$out/stats" "$prog" "$@" >"$out/emu" 2>"$out/emu.err"; emu_rc=$?
 fail=0
 tier2=$(grep -o 'tier2: [0-9]* regions ([0-9]* blocks' "$out/stats" 2>/dev/null | head -1)

@@ -62,6 +62,7 @@ int main(void) {
   long double lacc = 0;
   for (int i = 1; i < 3000; i++) lacc += sinl(i * 0.001L) / (long double)i;
   printf("lacc %.21Lg\n", lacc);
+#ifdef __x86_64__
   /* The x87 transcendental instructions, straight (libm's long double code uses
    * some; their results are the hardware's approximations, bit for bit). */
   static const long double xs[] = {0.5L, -0.75L, 1e-5L, 3.0L, 100.25L, 1e18L};
@@ -76,5 +77,6 @@ int main(void) {
     __asm__("1: fprem; fnstsw %%ax; testb $4, %%ah; jnz 1b" : "=t"(pr) : "0"(x), "u"(0.3L) : "ax", "cc");
     printf("x87 %La: %La %La %La %La %La %La %La %La %La\n", x, s, c, t, one, a, l2, e2, sc, pr);
   }
+#endif
   return 0;
 }

@@ -8,6 +8,18 @@
 
 typedef int (*fn_t)(int);
 
+#ifdef __aarch64__
+#define CODE_SIZE 16
+/* movz w9, #lo; movk w9, #hi, lsl 16; add w0, w0, w9; ret. The caches are not
+ * coherent for code: the kernel's cacheflush (clear_cache) is part of the rule. */
+static void emit_add(uint8_t *p, int32_t k) {
+  uint32_t c[4] = {0x52800009u | ((uint32_t)k & 0xffff) << 5,
+                   0x72a00009u | ((uint32_t)k >> 16) << 5, 0x0b090000u, 0xd65f03c0u};
+  memcpy(p, c, sizeof c);
+  __builtin___clear_cache((char *)p, (char *)p + sizeof c);
+}
+#else
+#define CODE_SIZE 8
 /* mov eax, imm32; add eax, edi; ret */
 static void emit_add(uint8_t *p, int32_t k) {
   p[0] = 0xb8;
@@ -15,6 +27,7 @@ static void emit_add(uint8_t *p, int32_t k) {
   p[5] = 0x01; p[6] = 0xf8; /* add eax, edi */
   p[7] = 0xc3;
 }
+#endif
 
 /* The same function a chained block would jump to: call it through a pointer. */
 static int __attribute__((noinline)) call(fn_t f, int x) { return f(x); }
@@ -55,11 +68,15 @@ int main(void) {
   /* 5. The kernel writes code: read() into an executable page. */
   int fds[2];
   if (pipe(fds)) return 1;
-  uint8_t code[8];
+  uint8_t code[CODE_SIZE];
   emit_add(code, 12345);
   emit_add(rwx + 128, 1);
   printf("before read: %d\n", call((fn_t)(rwx + 128), 0));
-  if (write(fds[1], code, 8) != 8 || read(fds[0], rwx + 128, 8) != 8) return 1;
+  if (write(fds[1], code, CODE_SIZE) != CODE_SIZE || read(fds[0], rwx + 128, CODE_SIZE) != CODE_SIZE)
+    return 1;
+#ifdef __aarch64__
+  __builtin___clear_cache((char *)rwx + 128, (char *)rwx + 128 + CODE_SIZE);
+#endif
   printf("after read: %d\n", call((fn_t)(rwx + 128), 0));
   return 0;
 }

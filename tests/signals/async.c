@@ -84,12 +84,21 @@ static void die_segv_blocked(void) {
   block(SIGSEGV, SIG_BLOCK);
   *nullp = 1;
 }
+#ifdef __x86_64__
+#define SYNC_IGNORED "divide with FPE ignored"
 int f_div(int a, int b);
 __asm__(".text\n.globl f_div\nf_div: mov %edi, %eax\n cltd\n idivl %esi\n ret\n");
-static void die_fpe_ignored(void) {
+static void die_sync_ignored(void) {
   signal(SIGFPE, SIG_IGN);
   printf("  %d\n", f_div(1, 0));
 }
+#else /* AArch64 division never traps: an undefined instruction instead */
+#define SYNC_IGNORED "udf with ILL ignored"
+static void die_sync_ignored(void) {
+  signal(SIGILL, SIG_IGN);
+  __asm__ volatile("udf #0");
+}
+#endif
 static void segv_in_segv(int sig) { *nullp = 2; }
 static void die_segv_in_handler(void) {
   signal(SIGSEGV, segv_in_segv);
@@ -274,7 +283,7 @@ int main(void) {
   child_case("CHLD URG WINCH default", survive_chld);
   child_case("default RTMIN+5", die_rt);
   child_case("fault with SEGV blocked", die_segv_blocked);
-  child_case("divide with FPE ignored", die_fpe_ignored);
+  child_case(SYNC_IGNORED, die_sync_ignored);
   child_case("fault in the SEGV handler", die_segv_in_handler);
   child_case("SA_RESETHAND twice", die_resethand);
   child_case("abort", die_abort);

@@ -24,8 +24,13 @@ static void on_bus(int sig, siginfo_t *si, void *ucv) {
   ucontext_t *uc = ucv;
   last.code = si->si_code;
   last.addr = (uintptr_t)si->si_addr;
+#ifdef __x86_64__
   last.trapno = uc->uc_mcontext.gregs[REG_TRAPNO];
   last.err = uc->uc_mcontext.gregs[REG_ERR];
+#else /* AArch64 has no trap number; its fault_address (faults_a64.c) qemu-user,
+          the oracle, leaves 0 for SIGBUS where Linux fills it in */
+  (void)uc;
+#endif
   siglongjmp(env, sig);
 }
 

@@ -56,6 +56,7 @@ static void new_pipe(void) {
     _exit(8);
 }
 
+#ifdef __x86_64__
 static void rep_movsb(void *d, const void *s, size_t n) {
   __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 }
@@ -63,6 +64,20 @@ static void rep_movsb(void *d, const void *s, size_t n) {
 static void rep_stosq(void *d, uint64_t v, size_t n) {
   __asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(v) : "memory");
 }
+#else /* no string instructions: the same work as plain loops */
+static void rep_movsb(void *d, const void *s, size_t n) {
+  volatile uint8_t *dd = d;
+  const uint8_t *ss = s;
+  while (n--)
+    *dd++ = *ss++;
+}
+
+static void rep_stosq(void *d, uint64_t v, size_t n) {
+  volatile uint64_t *dd = d;
+  while (n--)
+    *dd++ = v;
+}
+#endif
 
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
