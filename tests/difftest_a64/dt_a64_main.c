@@ -24,7 +24,7 @@
 typedef struct Options {
   uint64_t seed, cases;
   int64_t one_case; /* --case K, or -1 */
-  const char *rows, *exec, *qemu, *qemu_cpu, *emu, *runner, *allow;
+  const char *rows, *skip_rows, *exec, *qemu, *qemu_cpu, *emu, *runner, *allow;
   bool seq, verbose, list, wx;
   unsigned max_print, seq_max, batch;
   DtaGenOpts gen;
@@ -33,13 +33,15 @@ typedef struct Options {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: difftest_a64 [--cases N] [--seed S] [--row NAME[,NAME..]] [--exec LIST]\n"
+          "usage: difftest_a64 [--cases N] [--seed S] [--row NAME[,NAME..]] [--skip-row NAME[,..]]\n"
+          "                    [--exec LIST]\n"
           "                    [--seq] [--seq-max N] [--case K] [--allow FILE] [--max-print N]\n"
           "                    [--qemu PATH] [--qemu-cpu CPU] [--emu PATH] [--runner PATH]\n"
           "                    [--batch N] [--fpsr-mask M] [--fpcr-all] [--no-tbi] [--wx]\n"
           "                    [--verbose] [--list]\n"
           "  --cases N    cases per row (with --seq: sequences in all)\n"
           "  --row NAME   rows whose name contains NAME (=NAME: exactly NAME)\n"
+          "  --skip-row NAME  leave out rows matched so (to see past known mismatches)\n"
           "  --exec LIST  emu tiers to test against qemu: fast,interp,llvm,auto (or qemu itself)\n"
           "  --seq        random straight-line sequences of 2..seq-max instructions\n"
           "  --case K     only case K of each selected row (as a repro line says), verbosely\n"
@@ -62,6 +64,7 @@ static bool parse_args(int argc, char **argv, Options *o) {
     else if (!strcmp(a, "--seed") && v) o->seed = strtoull(v, NULL, 0);
     else if (!strcmp(a, "--case") && v) o->one_case = strtoll(v, NULL, 0);
     else if (!strcmp(a, "--row") && v) o->rows = v;
+    else if (!strcmp(a, "--skip-row") && v) o->skip_rows = v;
     else if (!strcmp(a, "--exec") && v) o->exec = v;
     else if (!strcmp(a, "--qemu") && v) o->qemu = v;
     else if (!strcmp(a, "--qemu-cpu") && v) o->qemu_cpu = v;
@@ -94,9 +97,7 @@ static bool parse_args(int argc, char **argv, Options *o) {
   return true;
 }
 
-static bool row_selected(const char *filter, const char *name) {
-  if (!filter)
-    return true;
+static bool row_matches(const char *filter, const char *name) {
   for (const char *p = filter; *p;) {
     size_t len = strcspn(p, ",");
     char tok[128];
@@ -106,6 +107,11 @@ static bool row_selected(const char *filter, const char *name) {
     p += len + (p[len] == ',');
   }
   return false;
+}
+
+static bool row_selected(const Options *o, const char *name) {
+  return (!o->rows || row_matches(o->rows, name)) &&
+         !(o->skip_rows && row_matches(o->skip_rows, name));
 }
 
 /* -- Executors --------------------------------------------------------------- */
@@ -136,6 +142,8 @@ static unsigned make_executors(const Options *o, DtaExecutor *ex, unsigned max) 
 
 /* -- Running and judging -------------------------------------------------------- */
 
+#define DTA_MAX_DIFFS 24 /* differing fields printed per case */
+
 typedef struct Item {
   const DtaRow *row; /* NULL in --seq */
   uint64_t index;
@@ -160,15 +168,28 @@ typedef struct Ctx {
 
 static unsigned row_index(const Ctx *x, const DtaRow *r) { return (unsigned)(r - x->rows); }
 
+/* Everything that shapes the case (and its comparison) is on the line. */
 static void print_repro(const Ctx *x, const DtaGenCase *g, uint64_t index, const char *exec) {
   const Options *o = x->o;
-  if (o->seq)
-    printf("  repro: difftest_a64 --seed %llu --seq --seq-max %u%s%s --case %llu --exec %s\n",
-           (unsigned long long)o->seed, o->seq_max, o->rows ? " --row " : "",
-           o->rows ? o->rows : "", (unsigned long long)index, exec);
-  else
-    printf("  repro: difftest_a64 --seed %llu --row =%s --case %llu --exec %s\n",
-           (unsigned long long)o->seed, g->rows[0]->p->row->name, (unsigned long long)index, exec);
+  printf("  repro: difftest_a64 --seed %llu", (unsigned long long)o->seed);
+  if (o->seq) {
+    printf(" --seq --seq-max %u", o->seq_max);
+    if (o->rows)
+      printf(" --row %s", o->rows);
+    if (o->skip_rows)
+      printf(" --skip-row %s", o->skip_rows);
+    if (o->allow) /* listed rows are left out of sequences */
+      printf(" --allow %s", o->allow);
+  } else {
+    printf(" --row =%s", g->rows[0]->p->row->name);
+  }
+  if (o->gen.no_tbi)
+    printf(" --no-tbi");
+  if (o->gen.fpcr_all)
+    printf(" --fpcr-all");
+  if (o->cmp.fpsr_mask != ~0u)
+    printf(" --fpsr-mask %#x", o->cmp.fpsr_mask);
+  printf(" --case %llu --exec %s\n", (unsigned long long)index, exec);
 }
 
 /* The instruction a SIGILL outcome stopped at, or -1. */
@@ -179,9 +200,40 @@ static int sigill_at(const DtaResult *r, unsigned ninsns) {
   return (int)(r->o.pc_off / 4);
 }
 
-/* Did the oracle get to instruction k (not stopped by a signal before it)? */
+/* Did the oracle get to instruction k: not stopped by a signal at an earlier
+ * instruction of the case? (A signal outside the case, after a branch out,
+ * does not say; it counts as reached.) */
 static bool reached(const DtaResult *want, int k) {
-  return want->o.exit != DTA_EXIT_SIGNAL || want->o.pc_off >= 4 * (int64_t)k;
+  return want->o.exit != DTA_EXIT_SIGNAL || want->o.pc_off < 0 ||
+         want->o.pc_off >= 4 * (int64_t)k;
+}
+
+/* One executor's result for a case, whole: the case, the differing fields (or
+ * with --case both outcomes) and the reproduction line. */
+static void print_report(const Ctx *x, const DtaGenCase *g, uint64_t index, unsigned e,
+                         const DtaResult *want, const DtaResult *r, const DtaDiff *d,
+                         unsigned nd) {
+  const Options *o = x->o;
+  unsigned n = g->c.ninsns;
+  if (nd)
+    printf("\n%s %s: %s #%llu (%u insn%s)\n", r->died ? "DIED" : "MISMATCH", x->ex[e].name,
+           o->seq ? "seq" : g->rows[0]->p->row->name, (unsigned long long)index, n,
+           n == 1 ? "" : "s");
+  else
+    printf("\nagree %s: #%llu\n", x->ex[e].name, (unsigned long long)index);
+  dta_print_case(stdout, g);
+  if (o->one_case >= 0) {
+    dta_print_result(stdout, "qemu", want);
+    dta_print_result(stdout, x->ex[e].name, r);
+  }
+  if (nd) {
+    printf("  %-10s %-36s %s\n", "field", "qemu", x->ex[e].name);
+    for (unsigned i = 0; i < nd && i < DTA_MAX_DIFFS; i++)
+      printf("  %-10s %-36s %s\n", d[i].field, d[i].want, d[i].got);
+    if (nd > DTA_MAX_DIFFS)
+      printf("  ... %u more\n", nd - DTA_MAX_DIFFS);
+  }
+  print_repro(x, g, index, x->ex[e].name);
 }
 
 static void judge(Ctx *x, const DtaGenCase *g, uint64_t index, const DtaResult *want,
@@ -211,34 +263,13 @@ static void judge(Ctx *x, const DtaGenCase *g, uint64_t index, const DtaResult *
       gap = k; /* emu does not lift instruction k (yet) */
       continue;
     }
-    DtaDiff d[24];
-    unsigned nd = dta_compare(&o->cmp, want, r, d, 24);
-    if (!nd && !print_one)
-      continue;
+    DtaDiff d[DTA_MAX_DIFFS];
+    unsigned nd = dta_compare(&o->cmp, want, r, d, DTA_MAX_DIFFS);
     died |= r->died;
     mismatch |= nd > 0;
     unsigned *printed = &x->printed[o->seq ? x->nrows : key];
-    if (!print_one && (*printed)++ >= o->max_print)
-      continue;
-    if (nd)
-      printf("\n%s %s: %s #%llu (%u insn%s)\n", r->died ? "DIED" : "MISMATCH", x->ex[e].name,
-             o->seq ? "seq" : g->rows[0]->p->row->name, (unsigned long long)index, n,
-             n == 1 ? "" : "s");
-    else
-      printf("\nagree %s: #%llu\n", x->ex[e].name, (unsigned long long)index);
-    dta_print_case(stdout, g);
-    if (print_one) {
-      dta_print_result(stdout, "qemu", want);
-      dta_print_result(stdout, x->ex[e].name, r);
-    }
-    if (nd) {
-      printf("  %-10s %-36s %s\n", "field", "qemu", x->ex[e].name);
-      for (unsigned i = 0; i < nd && i < 24; i++)
-        printf("  %-10s %-36s %s\n", d[i].field, d[i].want, d[i].got);
-      if (nd > 24)
-        printf("  ... %u more\n", nd - 24);
-    }
-    print_repro(x, g, index, x->ex[e].name);
+    if (print_one || (nd && (*printed)++ < o->max_print))
+      print_report(x, g, index, e, want, r, d, nd);
   }
   if (gap >= 0)
     dta_tally_gap(&x->t[row_index(x, g->rows[gap])], g->c.insn[gap]);
@@ -356,7 +387,7 @@ int main(int argc, char **argv) {
   uint64_t count = o.one_case >= 0 ? 1 : o.cases;
   for (unsigned i = 0; i < x.nrows; i++) {
     const DtaRow *r = &x.rows[i];
-    if (r->kind == DTA_EXCLUDED || !row_selected(o.rows, r->p->row->name))
+    if (r->kind == DTA_EXCLUDED || !row_selected(&o, r->p->row->name))
       continue;
     if (o.seq) { /* sequences draw from lifted rows only */
       if (!dta_allow_has(&allow, r->p->row->name))

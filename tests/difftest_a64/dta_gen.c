@@ -370,12 +370,29 @@ static unsigned branch_target(Build *b) {
   return b->n + 1 + (unsigned)below(&b->r, b->total + 1 - b->n);
 }
 
+/* Give register reg an input value, unless an earlier instruction of the
+ * sequence names it (its value may be a base or a branch target chosen for
+ * that one, and it is that instruction's input anyway). */
+static void set_input(Build *b, uint32_t reg, uint64_t v) {
+  if (reg != 31 && !(b->used >> reg & 1))
+    b->g->c.in.x[reg] = v;
+}
+
+/* msr fpcr, Xt: without --fpcr-all only RMode may be set (emu ignores FZ, DN,
+ * AHP, FZ16, as the input FPCR says). */
+static void aim_fpcr_write(Build *b, uint32_t *insn) {
+  if ((*insn & 0xffffffe0) != 0xd51b4400 || b->o->fpcr_all)
+    return;
+  *insn = (*insn & ~31u) | fresh_reg(&b->r, b->used, *insn & 31);
+  set_input(b, *insn & 31, below(&b->r, 4) << 22);
+}
+
 static void aim_branch_imm(Build *b, const A64Pattern *p, uint32_t *insn) {
   int imm = field_index(p, A64_F_imm);
   put_field(p, imm, insn, branch_target(b) - b->n);
-  int rt = field_index(p, A64_F_rt); /* cbz / tbz: zero half the time */
-  if (rt >= 0 && get_field(p, rt, *insn) != 31 && one_in(&b->r, 2)) /* W: high half set */
-    b->g->c.in.x[get_field(p, rt, *insn)] = one_in(&b->r, 2) ? 0 : rnd(&b->r) << 32;
+  int rt = field_index(p, A64_F_rt); /* cbz / tbz: zero half the time (W: high half set) */
+  if (rt >= 0 && one_in(&b->r, 2))
+    set_input(b, get_field(p, rt, *insn), one_in(&b->r, 2) ? 0 : rnd(&b->r) << 32);
 }
 
 static void aim_branch_reg(Build *b, const A64Pattern *p, uint32_t *insn) {
@@ -408,7 +425,7 @@ static void add_insn(Build *b, const DtaRow *row) {
   case DTA_LIT: aim_literal(b, p, &insn); break;
   case DTA_BR_IMM: aim_branch_imm(b, p, &insn); break;
   case DTA_BR_REG: aim_branch_reg(b, p, &insn); break;
-  default: break;
+  default: aim_fpcr_write(b, &insn); break;
   }
   b->used |= reg_mask_of(p, insn);
   if (!strcmp(p->row->name, "bl") || !strcmp(p->row->name, "blr"))
