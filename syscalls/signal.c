@@ -203,6 +203,8 @@ void user_signal_init(UserProcess *p, UserThread *t) {
   raw_syscall6(SYS_rt_sigprocmask, SIG_BLOCK, 0, (uint64_t)(uintptr_t)&mask, 8, 0, 0);
   memset(&t->sig, 0, sizeof t->sig);
   t->sig.blocked = mask & ~SIG_UNBLOCKABLE;
+  if (p->guest->sig && p->guest->sig->process_init)
+    p->guest->sig->process_init();
   /* No altstack; execve clears it but keeps the flags (0 in practice), which a
    * frame's uc_stack shows. New threads get SS_DISABLE. */
   for (int sig = 1; sig <= 64; sig++) {

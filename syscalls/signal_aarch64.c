@@ -3,11 +3,10 @@
  * sigcontext's __reserved area holds an fpsimd_context record and a zero
  * terminator; a {x29, x30} frame record above it), rt_sigreturn, and how guest
  * exceptions reach the program. Handlers return through sa_restorer or, as
- * glibc leaves it unset, through a sigreturn trampoline emu maps like the
- * kernel's vDSO sigtramp. No SVE/SME: fpsimd is the only state record. */
+ * glibc leaves it unset, through a sigreturn trampoline emu maps at start
+ * like the kernel's vDSO sigtramp. No SVE/SME: fpsimd is the only state record. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -60,8 +59,9 @@ typedef struct A64CtxHead {
 static uint64_t tramp_addr;
 
 /* mov x8, #139 (rt_sigreturn); svc #0: what the kernel's sigtramp holds, and
- * what unwinders (libgcc, gdb) recognise as a signal frame. */
-static void map_tramp(void) {
+ * what unwinders (libgcc, gdb) recognise as a signal frame. Mapped at start
+ * (process_init) where the kernel puts the vDSO: the top of the mmap area. */
+static void a64_process_init(void) {
   static const uint32_t code[2] = {0xd2801168, 0xd4000001};
   int64_t a = gmem_map(0, GMEM_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0,
                        "[vdso]");
@@ -70,12 +70,6 @@ static void map_tramp(void) {
   memcpy(gmem_g2h((uint64_t)a), code, sizeof code);
   if (gmem_protect((uint64_t)a, GMEM_PAGE, PROT_READ | PROT_EXEC) == 0)
     tramp_addr = (uint64_t)a;
-}
-
-static uint64_t sigtramp(void) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, map_tramp);
-  return tramp_addr;
 }
 
 /* -- Frame ------------------------------------------------------------------- */
@@ -92,7 +86,7 @@ static bool a64_setup_frame(UserThread *t, int sig, const UserSigAction *act,
                             const uint8_t info[128], uint64_t saved_mask) {
   A64Cpu *c = emu_guest(t->cpu);
   const UserSigThread *s = &t->sig;
-  uint64_t ret = (act->flags & USER_SA_RESTORER) ? act->restorer : sigtramp();
+  uint64_t ret = (act->flags & USER_SA_RESTORER) ? act->restorer : tramp_addr;
   if (!ret)
     return false;
   /* get_sigframe: the altstack's top if asked and not on it already; the
@@ -244,4 +238,5 @@ const UserSigArch user_sig_aarch64 = {
     .exception = a64_exception,
     .rewind_syscall = a64_rewind_syscall,
     .get_sp = a64_get_sp,
+    .process_init = a64_process_init,
 };

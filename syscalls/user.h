@@ -241,6 +241,10 @@ typedef struct UserSigArch {
   int (*exception)(UserThread *t, const EmuExit *x, uint8_t info[128]);
   void (*rewind_syscall)(void *state, uint64_t nr); /* to re-execute the syscall */
   uint64_t (*get_sp)(const void *state);
+  /* At process start, before the program's first mmap (NULL: nothing), like
+   * the kernel's vDSO: a sigreturn trampoline mapped later could land in a
+   * hole the program just made. */
+  void (*process_init)(void);
 } UserSigArch;
 extern const UserSigArch user_sig_x86_64;
 extern const UserSigArch user_sig_aarch64;

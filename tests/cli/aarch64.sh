@@ -3,8 +3,7 @@
 # beyond what the guest corpus compares with qemu-aarch64: refuse an x86-64
 # program with one line and exit 1; print its binfmt_misc rule (EM_AARCH64);
 # answer an unknown syscall with -ENOSYS and log it once under -d unimp; and
-# exec a guest program from a guest (busybox's applets exec /proc/self/exe,
-# which qemu-user cannot do without binfmt_misc).
+# exec a guest program from a guest (busybox's applets exec /proc/self/exe).
 set -u
 emu=$1 enosys=$2 bb=${3:-}
 t=$(mktemp -d)

@@ -579,7 +579,7 @@ int main(int argc, char **argv) {
   test_producer_consumer();
   test_tls_barrier();
   test_lifetimes();
-#ifndef THREADS_NO_ROBUST /* qemu-user, the AArch64 oracle, has no robust futex lists */
+#ifndef ORACLE_QEMU_USER /* qemu-user, the AArch64 oracle, has no robust futex lists */
   test_robust();
 #endif
   test_raw_clone();

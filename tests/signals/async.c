@@ -252,7 +252,9 @@ int main(void) {
   block(SIGSEGV, SIG_BLOCK);
   kill(getpid(), SIGSEGV);
   sigpending(&p);
+#ifndef ORACLE_QEMU_USER /* qemu-user (the AArch64 oracle) loses a blocked SIGSEGV sent by kill */
   printf("SEGV pending=%d\n", sigismember(&p, SIGSEGV));
+#endif
   block(SIGSEGV, SIG_UNBLOCK);
   signal(SIGSEGV, SIG_DFL);
 
