@@ -12,9 +12,8 @@
  * 128-bit compare-and-swap (stxp and casp of X pairs) has no IR op: a helper
  * does it with the host's lock cmpxchg16b on the pointer the runner gives
  * (ir_helper_mem), and returns a status the IR branches on, so faults are
- * raised by the IR. Accesses follow qemu: exclusives, ldar/stlr, cas and casp
- * fault when misaligned; ldapr does not; armw (the LSE atomics) has no
- * alignment check. */
+ * raised by the IR. Accesses follow qemu: exclusives, ldar/stlr, the LSE
+ * atomics, cas and casp fault when misaligned; ldapr does not. */
 #include <pthread.h>
 #include <string.h>
 
@@ -204,7 +203,9 @@ static bool lift_ldar(A64Lift *l, const A64Row *r) {
 
 /* ldadd ldclr ldeor ldset ldsmax ldsmin ldumax ldumin swp, by opc (8 = swp):
  * Xt = the old value; memory gets op(old, Xs). ldclr is and with ~Xs. The
- * acquire/release bits need nothing: armw is a full barrier. */
+ * acquire/release bits need nothing: armw is a full barrier. armw checks no
+ * alignment, so an aligned load of the word goes first: a misaligned address
+ * faults there, as the architecture requires. */
 static bool lift_ldop(A64Lift *l, const A64Row *r) {
   static const uint8_t kinds[9] = {IR_RMW_add,  IR_RMW_and,  IR_RMW_xor,  IR_RMW_or,  IR_RMW_smax,
                                    IR_RMW_smin, IR_RMW_umax, IR_RMW_umin, IR_RMW_xchg};
@@ -217,6 +218,7 @@ static bool lift_ldop(A64Lift *l, const A64Row *r) {
   if (op == 1)
     v = ir_op1(fn, IR_OP_not, v);
   IrRef args[2] = {base_addr(l), v};
+  ir_load(fn, t, args[0], IR_MEM_ALIGN);
   a64_set_x(l, F(rt), ir_emit(fn, IR_OP_armw, t, 2, args, kinds[op], 0));
   return true;
 }
