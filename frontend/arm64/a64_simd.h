@@ -48,6 +48,14 @@ IrRef a64_blend(A64Lift *l, IrRef m, IrRef x, IrRef y);
 /* A mask (i1 or lanes) as the all-ones/zero value of integer type t. */
 IrRef a64_mask_value(A64Lift *l, IrRef m, IrType t);
 
+/* FPSR.QC (sticky): set if sat differs from exact (same type) in any of the low
+ * `bytes` bytes: a saturating op against its wrapping twin. */
+void a64_set_qc(A64Lift *l, IrRef sat, IrRef exact, unsigned bytes);
+#define A64_FPSR_QC (1u << 27)
+/* vnarrow.kind(w, w) to type t (the narrowed lanes in both halves), setting QC
+ * if a saturating kind clamps one of the low `bytes` bytes of w. */
+IrRef a64_narrow(A64Lift *l, IrRef w, IrType t, unsigned kind, unsigned bytes);
+
 /* -- Lanes moved across -------------------------------------------------------- */
 
 /* out byte i = byte idx[i] of the concatenation src[0] src[1] ... (16 bytes each),

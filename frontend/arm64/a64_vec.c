@@ -160,3 +160,29 @@ IrRef a64_unzip(A64Lift *l, IrRef a, IrRef b, unsigned esize, bool odd, bool hal
   IrRef src[2] = {a, b};
   return a64_perm(l, src, 2, idx);
 }
+
+void a64_set_qc(A64Lift *l, IrRef sat, IrRef exact, unsigned bytes) {
+  IrFunc *fn = l->fn;
+  IrRef any = ir_cmp(fn, IR_PRED_ne, sat, exact);
+  if (ir_type_is_vec(ir_typeof(fn, sat))) {
+    IrV128 keep = {bytes >= 8 ? ~0ull : (1ull << (8 * bytes)) - 1,
+                   bytes >= 16 ? ~0ull : bytes > 8 ? (1ull << (8 * (bytes - 8))) - 1 : 0};
+    IrRef m = ir_op2(fn, IR_OP_and, a64_cast(l, any, IR_T_v2i64), ir_vconst(fn, IR_T_v2i64, keep));
+    IrRef bits = ir_emit(fn, IR_OP_vmovmsk, IR_T_i32, 1, (IrRef[]){a64_cast(l, m, IR_T_v16i8)}, 0, 0);
+    any = ir_cmp(fn, IR_PRED_ne, bits, ir_const(fn, IR_T_i32, 0));
+  }
+  IrRef q = ir_op2(fn, IR_OP_shl, ir_cast(fn, IR_OP_zext, IR_T_i32, any), ir_const(fn, IR_T_i32, 27));
+  ir_set(fn, A64_SLOT_FPSR, ir_op2(fn, IR_OP_or, ir_get(fn, A64_SLOT_FPSR), q));
+}
+
+IrRef a64_narrow(A64Lift *l, IrRef w, IrType t, unsigned kind, unsigned bytes) {
+  IrFunc *fn = l->fn;
+  IrRef args[2] = {w, w};
+  IrRef v = ir_emit(fn, IR_OP_vnarrow, t, 2, args, kind, 0);
+  if (kind != IR_NARROW_TRUNC) { /* clamped: widening back does not give w */
+    IrRef back = ir_emit(fn, IR_OP_vwidenlo, ir_typeof(fn, w), 1, &v,
+                         kind == IR_NARROW_SSAT ? IR_WIDEN_SIGN : IR_WIDEN_ZERO, 0);
+    a64_set_qc(l, back, w, bytes);
+  }
+  return v;
+}

@@ -1,7 +1,7 @@
 /* lift_simd_helper.c — the Advanced SIMD operations done lane by lane in C:
  * those with per-lane shift counts (sshl ushl srshl urshl sqshl uqshl sqrshl
  * uqrshl), saturating left shifts by an immediate, sqdmulh sqrdmulh, pmul,
- * cls clz, suqadd usqadd. They are rare in compiled code and would take many
+ * cls clz, suqadd usqadd (saturation sets FPSR.QC). They are rare in compiled code and would take many
  * IR instructions per lane. One helper reads Vn/Vm and writes Vd in the guest
  * state directly (the IR sees it read and write state). */
 #include <string.h>
@@ -32,12 +32,16 @@ static int64_t sx(uint64_t x, unsigned bits) {
   return bits == 64 ? (int64_t)x : (int64_t)(x << (64 - bits)) >> (64 - bits);
 }
 
-/* Saturate an exact value to the lane's signed or unsigned range. */
-static uint64_t sat(__int128 v, unsigned bits, bool is_signed) {
+/* Saturate an exact value to the lane's signed or unsigned range; clamping
+ * sets FPSR.QC (*qc). */
+static uint64_t sat_qc(__int128 v, unsigned bits, bool is_signed, bool *qc) {
   __int128 lo = is_signed ? -((__int128)1 << (bits - 1)) : 0;
   __int128 hi = is_signed ? ((__int128)1 << (bits - 1)) - 1 : ((__int128)1 << bits) - 1;
+  if (v < lo || v > hi)
+    *qc = true;
   return (uint64_t)(v < lo ? lo : v > hi ? hi : v);
 }
+#define sat(v, bits, is_signed) sat_qc(v, bits, is_signed, qc)
 
 /* x shifted by sh (left if positive) exactly, rounding right shifts if asked.
  * A left shift that moves every bit out is a huge value: it saturates, and
@@ -72,7 +76,7 @@ static uint64_t pmul8(uint64_t a, uint64_t b) {
   return r & 0xff;
 }
 
-static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d) {
+static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d, bool *qc) {
   unsigned bits = 8u << a->size;
   __int128 sn = sx(n, bits), sm = sx(m, bits), sd = sx(d, bits);
   int sh = (int8_t)(m & 0xff);
@@ -110,10 +114,13 @@ static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, ui
   memcpy(m, c->vreg[a.rm], 16);
   memcpy(d, c->vreg[a.rd], 16);
   unsigned lanes = a.scalar ? 1 : (a.q ? 16u : 8u) >> a.size;
+  bool qc = false;
   for (unsigned i = 0; i < lanes; i++)
     lane_set(out, a.size, i,
-             lane_op(&a, lane_get(n, a.size, i), lane_get(m, a.size, i), lane_get(d, a.size, i)));
+             lane_op(&a, lane_get(n, a.size, i), lane_get(m, a.size, i), lane_get(d, a.size, i), &qc));
   memcpy(c->vreg[a.rd], out, 16);
+  if (qc)
+    c->fpsr |= A64_FPSR_QC;
   return 0;
 }
 

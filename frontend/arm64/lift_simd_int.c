@@ -28,6 +28,11 @@ static void put(A64Lift *l, const A64Row *r, IrRef v) {
     a64_set_vq(l, F(rd), v, F(Q));
 }
 
+/* The result bytes that count (for FPSR.QC): lane 0, or 8 or 16 bytes. */
+static unsigned valid_bytes(A64Lift *l, const A64Row *r) {
+  return r->b & SC ? 1u << F(size) : F(Q) ? 16 : 8;
+}
+
 static IrRef vec(A64Lift *l, unsigned reg) { return a64_v(l, reg, a64_vt(F(size))); }
 
 static IrRef lanes(A64Lift *l, uint64_t x) { return a64_lanes(l, a64_vt(F(size)), x); }
@@ -84,7 +89,13 @@ static IrRef v3_compute(A64Lift *l, unsigned x, IrRef n, IrRef m) {
 static bool lift_v3(A64Lift *l, const A64Row *r) {
   if (!size_ok(l, r))
     return false;
-  put(l, r, v3_compute(l, (unsigned)r->a, vec(l, F(rn)), vec(l, F(rm))));
+  IrRef n = vec(l, F(rn)), m = vec(l, F(rm)), v = v3_compute(l, (unsigned)r->a, n, m);
+  IrOp wrap = r->a == IR_OP_saddsat || r->a == IR_OP_uaddsat   ? IR_OP_add
+              : r->a == IR_OP_ssubsat || r->a == IR_OP_usubsat ? IR_OP_sub
+                                                               : IR_OP__COUNT;
+  if (wrap != IR_OP__COUNT)
+    a64_set_qc(l, v, ir_op2(l->fn, wrap, n, m), valid_bytes(l, r));
+  put(l, r, v);
   return true;
 }
 
@@ -177,6 +188,8 @@ static bool lift_v2_arith(A64Lift *l, const A64Row *r) {
   IrRef neg = ir_op2(fn, r->a >= U_SQABS ? IR_OP_ssubsat : IR_OP_sub, zero, x), v = neg;
   if (r->a == U_ABS || r->a == U_SQABS)
     v = a64_blend(l, ir_cmp(fn, IR_PRED_slt, x, zero), neg, x);
+  if (r->a >= U_SQABS) /* only MIN saturates */
+    a64_set_qc(l, neg, ir_op2(fn, IR_OP_sub, zero, x), valid_bytes(l, r));
   put(l, r, v);
   return true;
 }
@@ -214,8 +227,7 @@ static bool lift_xtn(A64Lift *l, const A64Row *r) {
   if (F(size) == 3)
     return false;
   IrRef x = a64_v(l, F(rn), a64_vt(F(size) + 1));
-  IrRef args[2] = {x, x};
-  IrRef v = ir_emit(l->fn, IR_OP_vnarrow, a64_vt(F(size)), 2, args, (uint64_t)r->a, 0);
+  IrRef v = a64_narrow(l, x, a64_vt(F(size)), (unsigned)r->a, r->b & SC ? 2u << F(size) : 16);
   if (r->b & SC)
     a64_set_lane0(l, F(rd), v);
   else if (F(Q))

@@ -42,12 +42,16 @@ static IrRef long_op(A64Lift *l, unsigned op, bool sgn, IrRef a, IrRef b, unsign
   case L_MUL: return ir_op2(fn, IR_OP_mul, a, b);
   case L_MLA: return ir_op2(fn, IR_OP_add, d, ir_op2(fn, IR_OP_mul, a, b));
   case L_MLS: return ir_op2(fn, IR_OP_sub, d, ir_op2(fn, IR_OP_mul, a, b));
-  default: /* doubling, saturating: only MIN * MIN overflows 2ab */
-    p = ir_op2(fn, IR_OP_mul, a, b);
-    p = ir_op2(fn, IR_OP_saddsat, p, p);
+  default: { /* doubling, saturating: only MIN * MIN overflows 2ab */
+    IrRef ab = ir_op2(fn, IR_OP_mul, a, b);
+    p = ir_op2(fn, IR_OP_saddsat, ab, ab);
+    a64_set_qc(l, p, ir_op2(fn, IR_OP_add, ab, ab), 16);
     if (op == L_QDMUL)
       return p;
-    return ir_op2(fn, op == L_QDMLA ? IR_OP_saddsat : IR_OP_ssubsat, d, p);
+    IrRef s = ir_op2(fn, op == L_QDMLA ? IR_OP_saddsat : IR_OP_ssubsat, d, p);
+    a64_set_qc(l, s, ir_op2(fn, op == L_QDMLA ? IR_OP_add : IR_OP_sub, d, p), 16);
+    return s;
+  }
   }
 }
 

@@ -77,8 +77,7 @@ static bool lift_shift_imm(A64Lift *l, const A64Row *r) {
   case K_NARROW: {
     IrType wt = a64_vt(size + 1);
     IrRef w = shr(l, a64_v(l, F(rn), wt), rsh, sgn, r->b & RND);
-    IrRef args[2] = {w, w};
-    v = ir_emit(fn, IR_OP_vnarrow, t, 2, args, (unsigned)r->b >> 8, 0);
+    v = a64_narrow(l, w, t, (unsigned)r->b >> 8, sc ? 2u * bits / 8 : 16);
     if (sc)
       a64_set_lane0(l, F(rd), v);
     else if (q)

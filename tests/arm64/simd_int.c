@@ -3,7 +3,8 @@
  * shifts by immediate, by element, and the scalar forms gcc uses, over every
  * arrangement they allow. Each case runs on 128-bit operand patterns with the
  * destination preloaded (accumulating and inserting forms read it) and prints
- * the whole destination register: Q = 0 forms must zero its high half. */
+ * the whole destination register (Q = 0 forms must zero its high half) and
+ * FPSR when it is not zero (QC: a saturating op clamped). */
 #include "a64test.h"
 
 typedef struct V {
@@ -27,12 +28,14 @@ static const V dpat = {0x5555aaaa5555aaaa, 0x3333cccc3333cccc};
 
 typedef V (*Fn)(const V *a, const V *b, const V *d);
 
+/* FPSR after the case: QC (bit 27) is the saturating ops' sticky flag. */
+static u64 fpsr;
 #define DEF(name, text)                                                                     \
   static V name(const V *a, const V *b, const V *d) {                                      \
     V r;                                                                                    \
-    __asm__ volatile("ldr q16, [%[a]]\n\tldr q7, [%[b]]\n\tldr q18, [%[d]]\n\t" text      \
-                     "\n\tstr q18, [%[r]]"                                                  \
-                     :                                                                      \
+    __asm__ volatile("msr fpsr, xzr\n\tldr q16, [%[a]]\n\tldr q7, [%[b]]\n\t"              \
+                     "ldr q18, [%[d]]\n\t" text "\n\tstr q18, [%[r]]\n\tmrs %[f], fpsr"     \
+                     : [f] "=r"(fpsr)                                                       \
                      : [a] "r"(a), [b] "r"(b), [d] "r"(d), [r] "r"(&r)                       \
                      : "v16", "v7", "v18", "memory");                                      \
     return r;                                                                               \
@@ -244,6 +247,8 @@ static int test_main(void) {
         out_kv("b", b);
         out_kv("lo", r.lo);
         out_kv("hi", r.hi);
+        if (fpsr)
+          out_kv("fpsr", fpsr);
         out_nl();
       }
   return 0;
