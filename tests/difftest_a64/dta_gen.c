@@ -321,6 +321,36 @@ static uint32_t reg_mask_of(const A64Pattern *p, uint32_t insn) {
  * data register is CONSTRAINED UNPREDICTABLE), the base not written earlier in
  * a sequence, pointing into scratch; an index register small; rs (a compare or
  * operand value) half the time the memory word at the base, so cas succeeds. */
+/* An even register whose odd partner is free too (casp's pairs), or 31 if none. */
+static uint32_t fresh_pair(Rng *r, uint32_t taken) {
+  for (unsigned tries = 0; tries < 64; tries++) {
+    uint32_t k = 2 * (uint32_t)below(r, 15);
+    if (!(taken >> k & 3))
+      return k;
+  }
+  return 31;
+}
+
+/* casp: Rs and Rt name even/odd pairs (odd ones are unallocated); half the
+ * time the compare pair is what memory holds, so the swap happens. */
+static void aim_casp(Build *b, const A64Pattern *p, uint32_t *insn, uint32_t taken, uint64_t base) {
+  int rs = field_index(p, A64_F_rs), rt = field_index(p, A64_F_rt);
+  uint32_t s = fresh_pair(&b->r, taken);
+  taken |= s == 31 ? 0 : 3u << s;
+  uint32_t t = fresh_pair(&b->r, taken);
+  if (s == 31 || t == 31)
+    return;
+  put_field(p, rs, insn, s);
+  put_field(p, rt, insn, t);
+  if (one_in(&b->r, 2)) {
+    bool x_pair = get_field(p, field_index(p, A64_F_size), *insn) & 1;
+    uint64_t lo = scratch_word_at(b->g->c.mem_seed, base);
+    uint64_t hi = x_pair ? scratch_word_at(b->g->c.mem_seed, base + 8) : lo >> 32;
+    b->g->c.in.x[s] = x_pair ? lo : (uint32_t)lo;
+    b->g->c.in.x[s + 1] = hi;
+  }
+}
+
 static void aim_memory(Build *b, const A64Pattern *p, uint32_t *insn) {
   DtaState *in = &b->g->c.in;
   uint32_t taken = b->used;
@@ -351,7 +381,9 @@ static void aim_memory(Build *b, const A64Pattern *p, uint32_t *insn) {
     in->x[get_field(p, rm, *insn)] = (uint64_t)v;
   }
   int rs = field_index(p, A64_F_rs);
-  if (rs >= 0 && get_field(p, rs, *insn) != 31 && one_in(&b->r, 2))
+  if (!strcmp(p->row->name, "casp"))
+    aim_casp(b, p, insn, b->used | (rn >= 0 ? 1u << get_field(p, rn, *insn) : 0) , base);
+  else if (rs >= 0 && get_field(p, rs, *insn) != 31 && one_in(&b->r, 2))
     in->x[get_field(p, rs, *insn)] = scratch_word_at(b->g->c.mem_seed, base);
 }
 
