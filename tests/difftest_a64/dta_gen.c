@@ -63,9 +63,6 @@ static const struct {
      * whether dc zva is allowed at all (emu: DZP=1) is the CPU model's. */
     {0xffffffe0, 0xd53b00e0}, /* mrs dczid_el0 */
     {0xffffffe0, 0xd50b7420}, /* dc zva */
-    /* qemu 7.2 raises SIGILL for these at EL0 (Linux on a CPU with DPB runs them). */
-    {0xffffffe0, 0xd50b7c20}, /* dc cvap */
-    {0xffffffe0, 0xd50b7d20}, /* dc cvadp */
 };
 
 /* Rows whose random fields almost never make an allocated encoding: three
@@ -80,7 +77,6 @@ static const struct {
     /* (not dit, ssbs, tco: PSTATE fields of extensions emu does not advertise) */
     {"mrs_msr", {0xd53b4200 /* mrs nzcv */, 0xd53b4400 /* mrs fpcr */, 0xd53b4420 /* mrs fpsr */,
                  0xd53bd040 /* mrs tpidr_el0 */, 0xd53bd060 /* mrs tpidrro_el0 */,
-
                  0xd51b4200 /* msr nzcv */, 0xd51b4400 /* msr fpcr */, 0xd51b4420 /* msr fpsr */,
                  0xd51bd040 /* msr tpidr_el0 */}},
 };
