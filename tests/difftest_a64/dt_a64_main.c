@@ -356,6 +356,68 @@ static void cleanup(Ctx *x) {
   rmdir(x->tmpdir);
 }
 
+static void list_rows(const Ctx *x) {
+  static const char *const kinds[] = {"plain",      "memory",    "branch-imm",
+                                      "literal",    "branch-reg", "excluded"};
+  for (unsigned i = 0; i < x->nrows; i++)
+    printf("%-22s %-10s %s%s\n", x->rows[i].p->row->name, kinds[x->rows[i].kind],
+           x->rows[i].p->row->pattern, x->rows[i].why ? "  (not generated)" : "");
+}
+
+static void add_item(Item **items, size_t *n, size_t *cap, Item it) {
+  if (*n == *cap) {
+    *cap = *cap ? 2 * *cap : 1024;
+    *items = realloc(*items, *cap * sizeof **items);
+    if (!*items)
+      abort();
+  }
+  (*items)[(*n)++] = it;
+}
+
+/* The cases to run: per selected row its indices, or (--seq) sequence indices
+ * over a pool of the selected rows not on the allow-list. */
+static Item *make_items(Ctx *x, const DtaAllow *allow, size_t *nitems) {
+  const Options *o = x->o;
+  Item *items = NULL;
+  size_t cap = 0;
+  uint64_t first = o->one_case >= 0 ? (uint64_t)o->one_case : 0;
+  uint64_t count = o->one_case >= 0 ? 1 : o->cases;
+  *nitems = 0;
+  for (unsigned i = 0; i < x->nrows; i++) {
+    const DtaRow *r = &x->rows[i];
+    if (r->kind == DTA_EXCLUDED || !row_selected(o, r->p->row->name))
+      continue;
+    if (o->seq && !dta_allow_has(allow, r->p->row->name))
+      x->pool[x->npool++] = r;
+    for (uint64_t k = first; k < first + count && !o->seq; k++)
+      add_item(&items, nitems, &cap, (Item){r, k});
+  }
+  for (uint64_t k = first; k < first + count && o->seq && x->npool; k++)
+    add_item(&items, nitems, &cap, (Item){NULL, k});
+  return items;
+}
+
+/* The last lines; true if everything passed. */
+static bool summary(const Ctx *x, bool ran, size_t nitems, unsigned list_fails) {
+  const Options *o = x->o;
+  if (o->seq)
+    printf("sequences: %llu, ok %llu, gap %llu, ext %llu, mismatch %llu, died %llu\n",
+           (unsigned long long)x->seq.cases, (unsigned long long)x->seq.ok,
+           (unsigned long long)x->seq.gap, (unsigned long long)x->seq.ext,
+           (unsigned long long)x->seq.mismatch, (unsigned long long)x->seq.died);
+  uint64_t bad = x->seq.mismatch + x->seq.died + x->seq.gap; /* sequences draw lifted rows */
+  for (unsigned i = 0; i < x->nrows; i++)
+    bad += x->t[i].mismatch + x->t[i].died;
+  printf("time: qemu %.1fs", x->secs[0]);
+  for (unsigned e = 0; e < x->nex; e++)
+    printf(", %s %.1fs", x->ex[e].name, x->secs[e + 1]);
+  bool pass = ran && !bad && !x->harness && !list_fails;
+  printf("\n%s: %zu cases, %llu mismatching or dying, %llu harness errors, %u list failures\n",
+         pass ? "PASS" : "FAIL", nitems, (unsigned long long)bad,
+         (unsigned long long)x->harness, list_fails);
+  return pass;
+}
+
 int main(int argc, char **argv) {
   Options o;
   if (!parse_args(argc, argv, &o))
@@ -363,11 +425,7 @@ int main(int argc, char **argv) {
   Ctx x = {.o = &o};
   x.rows = dta_rows(&x.nrows);
   if (o.list) {
-    static const char *const kinds[] = {"plain", "memory", "branch-imm", "literal", "branch-reg",
-                                        "excluded"};
-    for (unsigned i = 0; i < x.nrows; i++)
-      printf("%-22s %-10s %s%s\n", x.rows[i].p->row->name, kinds[x.rows[i].kind],
-             x.rows[i].p->row->pattern, x.rows[i].why ? "  (not generated)" : "");
+    list_rows(&x);
     return 0;
   }
   DtaAllow allow;
@@ -379,44 +437,13 @@ int main(int argc, char **argv) {
   x.t = calloc(x.nrows, sizeof *x.t);
   x.printed = calloc(x.nrows + 1, sizeof *x.printed);
   x.pool = calloc(x.nrows, sizeof *x.pool);
-  Item *items = calloc(o.seq ? 1 : x.nrows, sizeof *items); /* grown below */
-  if (!x.t || !x.printed || !x.pool || !items)
+  if (!x.t || !x.printed || !x.pool)
     abort();
-  size_t nitems = 0, cap = 0;
-  uint64_t first = o.one_case >= 0 ? (uint64_t)o.one_case : 0;
-  uint64_t count = o.one_case >= 0 ? 1 : o.cases;
-  for (unsigned i = 0; i < x.nrows; i++) {
-    const DtaRow *r = &x.rows[i];
-    if (r->kind == DTA_EXCLUDED || !row_selected(&o, r->p->row->name))
-      continue;
-    if (o.seq) { /* sequences draw from lifted rows only */
-      if (!dta_allow_has(&allow, r->p->row->name))
-        x.pool[x.npool++] = r;
-      continue;
-    }
-    for (uint64_t k = first; k < first + count; k++) {
-      if (nitems == cap) {
-        cap = cap ? 2 * cap : 1024;
-        items = realloc(items, cap * sizeof *items);
-        if (!items)
-          abort();
-      }
-      items[nitems++] = (Item){r, k};
-    }
-  }
-  if (o.seq) {
-    if (!x.npool) {
-      fprintf(stderr, "difftest_a64: no rows to draw sequences from\n");
-      return 2;
-    }
-    items = realloc(items, count * sizeof *items);
-    if (!items)
-      abort();
-    for (uint64_t k = 0; k < count; k++)
-      items[nitems++] = (Item){NULL, first + k};
-  }
+  size_t nitems;
+  Item *items = make_items(&x, &allow, &nitems);
   if (!nitems) {
-    fprintf(stderr, "difftest_a64: no row matches '%s' (see --list)\n", o.rows ? o.rows : "");
+    fprintf(stderr, "difftest_a64: no row to test%s%s (see --list)\n",
+            o.rows ? " matches " : "", o.rows ? o.rows : "");
     return 2;
   }
   snprintf(x.tmpdir, sizeof x.tmpdir, "/tmp/difftest_a64.XXXXXX");
@@ -426,25 +453,11 @@ int main(int argc, char **argv) {
   }
   x.runner_argv[0] = (char *)o.runner;
   x.runner_argv[1] = o.wx ? "--wx" : NULL;
-  bool ok = true;
-  for (size_t s = 0; s < nitems && ok; s += o.batch)
-    ok = run_batch(&x, items + s, nitems - s < o.batch ? nitems - s : o.batch);
+  bool ran = true;
+  for (size_t s = 0; s < nitems && ran; s += o.batch)
+    ran = run_batch(&x, items + s, nitems - s < o.batch ? nitems - s : o.batch);
   cleanup(&x);
-  unsigned fails = dta_verdict(x.rows, x.nrows, x.t, &allow, o.verbose, o.seq);
-  if (o.seq)
-    printf("sequences: %llu, ok %llu, gap %llu, ext %llu, mismatch %llu, died %llu\n",
-           (unsigned long long)x.seq.cases, (unsigned long long)x.seq.ok,
-           (unsigned long long)x.seq.gap, (unsigned long long)x.seq.ext,
-           (unsigned long long)x.seq.mismatch, (unsigned long long)x.seq.died);
-  uint64_t bad = x.harness;
-  for (unsigned i = 0; i < x.nrows; i++)
-    bad += x.t[i].mismatch + x.t[i].died;
-  bad += x.seq.mismatch + x.seq.died + (o.seq ? x.seq.gap : 0);
-  printf("time: qemu %.1fs", x.secs[0]);
-  for (unsigned e = 0; e < x.nex; e++)
-    printf(", %s %.1fs", x.ex[e].name, x.secs[e + 1]);
-  printf("\n%s: %llu cases, %llu mismatching or dying, %llu harness errors, %u list failures\n",
-         ok && !bad && !fails ? "PASS" : "FAIL", (unsigned long long)nitems,
-         (unsigned long long)(bad - x.harness), (unsigned long long)x.harness, fails);
-  return ok && !bad && !fails ? 0 : 1;
+  free(items);
+  unsigned list_fails = dta_verdict(x.rows, x.nrows, x.t, &allow, o.verbose, o.seq);
+  return summary(&x, ran, nitems, list_fails) ? 0 : 1;
 }
