@@ -40,6 +40,7 @@ static void syscall_args(const void *st, uint64_t a[6]) {
 }
 
 static void syscall_ret(void *st, int64_t ret) { ((A64Cpu *)st)->x[0] = (uint64_t)ret; }
+static uint64_t syscall_result(const void *st) { return ((const A64Cpu *)st)->x[0]; }
 
 static void set_tls(void *st, uint64_t tls) { ((A64Cpu *)st)->tpidr = tls; }
 static void set_sp(void *st, uint64_t sp) { ((A64Cpu *)st)->sp = sp; }
@@ -180,6 +181,7 @@ const UserGuest user_guest_aarch64 = {
     .syscall_nr = syscall_nr,
     .syscall_args = syscall_args,
     .syscall_ret = syscall_ret,
+    .syscall_result = syscall_result,
     .set_tls = set_tls,
     .set_sp = set_sp,
     .clone_tls_before_ctid = true,

@@ -302,7 +302,7 @@ int user_sig_set_altstack(UserThread *t, uint64_t ss_sp, int32_t ss_flags, uint6
   if (mode == SS_DISABLE) {
     ss_sp = 0;
     ss_size = 0;
-  } else if (ss_size < 2048) { /* the kernel's MINSIGSTKSZ */
+  } else if (ss_size < t->proc->guest->sig->minsigstksz) {
     return -ENOMEM;
   }
   s->ss_sp = ss_sp;

@@ -239,4 +239,5 @@ const UserSigArch user_sig_aarch64 = {
     .rewind_syscall = a64_rewind_syscall,
     .get_sp = a64_get_sp,
     .process_init = a64_process_init,
+    .minsigstksz = 5120,
 };

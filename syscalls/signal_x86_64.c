@@ -308,4 +308,5 @@ const UserSigArch user_sig_x86_64 = {
     .exception = x86_exception,
     .rewind_syscall = x86_rewind_syscall,
     .get_sp = x86_get_sp,
+    .minsigstksz = 2048,
 };

@@ -86,6 +86,8 @@ typedef struct UserGuest {
   uint64_t (*syscall_nr)(const void *state);
   void (*syscall_args)(const void *state, uint64_t a[6]);
   void (*syscall_ret)(void *state, int64_t ret);
+  /* The return register's value (-strace after rt_sigreturn); NULL: syscall_nr's. */
+  uint64_t (*syscall_result)(const void *state);
   void (*set_tls)(void *state, uint64_t tls);
   void (*set_sp)(void *state, uint64_t sp);
   bool clone_tls_before_ctid; /* clone's argument order: generic ABI (tls, ctid) vs x86-64 */
@@ -245,6 +247,7 @@ typedef struct UserSigArch {
    * the kernel's vDSO: a sigreturn trampoline mapped later could land in a
    * hole the program just made. */
   void (*process_init)(void);
+  uint32_t minsigstksz; /* the kernel's MINSIGSTKSZ: the smallest altstack sigaltstack takes */
 } UserSigArch;
 extern const UserSigArch user_sig_x86_64;
 extern const UserSigArch user_sig_aarch64;

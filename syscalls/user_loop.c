@@ -103,8 +103,10 @@ static void do_syscall(UserThread *t) {
     if (p->opt.strace)
       strace_enter(t, row, a);
     ret = row->fn ? row->fn(t, a) : sys_passthrough(t, row, a);
-    if (p->opt.strace) /* rt_sigreturn shows the rax it restored, as strace does */
-      strace_exit(t, row, a, ret == -USER_ESIGRETURN ? (int64_t)g->syscall_nr(st) : ret);
+    if (p->opt.strace && ret == -USER_ESIGRETURN) /* the result register it restored, as strace shows */
+      strace_exit(t, row, a, (int64_t)(g->syscall_result ? g->syscall_result(st) : g->syscall_nr(st)));
+    else if (p->opt.strace)
+      strace_exit(t, row, a, ret);
   } else {
     ret = -ENOSYS;
     if (nr < 4096 && !p->unimpl_logged[nr] && emu_log_on(EMU_LOG_unimp)) {
