@@ -2,7 +2,8 @@
  * SIMD&FP (the V bit): ldr/str with an unsigned scaled offset, an unscaled
  * offset (ldur stur, ldtr sttr), pre- and post-index, a register offset, a
  * pc-relative literal; the sign-extending loads; prfm (a no-op); ldp stp ldpsw
- * ldnp stnp. The SIMD structure loads and stores (ld1..ld4) are lift_simd*.c's.
+ * ldnp stnp; ldapur stlur (FEAT_LRCPC2). The SIMD structure loads and stores
+ * (ld1..ld4) are lift_simd*.c's.
  *
  * Writeback with rn == rt follows qemu's choices for the constrained
  * unpredictable cases: a store stores the register as it was before the
@@ -42,6 +43,16 @@ static IrType access_type(const Access *a) {
   return a->scale == 4 ? IR_T_v2i64 : ir_type_int_of_bits(8u << a->scale);
 }
 
+/* Write a loaded value to register rt, extended as the access says. */
+static void write_loaded(A64Lift *l, const Access *a, unsigned rt, IrRef v) {
+  if (a->scale == 4)
+    a64_set_v(l, rt, v);
+  else if (a->simd)
+    a64_set_vscalar(l, rt, v);
+  else
+    a64_set_x(l, rt, a->sign ? ir_cast(l->fn, IR_OP_sext, a64_int_type(a->sign64), v) : v);
+}
+
 /* Load or store register rt at addr (a prefetch does nothing). */
 static void transfer(A64Lift *l, const Access *a, unsigned rt, IrRef addr) {
   IrFunc *fn = l->fn;
@@ -49,13 +60,7 @@ static void transfer(A64Lift *l, const Access *a, unsigned rt, IrRef addr) {
   if (a->prefetch)
     return;
   if (a->load) {
-    IrRef v = a64_load(l, t, addr, a->memflags);
-    if (a->scale == 4)
-      a64_set_v(l, rt, v);
-    else if (a->simd)
-      a64_set_vscalar(l, rt, v);
-    else
-      a64_set_x(l, rt, a->sign ? ir_cast(fn, IR_OP_sext, a64_int_type(a->sign64), v) : v);
+    write_loaded(l, a, rt, a64_load(l, t, addr, a->memflags));
     return;
   }
   IrRef v;
@@ -171,20 +176,11 @@ static bool lift_ldst_pair(A64Lift *l, const A64Row *r) {
     transfer(l, &a, F(rt2), addr2);
   } else {
     IrType t = access_type(&a);
-    IrRef v1 = a64_load(l, t, addr, 0), v2 = a64_load(l, t, addr2, 0);
-    if (a.scale == 4) {
-      a64_set_v(l, F(rt), v1);
-      a64_set_v(l, F(rt2), v2);
-    } else if (a.simd) {
-      a64_set_vscalar(l, F(rt), v1);
-      a64_set_vscalar(l, F(rt2), v2);
-    } else {
-      if (a.sign) {
-        v1 = ir_cast(l->fn, IR_OP_sext, IR_T_i64, v1);
-        v2 = ir_cast(l->fn, IR_OP_sext, IR_T_i64, v2);
-      }
-      a64_set_x(l, F(rt2), v2);
-      a64_set_x(l, F(rt), v1);
+    IrRef v[2] = {a64_load(l, t, addr, 0), a64_load(l, t, addr2, 0)};
+    unsigned reg[2] = {F(rt), F(rt2)};
+    for (unsigned i = 0; i < 2; i++) {
+      unsigned k = a.simd ? i : 1 - i; /* the order qemu writes them in */
+      write_loaded(l, &a, reg[k], v[k]);
     }
   }
   if (mode == 1 || mode == 3)
