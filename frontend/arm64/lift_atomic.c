@@ -27,6 +27,18 @@ static IrType size_type(unsigned size) { return ir_type_int_of_bits(8u << size);
  * armw and the helper access. */
 static IrRef base_addr(A64Lift *l) { return a64_data_addr(l, a64_xsp(l, F(rn), true)); }
 
+/* The i64 v cut to the access type t. */
+static IrRef narrow(A64Lift *l, IrRef v, IrType t) {
+  return t == IR_T_i64 ? v : ir_cast(l->fn, IR_OP_trunc, t, v);
+}
+
+/* The W pair Wlo, Whi as one 64-bit value (Wlo at the lower address). */
+static IrRef wpair(A64Lift *l, unsigned lo, unsigned hi) {
+  IrFunc *fn = l->fn;
+  IrRef w = ir_cast(fn, IR_OP_zext, IR_T_i64, a64_x(l, lo, false));
+  return ir_op2(fn, IR_OP_or, w, ir_op2(fn, IR_OP_shl, a64_x(l, hi, true), a64_i64(l, 32)));
+}
+
 /* -- 128-bit compare-and-swap --------------------------------------------- */
 
 enum { CAS128_EQUAL = 0, CAS128_DIFFER = 1, CAS128_FAULT = 2, CAS128_MISALIGNED = 3 };
@@ -158,16 +170,8 @@ static bool lift_stxr(A64Lift *l, const A64Row *r) {
     status = ir_cast(fn, IR_OP_trunc, IR_T_i32, status);
   } else {
     IrType t = pair ? IR_T_i64 : size_type(F(size));
-    IrRef expect = ir_get(fn, A64_SLOT_EXCL_VAL), v;
-    if (pair) /* rt in the low word */
-      v = ir_op2(fn, IR_OP_or, ir_cast(fn, IR_OP_zext, IR_T_i64, a64_x(l, F(rt), false)),
-                 ir_op2(fn, IR_OP_shl, a64_x(l, F(rt2), true), a64_i64(l, 32)));
-    else
-      v = a64_x(l, F(rt), true);
-    if (t != IR_T_i64) {
-      expect = ir_cast(fn, IR_OP_trunc, t, expect);
-      v = ir_cast(fn, IR_OP_trunc, t, v);
-    }
+    IrRef expect = narrow(l, ir_get(fn, A64_SLOT_EXCL_VAL), t);
+    IrRef v = pair ? wpair(l, F(rt), F(rt2)) : narrow(l, a64_x(l, F(rt), true), t);
     IrRef args[3] = {addr, expect, v};
     IrRef old = ir_emit(fn, IR_OP_cas, t, 3, args, IR_MEM_ALIGN | (F(o0) ? IR_MEM_RELEASE : 0), 0);
     status = ir_cast(fn, IR_OP_zext, IR_T_i32, ir_cmp(fn, IR_PRED_ne, old, expect));
@@ -189,10 +193,7 @@ static bool lift_ldar(A64Lift *l, const A64Row *r) {
   IrType t = size_type(F(size));
   IrRef addr = base_addr(l);
   if (r->a == 0) {
-    IrRef v = a64_x(l, F(rt), F(size) == 3);
-    if (F(size) < 2)
-      v = ir_cast(l->fn, IR_OP_trunc, t, v);
-    a64_store(l, addr, v, IR_MEM_RELEASE | IR_MEM_ALIGN);
+    a64_store(l, addr, narrow(l, a64_x(l, F(rt), true), t), IR_MEM_RELEASE | IR_MEM_ALIGN);
   } else {
     a64_set_x(l, F(rt), a64_load(l, t, addr, IR_MEM_ACQUIRE | (r->a == 1 ? IR_MEM_ALIGN : 0)));
   }
@@ -212,9 +213,7 @@ static bool lift_ldop(A64Lift *l, const A64Row *r) {
   IrFunc *fn = l->fn;
   unsigned op = r->a ? (unsigned)r->a : F(opc);
   IrType t = size_type(F(size));
-  IrRef v = a64_x(l, F(rs), true);
-  if (t != IR_T_i64)
-    v = ir_cast(fn, IR_OP_trunc, t, v);
+  IrRef v = narrow(l, a64_x(l, F(rs), true), t);
   if (op == 1)
     v = ir_op1(fn, IR_OP_not, v);
   IrRef args[2] = {base_addr(l), v};
@@ -232,21 +231,10 @@ static bool lift_cas(A64Lift *l, const A64Row *r) {
   (void)r;
   IrFunc *fn = l->fn;
   IrType t = size_type(F(size));
-  IrRef expect = a64_x(l, F(rs), true), v = a64_x(l, F(rt), true);
-  if (t != IR_T_i64) {
-    expect = ir_cast(fn, IR_OP_trunc, t, expect);
-    v = ir_cast(fn, IR_OP_trunc, t, v);
-  }
-  IrRef args[3] = {base_addr(l), expect, v};
+  IrRef args[3] = {base_addr(l), narrow(l, a64_x(l, F(rs), true), t),
+                   narrow(l, a64_x(l, F(rt), true), t)};
   a64_set_x(l, F(rs), ir_emit(fn, IR_OP_cas, t, 3, args, ar_flags(l), 0));
   return true;
-}
-
-/* The W pair Xr+1:Xr as one 64-bit value (Xr at the lower address). */
-static IrRef wpair(A64Lift *l, unsigned r) {
-  IrFunc *fn = l->fn;
-  IrRef lo = ir_cast(fn, IR_OP_zext, IR_T_i64, a64_x(l, r, false));
-  return ir_op2(fn, IR_OP_or, lo, ir_op2(fn, IR_OP_shl, a64_x(l, r + 1, true), a64_i64(l, 32)));
 }
 
 /* casp caspa caspl caspal, W or X pairs (size): even registers only. */
@@ -261,7 +249,7 @@ static bool lift_casp(A64Lift *l, const A64Row *r) {
     cas128(l, addr, a64_x(l, rt, true), a64_x(l, rt + 1, true), rs);
     return true;
   }
-  IrRef args[3] = {addr, wpair(l, rs), wpair(l, rt)};
+  IrRef args[3] = {addr, wpair(l, rs, rs + 1), wpair(l, rt, rt + 1)};
   IrRef old = ir_emit(fn, IR_OP_cas, IR_T_i64, 3, args, ar_flags(l), 0);
   a64_set_x(l, rs, ir_cast(fn, IR_OP_trunc, IR_T_i32, old));
   a64_set_x(l, rs + 1, ir_op2(fn, IR_OP_lshr, old, a64_i64(l, 32)));
