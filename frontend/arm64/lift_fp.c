@@ -19,6 +19,17 @@ uint64_t a64_fp_expand_imm(unsigned imm8, unsigned sz) {
 
 static IrRef src(A64Lift *l, unsigned r) { return a64_vscalar(l, r, a64_ft(F(ftype))); }
 
+/* The ops whose NaN results need Arm's fixes work on whole registers: the
+ * fixes' compares and blends are then SSE lane ops in the backend (no moves
+ * to general registers, no flag materialisation), and the result keeps lane
+ * 0 (the others' values are never seen). */
+static IrRef vsrc(A64Lift *l, unsigned r) { return a64_v(l, r, a64_vtf(F(ftype))); }
+
+static void put_lane0(A64Lift *l, unsigned r, IrRef v) {
+  IrRef keep = ir_vconst(l->fn, IR_T_v2i64, (IrV128){F(ftype) ? ~0ull : 0xffffffffull, 0});
+  a64_set_v(l, r, ir_op2(l->fn, IR_OP_and, a64_cast(l, v, IR_T_v2i64), keep));
+}
+
 /* -- Moves and one-source ops ------------------------------------------------- */
 
 static bool lift_fmov_imm(A64Lift *l, const A64Row *r) {
@@ -36,7 +47,7 @@ static bool lift_fp_unary(A64Lift *l, const A64Row *r) {
 
 static bool lift_fsqrt(A64Lift *l, const A64Row *r) {
   (void)r;
-  a64_set_vscalar(l, F(rd), a64_fp_sqrt(l, src(l, F(rn)), a64_frm(l)));
+  put_lane0(l, F(rd), a64_fp_sqrt(l, vsrc(l, F(rn)), a64_frm(l)));
   return true;
 }
 
@@ -81,14 +92,14 @@ static bool lift_frint(A64Lift *l, const A64Row *r) {
 
 /* fadd fsub fmul fdiv (a = IR op); b = 1: fnmul (the product negated). */
 static bool lift_fp_arith(A64Lift *l, const A64Row *r) {
-  IrRef v = a64_fp_arith(l, (IrOp)r->a, src(l, F(rn)), src(l, F(rm)), a64_frm(l));
-  a64_set_vscalar(l, F(rd), r->b ? ir_op1(l->fn, IR_OP_fneg, v) : v);
+  IrRef v = a64_fp_arith(l, (IrOp)r->a, vsrc(l, F(rn)), vsrc(l, F(rm)), a64_frm(l));
+  put_lane0(l, F(rd), r->b ? ir_op1(l->fn, IR_OP_fneg, v) : v);
   return true;
 }
 
 /* fmax fmin fmaxnm fminnm: a = max, b = nm. */
 static bool lift_fp_minmax(A64Lift *l, const A64Row *r) {
-  a64_set_vscalar(l, F(rd), a64_fp_minmax(l, src(l, F(rn)), src(l, F(rm)), r->a, r->b));
+  put_lane0(l, F(rd), a64_fp_minmax(l, vsrc(l, F(rn)), vsrc(l, F(rm)), r->a, r->b));
   return true;
 }
 
@@ -96,12 +107,12 @@ static bool lift_fp_minmax(A64Lift *l, const A64Row *r) {
  * (the operands are negated before the NaN rules see them, as Arm does). */
 static bool lift_fp_fma(A64Lift *l, const A64Row *r) {
   IrFunc *fn = l->fn;
-  IrRef a = src(l, F(ra)), n = src(l, F(rn)), m = src(l, F(rm));
+  IrRef a = vsrc(l, F(ra)), n = vsrc(l, F(rn)), m = vsrc(l, F(rm));
   if (r->a)
     a = ir_op1(fn, IR_OP_fneg, a);
   if (r->b)
     n = ir_op1(fn, IR_OP_fneg, n);
-  a64_set_vscalar(l, F(rd), a64_fp_fma(l, a, n, m, a64_frm(l)));
+  put_lane0(l, F(rd), a64_fp_fma(l, a, n, m, a64_frm(l)));
   return true;
 }
 
