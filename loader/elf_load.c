@@ -168,7 +168,9 @@ typedef struct Layout {
 static int check_load(ElfCtx *c, const GElf_Phdr *p, uint64_t *prev_end) {
   if (p->p_filesz > p->p_memsz)
     return fail(c, "segment p_filesz > p_memsz");
-  if (p->p_offset > c->fsize || p->p_filesz > c->fsize - p->p_offset)
+  /* A segment with no file bytes (.bss alone) may name any offset: Linux maps
+   * nothing from the file for it. */
+  if (p->p_filesz && (p->p_offset > c->fsize || p->p_filesz > c->fsize - p->p_offset))
     return fail(c, "segment data outside the file");
   if ((p->p_vaddr - p->p_offset) % GMEM_PAGE)
     return fail(c, "segment p_vaddr and p_offset differ modulo the page size");

@@ -211,6 +211,24 @@ static void test_shared_page_and_ro_bss(void **state) {
   te_free(&t);
 }
 
+/* A bss-only segment may name a file offset past the end of the file (ld
+ * writes such headers when a program's RW segment has no initialised data):
+ * Linux maps nothing from the file for it, and neither does emu. */
+static void test_bss_offset_past_eof(void **state) {
+  TestElf t;
+  te_init(&t, ET_EXEC, EM_AARCH64, 0x2000);
+  te_add(&t, PT_LOAD, PF_R | PF_X, 0x500000, 0, 0x1000, 0x1000);
+  te_add(&t, PT_LOAD, PF_R | PF_W, 0x612ff0, 0x12ff0, 0, 0x10000); /* offset > file size */
+  t.eh.e_entry = 0x500100;
+  const char *path = te_write(&t, "bss_past_eof");
+  ElfImage img;
+  load_ok(path, EM_AARCH64, 0, &img);
+  assert_true(all_zero(0x612ff0, 0x10000));
+  assert_int_equal(img.end, 0x622ff0);
+  elf_unload(&img);
+  te_free(&t);
+}
+
 /* The loader is guest-neutral: AArch64 loads the same way, 64 KiB alignment too. */
 static void test_aarch64(void **state) {
   TestElf t;
@@ -318,6 +336,7 @@ static const struct CMUnitTest elf_load_tests[] = {
     LT_TEST(test_pie),
     LT_TEST(test_interp),
     LT_TEST(test_shared_page_and_ro_bss),
+    LT_TEST(test_bss_offset_past_eof),
     LT_TEST(test_aarch64),
     LT_TEST(test_real_pie_and_ld_so),
     LT_TEST(test_real_static_pie),
