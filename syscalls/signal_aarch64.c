@@ -198,9 +198,13 @@ static int a64_exception(UserThread *t, const EmuExit *x, uint8_t info[128]) {
   switch (x->exc) {
   case IR_EXC_fault: {
     GmemVmaInfo v;
-    bool bus = s->fault_signo == SIGBUS;
-    sig = bus ? SIGBUS : SIGSEGV;
-    code = bus ? BUS_ADRERR : gmem_lookup(x->addr, &v) ? SEGV_ACCERR : SEGV_MAPERR;
+    bool bus = s->fault_signo == SIGBUS, mapped = gmem_lookup(x->addr, &v);
+    /* A fault at an address whose page allows the access can only be an
+     * alignment check (exclusives, atomics, acquire/release): Linux sends
+     * SIGBUS BUS_ADRALN for those. */
+    bool align = !bus && mapped && (v.prot & (x->is_write ? PROT_WRITE : PROT_READ));
+    sig = bus || align ? SIGBUS : SIGSEGV;
+    code = align ? BUS_ADRALN : bus ? BUS_ADRERR : mapped ? SEGV_ACCERR : SEGV_MAPERR;
     addr = s->cr2 = x->addr;
     break;
   }

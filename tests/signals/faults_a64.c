@@ -50,6 +50,8 @@ static const char *code_name(int sig, int code) {
     return code == ILL_ILLOPC || code == ILL_ILLOPN ? "ILL_ILLOP[CN]" : "?";
   if (sig == SIGTRAP)
     return code == TRAP_BRKPT ? "TRAP_BRKPT" : "?";
+  if (sig == SIGBUS)
+    return code == BUS_ADRALN ? "BUS_ADRALN" : "?";
   return "?";
 }
 
@@ -57,8 +59,11 @@ static void fault_case(const char *what, volatile char *p, int exec) {
   jump_out = 1;
   memset(&last, 0, sizeof last);
   if (!sigsetjmp(env, 1)) {
-    if (exec)
+    long v;
+    if (exec == 1)
       ((void (*)(void))(uintptr_t)p)();
+    else if (exec == 2) /* exclusives must be aligned: an alignment fault */
+      __asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"(p) : "memory");
     else
       *p = 1;
     printf("%s: no fault\n", what);
@@ -66,7 +71,7 @@ static void fault_case(const char *what, volatile char *p, int exec) {
   }
   printf("%s: %s %s addr_ok=%d pc_ok=%d fault_address_ok=%d\n", what, strsignal(last.sig),
          code_name(last.sig, last.code), last.addr == (uintptr_t)p,
-         exec ? last.pc == (uintptr_t)p : last.pc != 0, last.fault == (uintptr_t)p);
+         exec == 1 ? last.pc == (uintptr_t)p : last.pc != 0, last.fault == (uintptr_t)p);
 }
 
 int main(void) {
@@ -78,6 +83,7 @@ int main(void) {
   sigaction(SIGSEGV, &sa, NULL);
   sigaction(SIGILL, &sa, NULL);
   sigaction(SIGTRAP, &sa, NULL);
+  sigaction(SIGBUS, &sa, NULL);
   long pg = sysconf(_SC_PAGESIZE);
   char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   munmap(m + pg, pg);
@@ -85,6 +91,7 @@ int main(void) {
   fault_case("write unmapped", m + pg + 24, 0);
   fault_case("write read-only", m + 40, 0);
   fault_case("jump unmapped", m + pg + 64, 1);
+  fault_case("ldxr misaligned", m + 3, 2);
 
   jump_out = 0;
   int r = f_udf();
