@@ -161,8 +161,7 @@ IrRef a64_fp_scale(A64Lift *l, IrRef a, int e) {
 /* -- Half precision ----------------------------------------------------------------- */
 
 /* f16 -> f64 is exact; a NaN keeps its payload, quieted (FPConvert). */
-static uint64_t h_f16_to_f64(void *cpu, uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3) {
-  (void)cpu, (void)a1, (void)a2, (void)a3;
+uint64_t a64_f16_to_f64_bits(uint64_t h) {
   uint64_t sign = (h >> 15 & 1) << 63, mant = h & 0x3ff;
   unsigned exp = h >> 10 & 0x1f;
   if (exp == 0x1f)
@@ -178,8 +177,7 @@ static uint64_t h_f16_to_f64(void *cpu, uint64_t h, uint64_t a1, uint64_t a2, ui
 
 /* f64 -> f16 rounded in IR mode rm: the significand is rounded at the f16
  * quantum of the value's binade (2^-24 below the normal range). */
-static uint64_t h_f64_to_f16(void *cpu, uint64_t x, uint64_t rm, uint64_t a2, uint64_t a3) {
-  (void)cpu, (void)a2, (void)a3;
+uint64_t a64_f64_to_f16_bits(uint64_t x, unsigned rm) {
   uint64_t sign = x >> 63 ? 0x8000 : 0, mant = x & ((1ull << 52) - 1);
   int exp = (int)(x >> 52 & 0x7ff);
   if (exp == 0x7ff)
@@ -223,6 +221,16 @@ static uint64_t h_f64_to_f16(void *cpu, uint64_t x, uint64_t rm, uint64_t a2, ui
     return sign | (inf ? 0x7c00 : 0x7bff);
   }
   return sign | (uint64_t)biased << 10 | (r & 0x3ff);
+}
+
+static uint64_t h_f16_to_f64(void *cpu, uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)cpu, (void)a1, (void)a2, (void)a3;
+  return a64_f16_to_f64_bits(h);
+}
+
+static uint64_t h_f64_to_f16(void *cpu, uint64_t x, uint64_t rm, uint64_t a2, uint64_t a3) {
+  (void)cpu, (void)a2, (void)a3;
+  return a64_f64_to_f16_bits(x, (unsigned)rm);
 }
 
 static const IrHelper f16_to_def = {"a64_f16_to_f64", h_f16_to_f64, 1, IR_T_i64, 0};

@@ -73,7 +73,7 @@ enum {
   A64_VH_SSHL, A64_VH_USHL, A64_VH_SRSHL, A64_VH_URSHL, A64_VH_SQSHL, A64_VH_UQSHL,
   A64_VH_SQRSHL, A64_VH_UQRSHL, A64_VH_SQSHL_IMM, A64_VH_UQSHL_IMM, A64_VH_SQSHLU_IMM,
   A64_VH_SQDMULH, A64_VH_SQRDMULH, A64_VH_PMUL, A64_VH_CLZ, A64_VH_CLS, A64_VH_SUQADD,
-  A64_VH_USQADD,
+  A64_VH_USQADD, A64_VH_FCVTL16, A64_VH_FCVTN16,
 };
 /* Vd = kind(Vn, Vm, Vd) lane by lane: lanes of `size`, 128 bits (q) or 64, or
  * only lane 0 (scalar); the rest of Vd zeroed. imm: the immediate shift. */
@@ -107,6 +107,9 @@ uint64_t a64_fp_expand_imm(unsigned imm8, unsigned sz);
 /* Half precision (no IR type): f16 bits <-> f32/f64, through helpers. */
 IrRef a64_f16_to(A64Lift *l, IrRef h, IrType t);       /* h: i16 bits */
 IrRef a64_f16_from(A64Lift *l, IrRef f, IrRef rm);     /* -> i16 bits */
+/* The same in C (rm: IR_RM_*), for the vector forms' lane helper. */
+uint64_t a64_f16_to_f64_bits(uint64_t h);
+uint64_t a64_f64_to_f16_bits(uint64_t x, unsigned rm);
 void a64_fparm_init(void);
 
 #endif

@@ -6,7 +6,7 @@
  * zero, fcvtl fcvtn), the reductions fmaxv fminv fmaxnmv fminnmv, the scalar
  * pairwise ops, and fmul fmla fmls fmulx by element. Arithmetic goes through
  * a64_fparm.c for Arm's NaN results. The size field's low bit (sz) picks
- * single or double; half precision lanes are not implemented. */
+ * single or double; half precision lanes only for fcvtl/fcvtn. */
 #include "a64_simd.h"
 
 enum {
@@ -165,12 +165,14 @@ static bool lift_f2(A64Lift *l, const A64Row *r) {
   return true;
 }
 
-/* fcvtl / fcvtl2: two singles from the low (high) half to doubles. sz = 0
- * (halves to singles) is not implemented. */
+/* fcvtl / fcvtl2: two singles from the low (high) half to doubles; sz = 0:
+ * four halves to singles (in C). */
 static bool lift_fcvtl(A64Lift *l, const A64Row *r) {
   (void)r;
-  if (!F(size))
-    return false;
+  if (!F(size)) {
+    a64_vhelper(l, A64_VH_FCVTL16, F(rd), F(rn), F(rn), 1, F(Q), false, 0);
+    return true;
+  }
   IrRef x = a64_v(l, F(rn), IR_T_v4f32);
   if (F(Q))
     x = a64_hi64(l, x);
@@ -179,11 +181,14 @@ static bool lift_fcvtl(A64Lift *l, const A64Row *r) {
   return true;
 }
 
-/* fcvtn / fcvtn2: two doubles to singles in the low (high) half. */
+/* fcvtn / fcvtn2: two doubles to singles in the low (high) half; sz = 0:
+ * four singles to halves (in C). */
 static bool lift_fcvtn(A64Lift *l, const A64Row *r) {
   (void)r;
-  if (!F(size))
-    return false;
+  if (!F(size)) {
+    a64_vhelper(l, A64_VH_FCVTN16, F(rd), F(rn), F(rn), 1, F(Q), false, 0);
+    return true;
+  }
   IrRef args[2] = {a64_v(l, F(rn), IR_T_v2f64), a64_frm(l)};
   IrRef v = ir_emit(l->fn, IR_OP_fcvt, IR_T_v4f32, 2, args, 0, 0);
   if (F(Q))

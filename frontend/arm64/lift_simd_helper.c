@@ -1,7 +1,8 @@
 /* lift_simd_helper.c — the Advanced SIMD operations done lane by lane in C:
  * those with per-lane shift counts (sshl ushl srshl urshl sqshl uqshl sqrshl
  * uqrshl), saturating left shifts by an immediate, sqdmulh sqrdmulh, pmul,
- * cls clz, suqadd usqadd (saturation sets FPSR.QC). They are rare in compiled code and would take many
+ * cls clz, suqadd usqadd (saturation sets FPSR.QC), fcvtl/fcvtn between
+ * half and single precision lanes. They are rare in compiled code and would take many
  * IR instructions per lane. One helper reads Vn/Vm and writes Vd in the guest
  * state directly (the IR sees it read and write state). */
 #include <string.h>
@@ -104,6 +105,32 @@ static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d, bool
   }
 }
 
+/* fcvtl{2} 4S <- 4H from the low (high) half; fcvtn{2} 4H <- 4S into the low
+ * (high, keeping the low) half, rounded by FPCR. Through f64: exact both ways
+ * but for the one rounding to half. */
+static void half_convert(A64Cpu *c, const VArgs *a, const uint8_t *n, uint8_t *d) {
+  uint8_t out[16] = {0};
+  for (unsigned i = 0; i < 4; i++) {
+    if (a->kind == A64_VH_FCVTL16) {
+      uint64_t db = a64_f16_to_f64_bits(lane_get(n, 1, i + 4 * a->q));
+      double v;
+      memcpy(&v, &db, 8);
+      float f = (float)v; /* exact; a NaN keeps its payload's top */
+      memcpy(out + 4 * i, &f, 4);
+    } else {
+      float f;
+      memcpy(&f, n + 4 * i, 4);
+      double v = f; /* exact; a signalling NaN comes out quiet, as Arm converts it */
+      uint64_t db;
+      memcpy(&db, &v, 8);
+      lane_set(out, 1, i + 4 * a->q, a64_f64_to_f16_bits(db, c->frm));
+    }
+  }
+  if (a->kind == A64_VH_FCVTN16 && a->q)
+    memcpy(out, d, 8);
+  memcpy(c->vreg[a->rd], out, 16);
+}
+
 static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, uint64_t a3) {
   (void)a2, (void)a3;
   A64Cpu *c = cpu;
@@ -113,6 +140,10 @@ static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, ui
   memcpy(n, c->vreg[a.rn], 16);
   memcpy(m, c->vreg[a.rm], 16);
   memcpy(d, c->vreg[a.rd], 16);
+  if (a.kind == A64_VH_FCVTL16 || a.kind == A64_VH_FCVTN16) {
+    half_convert(c, &a, n, d);
+    return 0;
+  }
   unsigned lanes = a.scalar ? 1 : (a.q ? 16u : 8u) >> a.size;
   bool qc = false;
   for (unsigned i = 0; i < lanes; i++)

@@ -1,10 +1,11 @@
 /* simd_fp.c — Advanced SIMD floating point against qemu-aarch64: three same
  * (arithmetic, fmla/fmls, min/max, fabd, fmulx, frecps/frsqrts, compares,
  * pairwise), two-register misc (fabs fneg fsqrt frint*, conversions, compares
- * with zero, fcvtl/fcvtn), reductions, scalar pairwise, by element and the
- * scalar SIMD forms, over 4S, 2S and 2D. Lane 0 of the operands walks every
- * pair of edge values (NaN payloads and signalling NaNs, signed zeros,
- * infinities, denormals, ties); the other lanes hold other combinations.
+ * with zero, fcvtl/fcvtn, half precision too), reductions, scalar pairwise,
+ * by element and the scalar SIMD forms, over 4S, 2S and 2D. Lane 0 of the
+ * operands walks every pair of edge values (NaN payloads and signalling NaNs,
+ * signed zeros, infinities, denormals, ties); the other lanes hold other
+ * combinations.
  * Rounding-sensitive ops run in all four FPCR modes. */
 #include "a64test.h"
 
@@ -83,6 +84,8 @@ OPSZ(DZ, T3_)
 #define MISC_RM(M)                                                                                  \
   M(fcvtl_2d, "fcvtl v18.2d, v16.2s", 0) M(fcvtl2_2d, "fcvtl2 v18.2d, v16.4s", 0)                  \
   M(fcvtn_2s, "fcvtn v18.2s, v16.2d", 1) M(fcvtn2_4s, "fcvtn2 v18.4s, v16.2d", 1)                  \
+  M(fcvtn_4h, "fcvtn v18.4h, v16.4s", 0) M(fcvtn2_8h, "fcvtn2 v18.8h, v16.4s", 0)                  \
+  M(fcvtl_4s, "fcvtl v18.4s, v16.4h", 0) M(fcvtl2_4s, "fcvtl2 v18.4s, v16.8h", 0)                  \
   M(fmla_e4s, "fmla v18.4s, v16.4s, v7.s[3]", 0) M(fmls_e2s, "fmls v18.2s, v16.2s, v7.s[1]", 0)    \
   M(fmul_e2d, "fmul v18.2d, v16.2d, v7.d[1]", 1) M(fmul_e4s, "fmul v18.4s, v16.4s, v7.s[0]", 0)    \
   M(fmla_e2d, "fmla v18.2d, v16.2d, v7.d[0]", 1) M(fmulx_e4s, "fmulx v18.4s, v16.4s, v7.s[2]", 0)  \
