@@ -15,10 +15,22 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export GUEST_TEST_VAR="set for the guest"
 "${oracle[@]}" "$prog" "$@" >"$out/native" 2>"$out/native.err"; native_rc=$?
-"$emu" --tier="$tier" -d stats -D "$out/stats" "$prog" "$@" >"$out/emu" 2>"$out/emu.err"; emu_rc=$?
-fail=0
-tier2=$(grep -o 'tier2: [0-9]* regions ([0-9]* blocks' "$out/stats" 2>/dev/null | head -1)
+run_emu() {
+  "$emu" --tier="$tier" -d stats -D "$out/stats" "$prog" "$@" >"$out/emu" 2>"$out/emu.err"; emu_rc=$?
+  tier2=$(grep -o 'tier2: [0-9]* regions ([0-9]* blocks' "$out/stats" 2>/dev/null | head -1)
+}
+run_emu "$@"
 # EMU_EXPECT_TIER2=1: the auto tier must have compiled and installed regions.
+# The compiler thread competes for the CPU with parallel tests; a run that
+# ended before it got any says nothing, so up to two more runs may show it
+# (each must still print the right output).
+for retry in 1 2; do
+  [ -n "${EMU_EXPECT_TIER2:-}" ] && ! [[ "$tier2" =~ tier2:\ [1-9] ]] &&
+    cmp -s "$out/native" "$out/emu" || break
+  echo "no tier-2 region in run $retry of $prog; running again"
+  run_emu "$@"
+done
+fail=0
 if [ -n "${EMU_EXPECT_TIER2:-}" ] && ! [[ "$tier2" =~ tier2:\ [1-9] ]]; then
   echo "no tier-2 region was installed for $prog (${tier2:-no tier2 stats})"; fail=1
 fi
