@@ -23,6 +23,7 @@ static inline BfClass bf_cls(IrType t) { return ir_type_is_int(t) ? BF_GPR : BF_
 /* Host features (cpuid), probed once. */
 typedef struct BfHost {
   bool popcnt, lzcnt, bmi1, ssse3, sse41, sse42;
+  bool fma; /* FMA3 and the OS saves YMM state: VEX instructions run */
 } BfHost;
 extern BfHost bf_host;
 void bf_host_probe(void);

@@ -3,12 +3,10 @@
  * mode sets MXCSR.RC around the one instruction (ldmxcsr from literals, then
  * back to the default 0x1F80); a mode known only at run time tests it inline:
  * nearest (what guests nearly always have) runs the bare instruction, the other
- * modes switch MXCSR around it. fma, unsigned 64-bit and saturating or narrow
- * conversions, which x86 has no single instruction for, go through ir_eval. */
+ * modes switch MXCSR around it. fma is FMA3's vfmadd213 when the host has it;
+ * without FMA3, and for unsigned 64-bit and saturating or narrow conversions,
+ * which x86 has no single instruction for, ops go through ir_eval. */
 #include "bf_int.h"
-
-#define EVAL(name) \
-  void bf_lower_##name(BfCtx *c, IrRef r, const IrInst *in) { bf_eval_helper(c, r, in); }
 
 enum { MXCSR_DEFAULT = 0x1F80 };
 
@@ -41,16 +39,29 @@ static unsigned form(IrType t) {
   }
 }
 
-/* Emit `op d, s` under the run-time rounding mode in GPR rm (its low two bits,
+/* One FP instruction: SSE `op d, s`, or VEX `op d, v, s`. */
+typedef struct FpIns {
+  bool vex;
+  unsigned op, d, s, v;
+} FpIns;
+
+static void fp_emit(BfCtx *c, FpIns i) {
+  if (i.vex)
+    x64_vex_rrr(&c->a, (X64VexOp)i.op, i.d, i.v, i.s);
+  else
+    x64_sse_rr(&c->a, (X64SseOp)i.op, i.d, i.s);
+}
+
+/* Emit i under the run-time rounding mode in GPR rm (its low two bits,
  * IR_RM_*): every register is allocated before this, so both paths see the
  * same allocation. Only tests, so rm itself is left intact. */
-static void op_dynamic_rm(BfCtx *c, X64Reg rm, X64SseOp op, unsigned d, unsigned s) {
+static void op_dynamic_rm(BfCtx *c, X64Reg rm, FpIns i) {
   X64Label slow, done, run, up_or_zero;
   x64_label_init(&slow), x64_label_init(&done), x64_label_init(&run);
   x64_label_init(&up_or_zero);
   x64_test_ri(&c->a, X64_S8, rm, 3);
   x64_jcc_label(&c->a, X64_CC_NZ, &slow);
-  x64_sse_rr(&c->a, op, d, s); /* nearest: the bare instruction */
+  fp_emit(c, i); /* nearest: the bare instruction */
   x64_jmp_label(&c->a, &done);
   x64_bind(&c->a, &slow);
   x64_test_ri(&c->a, X64_S8, rm, 2);
@@ -63,21 +74,25 @@ static void op_dynamic_rm(BfCtx *c, X64Reg rm, X64SseOp op, unsigned d, unsigned
   x64_jcc_label(&c->a, X64_CC_Z, &run);
   mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_ZERO << 13); /* 11 */
   x64_bind(&c->a, &run);
-  x64_sse_rr(&c->a, op, d, s);
+  fp_emit(c, i);
   mxcsr_load(c, MXCSR_DEFAULT);
   x64_bind(&c->a, &done);
 }
 
-/* `op d, s` under rounding mode m (constant), or the run-time mode in rm (m < 0).
+/* i under rounding mode m (constant), or the run-time mode in rm (m < 0).
  * Call after every register of the instruction is allocated. */
-static void emit_rm(BfCtx *c, int m, X64Reg rm, X64SseOp op, unsigned d, unsigned s) {
+static void emit_ins_rm(BfCtx *c, int m, X64Reg rm, FpIns i) {
   if (m < 0) {
-    op_dynamic_rm(c, rm, op, d, s);
+    op_dynamic_rm(c, rm, i);
     return;
   }
   rm_enter(c, m);
-  x64_sse_rr(&c->a, op, d, s);
+  fp_emit(c, i);
   rm_leave(c, m);
+}
+
+static void emit_rm(BfCtx *c, int m, X64Reg rm, X64SseOp op, unsigned d, unsigned s) {
+  emit_ins_rm(c, m, rm, (FpIns){false, op, d, s, 0});
 }
 
 /* The GPR holding rounding operand k when it is not a constant (m < 0). */
@@ -111,7 +126,23 @@ void bf_lower_fsqrt(BfCtx *c, IrRef r, const IrInst *in) {
   emit_rm(c, m, rm, ops[form((IrType)in->type)], d, d);
 }
 
-EVAL(fma)
+/* fma(a, b, c): vfmadd213 d=b, v=a, s=c computes a*b + c, and of its NaN
+ * operands returns the first of v, d, s (measured on Intel hosts; the IR's a,
+ * b, c order). tests/backend_fast/test_bf_fp.c checks it against ir_eval. */
+void bf_lower_fma(BfCtx *c, IrRef r, const IrInst *in) {
+  static const X64VexOp ops[4] = {X64_VFMADD213SS, X64_VFMADD213SD, X64_VFMADD213PS,
+                                  X64_VFMADD213PD};
+  if (!bf_host.fma) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  int m = rmode(c, in, 3);
+  X64Xmm a = bf_xmm(c, in->args[0]);
+  X64Xmm s = bf_xmm(c, in->args[2]);
+  X64Reg rm = rm_reg(c, in, 3, m);
+  X64Xmm d = bf_defx_over(c, r, in->args[1]);
+  emit_ins_rm(c, m, rm, (FpIns){true, ops[form((IrType)in->type)], d, s, a});
+}
 
 /* fneg / fabs: the sign bits only (xorps / andps with a 16-byte mask). */
 static void sign_op(BfCtx *c, IrRef r, const IrInst *in, bool neg) {

@@ -110,6 +110,24 @@ static unsigned x64_put_mem(uint8_t *b, unsigned n, unsigned reg, X64Mem m, unsi
 
 static bool x64_byte_needs_rex(bool is_byte, unsigned r) { return is_byte && r >= 4 && r < 8; }
 
+/* The VEX prefix in place of mandatory prefix, REX and escape bytes: R, X, B
+ * and vvvv stored inverted, pp the implied prefix, mmmmm the map. The 2-byte
+ * form (C5) when it can say everything: map 0F, no W, X or B. */
+static unsigned x64_put_vex(uint8_t *b, unsigned n, const X64Ins *in, unsigned rex) {
+  unsigned pp = in->pfx == 0x66 ? 1 : in->pfx == 0xF3 ? 2 : in->pfx == 0xF2 ? 3 : 0;
+  unsigned r = rex >> 2 & 1, x = rex >> 1 & 1, bb = rex & 1, w = rex >> 3 & 1;
+  unsigned tail = (~in->vvvv & 15u) << 3 | pp; /* L = 0 */
+  if (in->map == X64_MAP_0F && !w && !x && !bb) {
+    b[n++] = 0xC5;
+    b[n++] = (uint8_t)(!r << 7 | tail);
+  } else {
+    b[n++] = 0xC4;
+    b[n++] = (uint8_t)(!r << 7 | !x << 6 | !bb << 5 | in->map);
+    b[n++] = (uint8_t)(w << 7 | tail);
+  }
+  return n;
+}
+
 void x64_emit(X64Asm *a, const X64Ins *in) {
   uint8_t b[16];
   unsigned n = 0, rex = 0, disp32_at = 0;
@@ -117,9 +135,6 @@ void x64_emit(X64Asm *a, const X64Ins *in) {
     a->error = true;
     return;
   }
-  if (in->size == 2) b[n++] = 0x66;
-  if (in->pfx) b[n++] = in->pfx; /* mandatory prefix sits last, next to REX */
-
   if (in->size == 8 || in->w) rex |= 8;
   if (!in->oreg && (in->reg & 8)) rex |= 4;
   if (!in->is_mem) {
@@ -128,14 +143,19 @@ void x64_emit(X64Asm *a, const X64Ins *in) {
     if (in->mem.index < 16 && (in->mem.index & 8)) rex |= 2;
     if (in->mem.base < 16 && (in->mem.base & 8)) rex |= 1;
   }
-  /* An empty REX turns AH/CH/DH/BH into SPL/BPL/SIL/DIL. */
-  if (rex || x64_byte_needs_rex(in->reg8 && !in->oreg, in->reg) ||
-      x64_byte_needs_rex(in->rm8 && !in->is_mem, in->rm))
-    b[n++] = (uint8_t)(0x40 | rex);
-
-  if (in->map != X64_MAP_NONE) b[n++] = 0x0F;
-  if (in->map == X64_MAP_0F38) b[n++] = 0x38;
-  if (in->map == X64_MAP_0F3A) b[n++] = 0x3A;
+  if (in->vex) {
+    n = x64_put_vex(b, n, in, rex);
+  } else {
+    if (in->size == 2) b[n++] = 0x66;
+    if (in->pfx) b[n++] = in->pfx; /* mandatory prefix sits last, next to REX */
+    /* An empty REX turns AH/CH/DH/BH into SPL/BPL/SIL/DIL. */
+    if (rex || x64_byte_needs_rex(in->reg8 && !in->oreg, in->reg) ||
+        x64_byte_needs_rex(in->rm8 && !in->is_mem, in->rm))
+      b[n++] = (uint8_t)(0x40 | rex);
+    if (in->map != X64_MAP_NONE) b[n++] = 0x0F;
+    if (in->map == X64_MAP_0F38) b[n++] = 0x38;
+    if (in->map == X64_MAP_0F3A) b[n++] = 0x3A;
+  }
   if (in->oreg) {
     b[n++] = (uint8_t)(in->opc | (in->rm & 7));
   } else {

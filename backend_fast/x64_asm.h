@@ -174,6 +174,13 @@ typedef enum X64SseOp {
 #undef X64_SSE
   X64_SSE__COUNT
 } X64SseOp;
+/* VEX three-operand forms: rows in x64_asm_vex.def. */
+typedef enum X64VexOp {
+#define X64_VEX(id, ...) X64_##id,
+#include "x64_asm_vex.def"
+#undef X64_VEX
+  X64_VEX__COUNT
+} X64VexOp;
 #undef X64_ENUM_ID
 
 extern const X64OpInfo x64_alu_info[X64_ALU__COUNT];
@@ -186,6 +193,7 @@ extern const X64OpInfo x64_widen_info[X64_WIDEN__COUNT];
 extern const X64OpInfo x64_shd_info[X64_SHD__COUNT];
 extern const X64OpInfo x64_memop_info[X64_MEMOP__COUNT];
 extern const X64OpInfo x64_sse_info[X64_SSE__COUNT];
+extern const X64OpInfo x64_vex_info[X64_VEX__COUNT];
 typedef struct X64FixedInfo {
   const char *name;
   const char *bytes;
@@ -264,6 +272,12 @@ void x64_sse_rri(X64Asm *a, X64SseOp op, unsigned dst, unsigned src, uint8_t imm
 void x64_sse_rmi(X64Asm *a, X64SseOp op, unsigned dst, X64Mem src, uint8_t imm);
 void x64_sse_mri(X64Asm *a, X64SseOp op, X64Mem dst, unsigned src, uint8_t imm);
 void x64_sse_ri(X64Asm *a, X64SseOp op, X64Xmm dst, uint8_t imm);
+
+/* -- VEX (x64_asm_vex.c) ----------------------------------------------------
+ * Intel order: dst (ModRM.reg), src1 (VEX.vvvv), src2 (ModRM.rm). The host
+ * must have the row's extension (the caller checks cpuid). */
+void x64_vex_rrr(X64Asm *a, X64VexOp op, X64Xmm dst, X64Xmm src1, X64Xmm src2);
+void x64_vex_rrm(X64Asm *a, X64VexOp op, X64Xmm dst, X64Xmm src1, X64Mem src2);
 
 /* -- Branches, labels, patching (x64_asm_branch.c) ---------------------------
  * Functions that emit a branch return its first byte (NULL on overflow). A

@@ -20,6 +20,8 @@ typedef struct X64Ins {
   X64Mem mem;
   uint8_t imm_len;  /* 0, 1, 2, 4 or 8 bytes, little-endian */
   int64_t imm;
+  bool vex;         /* VEX prefix (pfx, map, w and REX bits go into it), L = 0 */
+  uint8_t vvvv;     /* VEX: the extra source register */
 } X64Ins;
 
 void x64_emit(X64Asm *a, const X64Ins *in);

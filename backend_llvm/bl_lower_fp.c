@@ -16,18 +16,17 @@
  * tests (rm & 3) == 0 for the fast path and otherwise evaluates through
  * bl_h_eval (ir_eval sets the host rounding mode); other constant modes go to
  * bl_h_eval too, except fround and ftoi, whose instructions take the mode as
- * an immediate (roundsd) or are truncating (cvtt*). fma goes to bl_h_eval. */
+ * an immediate (roundsd) or are truncating (cvtt*). fma is FMA3's vfmadd213
+ * when the host has it (rounded once, NaN order as the IR's), else bl_h_eval. */
 #include <stdio.h>
 
 #include "bl_int.h"
-
-#define EVAL(name) \
-  void bl_lower_##name(BlCtx *c, IrRef r, const IrInst *in) { bl_eval(c, r, in); }
 
 static LLVMValueRef A(BlCtx *c, const IrInst *in, unsigned k) { return bl_v(c, in->args[k]); }
 
 static bool host_avx(void) { return __builtin_cpu_supports("avx"); }
 static bool host_sse41(void) { return __builtin_cpu_supports("sse4.1"); }
+static bool host_fma(void) { return host_avx() && __builtin_cpu_supports("fma"); }
 
 /* SSE suffix per type: scalar single/double, packed single/double. */
 static const char *suffix(IrType t) {
@@ -142,7 +141,19 @@ static LLVMValueRef fast_sqrt(BlCtx *c, const IrInst *in, int m) {
 }
 void bl_lower_fsqrt(BlCtx *c, IrRef r, const IrInst *in) { with_rm(c, r, in, 1, fast_sqrt, false); }
 
-EVAL(fma)
+/* fma(a, b, c): vfmadd213 with b in the destination, a in VEX.vvvv and c in
+ * ModRM.rm computes a*b + c, and of NaN operands returns the first of a, b, c
+ * quieted (measured: its NaN order is vvvv, dst, rm), as the IR says. */
+static LLVMValueRef fast_fma(BlCtx *c, const IrInst *in, int m) {
+  if (m != IR_RM_NEAREST || !host_fma())
+    return NULL;
+  IrType t = (IrType)in->type;
+  char text[48];
+  snprintf(text, sizeof text, "vfmadd213%s $3, $1, $0", suffix(t));
+  LLVMValueRef args[3] = {A(c, in, 0), A(c, in, 1), A(c, in, 2)};
+  return bl_asm(c, bl_lt(c, t), text, "=x,x,0,x", args, 3, false);
+}
+void bl_lower_fma(BlCtx *c, IrRef r, const IrInst *in) { with_rm(c, r, in, 3, fast_fma, false); }
 
 /* fneg / fabs: the sign bits only, as integers (NaN payloads untouched). */
 static void sign_op(BlCtx *c, IrRef r, const IrInst *in, bool neg) {

@@ -44,6 +44,20 @@ static bool rounding_mode(const IrEvalCall *c, int *mode) {
   return true;
 }
 
+/* Switch the host to mode; returns the mode to restore. fesetround (x87 and
+ * MXCSR) costs far more than the operation: skipped when the host is already
+ * in the mode, as it nearly always is (nearest). */
+static int mode_enter(int mode) {
+  int saved = fegetround();
+  if (saved != mode)
+    fesetround(mode);
+  return saved;
+}
+static void mode_leave(int saved, int mode) {
+  if (saved != mode)
+    fesetround(saved);
+}
+
 /* -- Arithmetic: fadd fsub fmul fdiv fsqrt fma fround --------------------- */
 
 static double arith_f64(unsigned op, double a, double b, double c) {
@@ -84,8 +98,7 @@ bool ir_eval_farith(const IrEvalCall *c, IrValue *out) {
   int mode;
   if (!is_fp(lt) || !rounding_mode(c, &mode) || c->nargs > 4)
     return false;
-  int saved = fegetround();
-  fesetround(mode);
+  int saved = mode_enter(mode);
   unsigned nvals = c->nargs - 1;
   uint64_t quiet = lt == IR_T_f32 ? 0x400000u : 0x8000000000000ull;
   for (unsigned i = 0; i < ir_lanes(c->type); i++) {
@@ -107,7 +120,7 @@ bool ir_eval_farith(const IrEvalCall *c, IrValue *out) {
                      : bits_f64(arith_f64(c->param, f64_of(x[0]), f64_of(x[1]), f64_of(x[2])));
     ir_lane_set(out, lt, i, r);
   }
-  fesetround(saved);
+  mode_leave(saved, mode);
   return true;
 }
 
@@ -134,11 +147,10 @@ bool ir_eval_fcvt(const IrEvalCall *c, IrValue *out) {
   int mode;
   if (!is_fp(st) || !is_fp(dt) || !rounding_mode(c, &mode))
     return false;
-  int saved = fegetround();
-  fesetround(mode);
+  int saved = mode_enter(mode);
   for (unsigned i = 0; i < min_lanes(c); i++)
     ir_lane_set(out, dt, i, to_fp_lane(ir_lane_fp(ir_lane_get(c->a, st, i), st), dt));
-  fesetround(saved);
+  mode_leave(saved, mode);
   return true;
 }
 
@@ -159,12 +171,11 @@ bool ir_eval_itof(const IrEvalCall *c, IrValue *out) {
   int mode;
   if (!ir_type_is_int(st) || !is_fp(dt) || c->imm > IR_CVT_UNSIGNED || !rounding_mode(c, &mode))
     return false;
-  int saved = fegetround();
-  fesetround(mode);
+  int saved = mode_enter(mode);
   for (unsigned i = 0; i < min_lanes(c); i++)
     ir_lane_set(out, dt, i,
                 itof_lane(ir_lane_get(c->a, st, i), ir_type_bits(st), c->imm == IR_CVT_SIGNED, dt));
-  fesetround(saved);
+  mode_leave(saved, mode);
   return true;
 }
 
@@ -198,12 +209,11 @@ bool ir_eval_ftoi(const IrEvalCall *c, IrValue *out) {
   if (!is_fp(st) || !ir_type_is_int(dt) || dt == IR_T_i1 || c->imm > (IR_CVT_UNSIGNED | IR_CVT_SAT) ||
       !rounding_mode(c, &mode))
     return false;
-  int saved = fegetround();
-  fesetround(mode);
+  int saved = mode_enter(mode);
   for (unsigned i = 0; i < min_lanes(c); i++) {
     double v = round_integral(ir_lane_fp(ir_lane_get(c->a, st, i), st));
     ir_lane_set(out, dt, i, ftoi_lane(v, ir_type_bits(dt), (unsigned)c->imm));
   }
-  fesetround(saved);
+  mode_leave(saved, mode);
   return true;
 }
