@@ -191,7 +191,8 @@ bool emu_host_fault(int signo, void *fault_addr, void *ucontext);
   _(llvm_ir, "LLVM IR of each function tier 2 compiles (also: llvm-ir)")           \
   _(llvm_asm, "host code of each function tier 2 compiles (also: llvm-asm)")       \
   _(tierup, "regions chosen for tier 2, and their installation")                   \
-  _(strace, "syscalls, like -strace")
+  _(strace, "syscalls, like -strace")                                              \
+  _(perfmap, "name generated code for perf in /tmp/perf-PID.map")
 typedef enum EmuLogItem {
 #define EMU_LOG_ENUM(name, help) EMU_LOG_##name,
   EMU_LOGDEF(EMU_LOG_ENUM)

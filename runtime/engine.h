@@ -87,6 +87,8 @@ Tb *tb_install_tier2(EmuEngine *e, uint64_t pc, const void *fn, const TbRange *r
                      uint32_t nranges, uint32_t ninsns);
 /* Free every block: caller holds e->lock inside an exclusive section. */
 void tb_flush_all(EmuEngine *e);
+/* perfmap.c: with -d perfmap, name host code [code, code+size) for perf. */
+void emu_perfmap_add(const void *code, size_t size, const char *tier, uint64_t pc);
 /* Unhook blocks (they stay allocated until the next flush): caller holds
  * e->lock; other cpus may keep running. */
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end);

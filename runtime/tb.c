@@ -236,6 +236,7 @@ static Tb *from_tcache(EmuEngine *e, uint64_t pc) {
   e->stats.insns_cached += h.ninsns;
   if (emu_log_on(EMU_LOG_out_asm))
     log_host(t);
+  emu_perfmap_add(t->code, t->bf.size, "fast", t->pc);
   publish(e, t);
   return t;
 }
@@ -288,6 +289,7 @@ Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   e->stats.ir_insts += fn->ninsts;
   if (t->code && emu_log_on(EMU_LOG_out_asm))
     log_host(t);
+  emu_perfmap_add(t->code, t->bf.size, "fast", t->pc);
   publish(e, t);
   e->stats.translate_ns += emu_now_ns() - t0;
   return t;

@@ -243,6 +243,7 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
   if (ok && !tb_install_tier2(e, entry->pc, (const void *)code.fn, r.ranges, r.n, r.ninsns))
     ok = false; /* the code cache is full: the next flush starts over */
   if (ok) {
+    emu_perfmap_add((const void *)code.start, code.end - code.start, "llvm", entry->pc);
     e->stats.llvm_regions++;
     e->stats.llvm_blocks += r.n;
     e->stats.llvm_insns += r.ninsns;
