@@ -272,6 +272,9 @@ int ir_helper_find(const char *name, size_t len); /* -1 if none */
 struct IrMemOps;
 void ir_helper_set_mem(const struct IrMemOps *mem);
 const struct IrMemOps *ir_helper_mem(void);
+/* Atomically: if the 16 bytes at host pointer p equal hi:lo, store nhi:nlo;
+ * either way hi:lo get the old contents. For helpers of 128-bit atomics. */
+bool ir_cas128(void *p, uint64_t *lo, uint64_t *hi, uint64_t nlo, uint64_t nhi);
 
 /* -- Instructions, blocks, functions ------------------------------------- */
 

@@ -14,7 +14,6 @@
  * (ir_helper_mem), and returns a status the IR branches on, so faults are
  * raised by the IR. Accesses follow qemu: exclusives, ldar/stlr, the LSE
  * atomics, cas and casp fault when misaligned; ldapr does not. */
-#include <pthread.h>
 #include <string.h>
 
 #include "a64_lift.h"
@@ -45,31 +44,6 @@ enum { CAS128_EQUAL = 0, CAS128_DIFFER = 1, CAS128_FAULT = 2, CAS128_MISALIGNED 
 /* The helper's `from` argument when the expected value is the monitor's. */
 enum { CAS128_FROM_MONITOR = 64 };
 
-/* A runner whose buffer is not 16-byte aligned (a test harness) gets a
- * compare-and-copy under one lock, atomic against other such swaps only. */
-static pthread_mutex_t cas128_unaligned_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static bool host_cas128(void *p, uint64_t *lo, uint64_t *hi, uint64_t nlo, uint64_t nhi) {
-  bool ok;
-  if (((uintptr_t)p & 15) == 0) {
-    __asm__ volatile("lock cmpxchg16b %1"
-                     : "=@ccz"(ok), "+m"(*(volatile unsigned __int128 *)p), "+a"(*lo), "+d"(*hi)
-                     : "b"(nlo), "c"(nhi)
-                     : "memory");
-    return ok;
-  }
-  uint64_t cur[2], want[2] = {nlo, nhi};
-  pthread_mutex_lock(&cas128_unaligned_lock);
-  memcpy(cur, p, 16);
-  ok = cur[0] == *lo && cur[1] == *hi;
-  if (ok)
-    memcpy(p, want, 16);
-  pthread_mutex_unlock(&cas128_unaligned_lock);
-  *lo = cur[0];
-  *hi = cur[1];
-  return ok;
-}
-
 /* (cpu, addr, new lo, new hi, from) -> CAS128_*. from = CAS128_FROM_MONITOR:
  * expect the monitor's pair (stxp); else from is casp's even register Xs:
  * expect Xs:Xs+1 and load the old pair into them (register 31 is XZR). */
@@ -85,7 +59,7 @@ static uint64_t helper_cas128(void *opaque, uint64_t addr, uint64_t nlo, uint64_
   bool monitor = from == CAS128_FROM_MONITOR;
   uint64_t lo = monitor ? cpu->excl_val : cpu->x[from];
   uint64_t hi = monitor ? cpu->excl_val2 : from + 1 < 31 ? cpu->x[from + 1] : 0;
-  bool ok = host_cas128(p, &lo, &hi, nlo, nhi);
+  bool ok = ir_cas128(p, &lo, &hi, nlo, nhi);
   if (!monitor) {
     cpu->x[from] = lo;
     if (from + 1 < 31)

@@ -8,7 +8,6 @@
  * IrMemOps.atomic_ptr gives (ir_helper_mem). It returns a status the IR
  * branches on, so faults are raised by the IR as for any other access: the
  * helper never faults and never unwinds. */
-#include <pthread.h>
 #include <string.h>
 
 #include "x86_lift.h"
@@ -134,32 +133,6 @@ bool x86_lift_lock_carry(X86Lift *l, bool sub) {
 
 enum { CX16_EQUAL = 0, CX16_DIFFER = 1, CX16_FAULT = 2, CX16_MISALIGNED = 3 };
 
-/* Hosts give 16-byte aligned guest memory in practice; a runner whose buffer is
- * not aligned (a test harness) gets a compare-and-copy under one lock, atomic
- * against other cmpxchg16b only. */
-static pthread_mutex_t cx16_unaligned_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static bool cas128(void *p, uint64_t *lo, uint64_t *hi, uint64_t nlo, uint64_t nhi) {
-  bool ok;
-  if (((uintptr_t)p & 15) == 0) {
-    __asm__ volatile("lock cmpxchg16b %1"
-                     : "=@ccz"(ok), "+m"(*(volatile unsigned __int128 *)p), "+a"(*lo), "+d"(*hi)
-                     : "b"(nlo), "c"(nhi)
-                     : "memory");
-    return ok;
-  }
-  uint64_t cur[2], want[2] = {nlo, nhi};
-  pthread_mutex_lock(&cx16_unaligned_lock);
-  memcpy(cur, p, 16);
-  ok = cur[0] == *lo && cur[1] == *hi;
-  if (ok)
-    memcpy(p, want, 16);
-  pthread_mutex_unlock(&cx16_unaligned_lock);
-  *lo = cur[0];
-  *hi = cur[1];
-  return ok;
-}
-
 /* (cpu, addr) -> CX16_*: rdx:rax against [addr]; rcx:rbx stored if equal, else
  * rdx:rax loaded. A misaligned operand is #GP, checked before any access. */
 static uint64_t helper_cmpxchg16b(void *opaque, uint64_t addr, uint64_t a1, uint64_t a2,
@@ -173,7 +146,7 @@ static uint64_t helper_cmpxchg16b(void *opaque, uint64_t addr, uint64_t a1, uint
   if (!p)
     return CX16_FAULT;
   uint64_t lo = cpu->gpr[X86_RAX], hi = cpu->gpr[X86_RDX];
-  if (cas128(p, &lo, &hi, cpu->gpr[X86_RBX], cpu->gpr[X86_RCX]))
+  if (ir_cas128(p, &lo, &hi, cpu->gpr[X86_RBX], cpu->gpr[X86_RCX]))
     return CX16_EQUAL;
   cpu->gpr[X86_RAX] = lo;
   cpu->gpr[X86_RDX] = hi;
