@@ -73,8 +73,11 @@ enum {
   A64_VH_SSHL, A64_VH_USHL, A64_VH_SRSHL, A64_VH_URSHL, A64_VH_SQSHL, A64_VH_UQSHL,
   A64_VH_SQRSHL, A64_VH_UQRSHL, A64_VH_SQSHL_IMM, A64_VH_UQSHL_IMM, A64_VH_SQSHLU_IMM,
   A64_VH_SQDMULH, A64_VH_SQRDMULH, A64_VH_PMUL, A64_VH_CLZ, A64_VH_CLS, A64_VH_SUQADD,
-  A64_VH_USQADD, A64_VH_FCVTL16, A64_VH_FCVTN16,
+  A64_VH_USQADD, A64_VH_FCVTL16, A64_VH_FCVTN16, A64_VH_FRECPE, A64_VH_FRSQRTE, A64_VH_FRECPX,
+  A64_VH_URECPE, A64_VH_URSQRTE, A64_VH_PMULL8,
 };
+/* imm for sqdmulh/sqrdmulh: Vm's element `index` instead of its lanes. */
+#define A64_VH_ELEM(index) (16u | (index))
 /* Vd = kind(Vn, Vm, Vd) lane by lane: lanes of `size`, 128 bits (q) or 64, or
  * only lane 0 (scalar); the rest of Vd zeroed. imm: the immediate shift. */
 void a64_vhelper(A64Lift *l, unsigned kind, unsigned rd, unsigned rn, unsigned rm, unsigned size,
@@ -111,5 +114,12 @@ IrRef a64_f16_from(A64Lift *l, IrRef f, IrRef rm);     /* -> i16 bits */
 uint64_t a64_f16_to_f64_bits(uint64_t h);
 uint64_t a64_f64_to_f16_bits(uint64_t x, unsigned rm);
 void a64_fparm_init(void);
+
+/* a64_fpest.c: the estimates, on bits (dbl: f64, else f32; rm: IR_RM_*). */
+uint64_t a64_recpe(uint64_t x, bool dbl, unsigned rm);
+uint64_t a64_rsqrte(uint64_t x, bool dbl);
+uint64_t a64_frecpx(uint64_t x, bool dbl);
+uint64_t a64_urecpe(uint64_t x);
+uint64_t a64_ursqrte(uint64_t x);
 
 #endif

@@ -3,7 +3,8 @@
  * fmax fmin fmaxnm fminnm fmulx frecps frsqrts, compares fcmeq fcmge fcmgt
  * facge facgt, pairwise faddp fmaxp fminp fmaxnmp fminnmp), two-register misc
  * (fabs fneg fsqrt frint*, fcvt{n,m,p,z,a}{s,u}, scvtf ucvtf, compares with
- * zero, fcvtl fcvtn), the reductions fmaxv fminv fmaxnmv fminnmv, the scalar
+ * zero, fcvtl fcvtn fcvtxn, the estimates frecpe frsqrte frecpx urecpe
+ * ursqrte), the reductions fmaxv fminv fmaxnmv fminnmv, the scalar
  * pairwise ops, and fmul fmla fmls fmulx by element. Arithmetic goes through
  * a64_fparm.c for Arm's NaN results. The size field's low bit (sz) picks
  * single or double; half precision lanes only for fcvtl/fcvtn. */
@@ -198,6 +199,38 @@ static bool lift_fcvtn(A64Lift *l, const A64Row *r) {
   return true;
 }
 
+/* frecpe frsqrte frecpx urecpe ursqrte (a = A64_VH_*), in C; the unsigned
+ * ones (b bit 8) take 32-bit lanes only. */
+static bool lift_f2_helper(A64Lift *l, const A64Row *r) {
+  if (!shape_ok(l, r) || ((r->b & 0x100) && F(size)))
+    return false;
+  a64_vhelper(l, (unsigned)r->a, F(rd), F(rn), F(rn), 2 + F(size), F(Q), r->b & SC, 0);
+  return true;
+}
+
+/* fcvtxn, fcvtxn2 and scalar: doubles to singles rounding to odd (truncate,
+ * then set the last bit if that lost anything; a NaN converts as usual). */
+static bool lift_fcvtxn(A64Lift *l, const A64Row *r) {
+  if (!F(size))
+    return false;
+  IrFunc *fn = l->fn;
+  IrRef x = a64_v(l, F(rn), IR_T_v2f64);
+  IrRef t = ir_emit(fn, IR_OP_fcvt, IR_T_v4f32, 2, (IrRef[]){x, a64_rm(l, IR_RM_ZERO)}, 0, 0);
+  IrRef back = ir_emit(fn, IR_OP_fcvt, IR_T_v2f64, 2, (IrRef[]){t, a64_rm(l, IR_RM_NEAREST)}, 0, 0);
+  IrRef inexact = a64_cast(l, ir_fcmp(fn, IR_PRED_fone, back, x), IR_T_v2i64);
+  /* the two 64-bit masks as the low two 32-bit lanes: their low words */
+  IrRef lanes = a64_unzip(l, inexact, inexact, 4, false, false);
+  IrRef odd = ir_op2(fn, IR_OP_and, a64_cast(l, lanes, IR_T_v4i32), a64_lanes(l, IR_T_v4i32, 1));
+  IrRef v = ir_op2(fn, IR_OP_or, a64_cast(l, t, IR_T_v4i32), odd);
+  if (r->b & SC)
+    a64_set_lane0(l, F(rd), v);
+  else if (F(Q))
+    a64_set_v(l, F(rd), a64_join64(l, a64_v(l, F(rd), IR_T_v4i32), v));
+  else
+    a64_set_v64(l, F(rd), v);
+  return true;
+}
+
 /* -- Reductions ---------------------------------------------------------------------------- */
 
 /* fmaxv fminv fmaxnmv fminnmv (4S only): Arm's pairwise tree, (e0 e1) (e2 e3). */
@@ -301,6 +334,15 @@ const A64Row a64_rows_simd_fp[] = {
     BOTH2("fcvtpu", "1", "1", "11010", G(G_TOINT, IR_RM_UP, 1)),
     BOTH2("fcvtzu", "1", "1", "11011", G(G_TOINT, IR_RM_ZERO, 1)),
     {"fsqrt", FV2("1", "1", "11111"), lift_f2, G(G_SQRT, 0, 0), 0},
+    {"urecpe", FV2("0", "1", "11100"), lift_f2_helper, A64_VH_URECPE, 0x100},
+    {"ursqrte", FV2("1", "1", "11100"), lift_f2_helper, A64_VH_URSQRTE, 0x100},
+    {"frecpe", FV2("0", "1", "11101"), lift_f2_helper, A64_VH_FRECPE, 0},
+    {"frsqrte", FV2("1", "1", "11101"), lift_f2_helper, A64_VH_FRSQRTE, 0},
+    {"frecpe_s", FS2("0", "1", "11101"), lift_f2_helper, A64_VH_FRECPE, SC},
+    {"frsqrte_s", FS2("1", "1", "11101"), lift_f2_helper, A64_VH_FRSQRTE, SC},
+    {"frecpx_s", FS2("0", "1", "11111"), lift_f2_helper, A64_VH_FRECPX, SC},
+    {"fcvtxn", FV2("1", "0", "10110"), lift_fcvtxn, 0, 0},
+    {"fcvtxn_s", FS2("1", "0", "10110"), lift_fcvtxn, 0, SC},
     /* reductions and scalar pairwise */
     {"fmaxnmv", "0 Q:1 1 01110 0 size:1 11000 01100 10 rn:5 rd:5", lift_fredv, F_MAXNM, 0},
     {"fminnmv", "0 Q:1 1 01110 1 size:1 11000 01100 10 rn:5 rd:5", lift_fredv, F_MINNM, 0},

@@ -2,7 +2,8 @@
  * those with per-lane shift counts (sshl ushl srshl urshl sqshl uqshl sqrshl
  * uqrshl), saturating left shifts by an immediate, sqdmulh sqrdmulh, pmul,
  * cls clz, suqadd usqadd (saturation sets FPSR.QC), fcvtl/fcvtn between
- * half and single precision lanes. They are rare in compiled code and would take many
+ * half and single precision lanes, pmull (bytes), the reciprocal estimates
+ * (a64_fpest.c) and frecpx. They are rare in compiled code and would take many
  * IR instructions per lane. One helper reads Vn/Vm and writes Vd in the guest
  * state directly (the IR sees it read and write state). */
 #include <string.h>
@@ -12,6 +13,7 @@
 typedef struct VArgs {
   unsigned kind, rd, rn, rm, size, imm;
   bool q, scalar;
+  unsigned frm; /* FPCR's rounding, IR_RM_* (the estimates' overflow) */
 } VArgs;
 
 static uint64_t pack(const VArgs *a) {
@@ -99,6 +101,11 @@ static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d, bool
   case A64_VH_PMUL: return pmul8(n, m);
   case A64_VH_CLZ: return clz_bits(n & mask, bits);
   case A64_VH_CLS: return clz_bits((n ^ (n >> 1)) & (mask >> 1), bits - 1);
+  case A64_VH_FRECPE: return a64_recpe(n, bits == 64, a->frm);
+  case A64_VH_FRSQRTE: return a64_rsqrte(n, bits == 64);
+  case A64_VH_FRECPX: return a64_frecpx(n, bits == 64);
+  case A64_VH_URECPE: return a64_urecpe(n);
+  case A64_VH_URSQRTE: return a64_ursqrte(n);
   case A64_VH_SUQADD: return sat(sd + (__int128)n, bits, true);
   case A64_VH_USQADD: return sat((__int128)d + sn, bits, false);
   default: return 0;
@@ -131,18 +138,42 @@ static void half_convert(A64Cpu *c, const VArgs *a, const uint8_t *n, uint8_t *d
   memcpy(c->vreg[a->rd], out, 16);
 }
 
+/* pmull{2}: the eight bytes of the low (high) halves multiplied as
+ * polynomials into 16-bit lanes. */
+static void pmull8(A64Cpu *c, const VArgs *a, const uint8_t *n, const uint8_t *m) {
+  uint8_t out[16];
+  for (unsigned i = 0; i < 8; i++) {
+    uint64_t x = n[i + 8 * a->q], y = m[i + 8 * a->q], r = 0;
+    for (unsigned b = 0; b < 8; b++)
+      if (y >> b & 1)
+        r ^= x << b;
+    lane_set(out, 1, i, r);
+  }
+  memcpy(c->vreg[a->rd], out, 16);
+}
+
 static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, uint64_t a3) {
   (void)a2, (void)a3;
   A64Cpu *c = cpu;
   VArgs a = {(unsigned)kind, packed & 31, packed >> 5 & 31, packed >> 10 & 31,
-             packed >> 15 & 3, (unsigned)(packed >> 19), packed >> 17 & 1, packed >> 18 & 1};
+             packed >> 15 & 3, (unsigned)(packed >> 19), packed >> 17 & 1, packed >> 18 & 1, 0};
   uint8_t n[16], m[16], d[16], out[16] = {0};
   memcpy(n, c->vreg[a.rn], 16);
   memcpy(m, c->vreg[a.rm], 16);
   memcpy(d, c->vreg[a.rd], 16);
+  a.frm = c->frm;
   if (a.kind == A64_VH_FCVTL16 || a.kind == A64_VH_FCVTN16) {
     half_convert(c, &a, n, d);
     return 0;
+  }
+  if (a.kind == A64_VH_PMULL8) {
+    pmull8(c, &a, n, m);
+    return 0;
+  }
+  if ((a.kind == A64_VH_SQDMULH || a.kind == A64_VH_SQRDMULH) && (a.imm & 16)) {
+    uint64_t e = lane_get(m, a.size, a.imm & 15); /* by element: every lane */
+    for (unsigned i = 0; i < 16u >> a.size; i++)
+      lane_set(m, a.size, i, e);
   }
   unsigned lanes = a.scalar ? 1 : (a.q ? 16u : 8u) >> a.size;
   bool qc = false;
@@ -163,7 +194,7 @@ void a64_simd_helper_init(void) { vop_helper = (uint32_t)ir_helper_register(&vop
 
 void a64_vhelper(A64Lift *l, unsigned kind, unsigned rd, unsigned rn, unsigned rm, unsigned size,
                  bool q, bool scalar, unsigned imm) {
-  VArgs a = {kind, rd, rn, rm, size, imm, q, scalar};
+  VArgs a = {kind, rd, rn, rm, size, imm, q, scalar, 0};
   IrRef args[2] = {a64_i64(l, pack(&a)), a64_i64(l, kind)};
   ir_call(l->fn, vop_helper, 2, args);
 }

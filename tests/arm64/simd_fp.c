@@ -1,12 +1,12 @@
 /* simd_fp.c — Advanced SIMD floating point against qemu-aarch64: three same
  * (arithmetic, fmla/fmls, min/max, fabd, fmulx, frecps/frsqrts, compares,
  * pairwise), two-register misc (fabs fneg fsqrt frint*, conversions, compares
- * with zero, fcvtl/fcvtn, half precision too), reductions, scalar pairwise,
- * by element and the scalar SIMD forms, over 4S, 2S and 2D. Lane 0 of the
- * operands walks every pair of edge values (NaN payloads and signalling NaNs,
- * signed zeros, infinities, denormals, ties); the other lanes hold other
- * combinations.
- * Rounding-sensitive ops run in all four FPCR modes. */
+ * with zero, fcvtl/fcvtn/fcvtxn, half precision too, the estimates),
+ * reductions, scalar pairwise, by element and the scalar SIMD forms, over 4S,
+ * 2S and 2D. Lane 0 of the operands walks every pair of edge values (NaN
+ * payloads and signalling NaNs, signed zeros, infinities, denormals, ties);
+ * the other lanes hold other combinations. Rounding-sensitive ops run in all
+ * four FPCR modes. */
 #include "a64test.h"
 
 typedef struct V {
@@ -86,6 +86,9 @@ OPSZ(DZ, T3_)
   M(fcvtn_2s, "fcvtn v18.2s, v16.2d", 1) M(fcvtn2_4s, "fcvtn2 v18.4s, v16.2d", 1)                  \
   M(fcvtn_4h, "fcvtn v18.4h, v16.4s", 0) M(fcvtn2_8h, "fcvtn2 v18.8h, v16.4s", 0)                  \
   M(fcvtl_4s, "fcvtl v18.4s, v16.4h", 0) M(fcvtl2_4s, "fcvtl2 v18.4s, v16.8h", 0)                  \
+  M(frecpe_4s, "frecpe v18.4s, v16.4s", 0) M(frecpe_2d, "frecpe v18.2d, v16.2d", 1)                \
+  M(frecpe_s, "frecpe s18, s16", 0) M(fcvtxn_2s, "fcvtxn v18.2s, v16.2d", 1)                       \
+  M(fcvtxn2_4s, "fcvtxn2 v18.4s, v16.2d", 1) M(fcvtxn_s, "fcvtxn s18, d16", 1)                     \
   M(fmla_e4s, "fmla v18.4s, v16.4s, v7.s[3]", 0) M(fmls_e2s, "fmls v18.2s, v16.2s, v7.s[1]", 0)    \
   M(fmul_e2d, "fmul v18.2d, v16.2d, v7.d[1]", 1) M(fmul_e4s, "fmul v18.4s, v16.4s, v7.s[0]", 0)    \
   M(fmla_e2d, "fmla v18.2d, v16.2d, v7.d[0]", 1) M(fmulx_e4s, "fmulx v18.4s, v16.4s, v7.s[2]", 0)  \
@@ -108,7 +111,10 @@ OPSZ(DZ, T3_)
   M(fcvtzu_s, "fcvtzu s18, s16", 0) M(fcvtas_d, "fcvtas d18, d16", 1)                               \
   M(fcvtnu_s, "fcvtnu s18, s16", 0) M(fcvtms_d, "fcvtms d18, d16", 1)                               \
   M(fcvtzs_fix2d, "fcvtzs v18.2d, v16.2d, #10", 1) M(fcvtzu_fix4s, "fcvtzu v18.4s, v16.4s, #32", 0) \
-  M(fcvtzs_fixd, "fcvtzs d18, d16, #1", 1)
+  M(fcvtzs_fixd, "fcvtzs d18, d16, #1", 1) M(frsqrte_4s, "frsqrte v18.4s, v16.4s", 0)              \
+  M(frsqrte_d, "frsqrte d18, d16", 1) M(frecpx_s, "frecpx s18, s16", 0)                             \
+  M(frecpx_d, "frecpx d18, d16", 1) M(urecpe_4s, "urecpe v18.4s, v16.4s", 0)                        \
+  M(ursqrte_2s, "ursqrte v18.2s, v16.2s", 0)
 #define DT(name, text, dbl) DEF(x_##name, text)
 #define ET(name, text, dbl) {text, x_##name, dbl},
 MISC_RM(DT)

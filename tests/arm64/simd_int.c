@@ -183,6 +183,7 @@ ELEM_SAME(DX, mul) ELEM_SAME(DX, mla) ELEM_SAME(DX, mls)
 ELEM_LONG(DX, smull) ELEM_LONG(DX, umull) ELEM_LONG(DX, smlal) ELEM_LONG(DX, umlal)
 ELEM_LONG(DX, smlsl) ELEM_LONG(DX, umlsl) ELEM_LONG(DX, sqdmull)
 ELEM_LONG2(DX, smull2) ELEM_LONG2(DX, umlal2) ELEM_LONG2(DX, sqdmlal2)
+ELEM_SAME(DX, sqdmulh) ELEM_SAME(DX, sqrdmulh)
 
 /* Scalar forms. */
 #define SCALAR(M)                                                                               \
@@ -203,7 +204,12 @@ ELEM_LONG2(DX, smull2) ELEM_LONG2(DX, umlal2) ELEM_LONG2(DX, sqdmlal2)
   M(sqxtn_b, "sqxtn b18, h16") M(uqxtn_s, "uqxtn s18, d16") M(sqxtun_h, "sqxtun h18, s16")      \
   M(addp_d, "addp d18, v16.2d") M(dup_b, "mov b18, v16.b[13]") M(dup_h, "mov h18, v16.h[6]")    \
   M(dup_s, "mov s18, v16.s[3]") M(dup_d, "mov d18, v16.d[1]") M(sqabs_h, "sqabs h18, h16")      \
-  M(sqneg_d, "sqneg d18, d16") M(sqdmulh_s, "sqdmulh s18, s16, s7")
+  M(sqneg_d, "sqneg d18, d16") M(sqdmulh_s, "sqdmulh s18, s16, s7")                              \
+  M(pmull_8h, "pmull v18.8h, v16.8b, v7.8b") M(pmull2_8h, "pmull2 v18.8h, v16.16b, v7.16b")      \
+  M(sqdmull_sh, "sqdmull s18, h16, h7") M(sqdmlal_ds, "sqdmlal d18, s16, s7")                     \
+  M(sqdmlsl_sh, "sqdmlsl s18, h16, h7") M(sqdmull_e, "sqdmull d18, s16, v7.s[3]")                 \
+  M(sqdmlal_e, "sqdmlal s18, h16, v7.h[5]") M(sqrdmulh_e, "sqrdmulh h18, h16, v7.h[7]")           \
+  M(sqdmulh_e, "sqdmulh s18, s16, v7.s[1]")
 #define DSC(name, text) DEF(sc_##name, text)
 #define ESC(name, text) {text, sc_##name},
 SCALAR(DSC)
@@ -234,6 +240,7 @@ static const Case cases[] = {
     ELEM_LONG(EX, smull) ELEM_LONG(EX, umull) ELEM_LONG(EX, smlal) ELEM_LONG(EX, umlal)
     ELEM_LONG(EX, smlsl) ELEM_LONG(EX, umlsl) ELEM_LONG(EX, sqdmull)
     ELEM_LONG2(EX, smull2) ELEM_LONG2(EX, umlal2) ELEM_LONG2(EX, sqdmlal2)
+    ELEM_SAME(EX, sqdmulh) ELEM_SAME(EX, sqrdmulh)
     SCALAR(ESC)
 };
 
