@@ -84,6 +84,7 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
       return NULL;
     }
     e->cc.used = e->cc.reserved = (e->tramp.size + 63) & ~(size_t)63;
+    emu_perfmap_add(e->cc.rx, e->tramp.size, "trampolines", 0);
   }
   e->bf = (BfConfig){
       .off_exit_request = RT_OFF(exit_request),

@@ -121,6 +121,7 @@ static bool compile_thunk(EmuEngine *e, Tb *t, const void *fn) {
     return false;
   cache_commit(e, t, start);
   t->tier2 = true;
+  emu_perfmap_add(t->code, t->bf.size, "thunk", t->pc);
   return true;
 }
 
