@@ -52,7 +52,9 @@ static uint64_t sat_qc(__int128 v, unsigned bits, bool is_signed, bool *qc) {
 static __int128 shift_exact(__int128 x, int sh, bool round, unsigned bits) {
   const __int128 huge = (__int128)1 << 100;
   if (sh >= 0) {
-    if (x == 0 || sh < (int)bits)
+    if (x == 0)
+      return 0;
+    if (sh < (int)bits)
       return x * ((__int128)1 << sh); /* |x| < 2^64, sh < 64: fits */
     return x > 0 ? huge : -huge;
   }
