@@ -60,26 +60,76 @@ static IrRef nan_fix2(A64Lift *l, IrRef r, IrRef a, IrRef b, bool gen) {
   return a64_cast(l, x, t);
 }
 
+/* -- The rare case apart --------------------------------------------------------------
+ * Every fix below changes only lanes where a NaN is involved, and costs tens of
+ * ops; NaNs are rare. So the op's own result goes to a scratch slot, and only
+ * when some lane of the test pair is unordered does a block of its own compute
+ * the fixed value into the slot instead; the two paths meet in a new block, in
+ * which lifting goes on. */
+
+/* The operands of a fix: the IR op's result r, its operands a b c. */
+typedef struct NanCase {
+  IrRef r, a, b, c;
+  bool max, nm; /* min/max: which, and the nm form */
+} NanCase;
+typedef IrRef (*NanFix)(A64Lift *l, const NanCase *k);
+
+/* Some lane of x or y is a NaN (i1). */
+static IrRef any_unordered(A64Lift *l, IrRef x, IrRef y) {
+  IrFunc *fn = l->fn;
+  IrRef u = ir_fcmp(fn, IR_PRED_funo, x, y);
+  if (!ir_type_is_vec(ir_typeof(fn, x)))
+    return u;
+  IrRef bits = ir_emit(fn, IR_OP_vmovmsk, IR_T_i32, 1, &u, 0, 0);
+  return ir_cmp(fn, IR_PRED_ne, bits, a64_i32(l, 0));
+}
+
+/* fast, or fix(k) where some lane of x or y is a NaN. */
+static IrRef unless_nan(A64Lift *l, IrRef x, IrRef y, IrRef fast, NanFix fix, const NanCase *k) {
+  IrFunc *fn = l->fn;
+  IrType t = ir_typeof(fn, fast);
+  bool vec = ir_type_is_vec(t);
+  uint32_t slot = vec ? A64_SLOT_FTMP_Q : t == IR_T_f32 ? A64_SLOT_FTMP_S : A64_SLOT_FTMP_D;
+  IrRef test = any_unordered(l, x, y);
+  ir_set(fn, slot, vec ? a64_cast(l, fast, IR_T_v2i64) : fast);
+  uint32_t join = ir_block_new(fn), rare = ir_block_new(fn); /* rare laid out after join */
+  ir_br(fn, test, rare, join);
+  ir_block_set(fn, rare);
+  IrRef fixed = fix(l, k);
+  ir_set(fn, slot, vec ? a64_cast(l, fixed, IR_T_v2i64) : fixed);
+  ir_jmp(fn, join);
+  ir_block_set(fn, join);
+  IrRef v = ir_get(fn, slot);
+  return vec ? a64_cast(l, v, t) : v;
+}
+
+static IrRef fix_arith(A64Lift *l, const NanCase *k) { return nan_fix2(l, k->r, k->a, k->b, true); }
+
 IrRef a64_fp_arith(A64Lift *l, IrOp op, IrRef a, IrRef b, IrRef rm) {
-  return nan_fix2(l, ir_op3(l->fn, op, a, b, rm), a, b, true);
+  NanCase k = {.r = ir_op3(l->fn, op, a, b, rm), .a = a, .b = b};
+  return unless_nan(l, k.r, k.r, k.r, fix_arith, &k);
+}
+
+static IrRef fix_sqrt(A64Lift *l, const NanCase *k) {
+  IrFunc *fn = l->fn;
+  IrType t = ir_typeof(fn, k->r);
+  IrRef g = ir_op2(fn, IR_OP_andn, fcmp_mask(l, IR_PRED_funo, k->r, k->r),
+                   fcmp_mask(l, IR_PRED_funo, k->a, k->a));
+  return a64_blend(l, g, a64_cast(l, default_nan(l, t), t), k->r);
 }
 
 IrRef a64_fp_sqrt(A64Lift *l, IrRef a, IrRef rm) {
-  IrFunc *fn = l->fn;
-  IrType t = ir_typeof(fn, a);
-  IrRef r = ir_op2(fn, IR_OP_fsqrt, a, rm);
-  IrRef g = ir_op2(fn, IR_OP_andn, fcmp_mask(l, IR_PRED_funo, r, r), fcmp_mask(l, IR_PRED_funo, a, a));
-  return a64_blend(l, g, a64_cast(l, default_nan(l, t), t), r);
+  NanCase k = {.r = ir_op2(l->fn, IR_OP_fsqrt, a, rm), .a = a};
+  return unless_nan(l, k.r, k.r, k.r, fix_sqrt, &k);
 }
 
 /* FPMulAdd: NaN priority is signalling before quiet, then addend, n, m; a
  * quiet-NaN addend with inf * 0 gives the default NaN. The IR's fma(n, m,
  * addend) already picks the first NaN of n, m, addend; the fixes reorder. */
-IrRef a64_fp_fma(A64Lift *l, IrRef addend, IrRef n, IrRef m, IrRef rm) {
+static IrRef fix_fma(A64Lift *l, const NanCase *k) {
   IrFunc *fn = l->fn;
+  IrRef r = k->r, n = k->a, m = k->b, addend = k->c;
   IrType t = ir_typeof(fn, n), it = a64_itype(t);
-  IrRef args[4] = {n, m, addend, rm};
-  IrRef r = ir_emit(fn, IR_OP_fma, t, 4, args, 0, 0);
   IrRef x = a64_cast(l, nan_fix2(l, r, n, m, false), it);
   IrRef a_nan = fcmp_mask(l, IR_PRED_funo, addend, addend);
   IrRef nm_snan = ir_op2(fn, IR_OP_or, is_snan(l, n), is_snan(l, m));
@@ -95,26 +145,48 @@ IrRef a64_fp_fma(A64Lift *l, IrRef addend, IrRef n, IrRef m, IrRef rm) {
   return a64_cast(l, x, t);
 }
 
-/* FPMax/FPMin: NaNs as arithmetic does, -0 < +0; the nm forms first turn a
- * quiet NaN facing a non-quiet-NaN into the infinity that loses. */
-IrRef a64_fp_minmax(A64Lift *l, IrRef a, IrRef b, bool max, bool nm) {
+/* A NaN operand makes a NaN result, and so does every case the fix changes. */
+IrRef a64_fp_fma(A64Lift *l, IrRef addend, IrRef n, IrRef m, IrRef rm) {
+  IrRef args[4] = {n, m, addend, rm};
+  NanCase k = {.r = ir_emit(l->fn, IR_OP_fma, ir_typeof(l->fn, n), 4, args, 0, 0),
+               .a = n, .b = m, .c = addend};
+  return unless_nan(l, k.r, k.r, k.r, fix_fma, &k);
+}
+
+/* FPMax/FPMin of ordered lanes, as integers: -0 < +0. */
+static IrRef minmax_ordered(A64Lift *l, IrRef a, IrRef b, bool max) {
   IrFunc *fn = l->fn;
+  IrType it = a64_itype(ir_typeof(fn, a));
+  IrRef ai = a64_cast(l, a, it), bi = a64_cast(l, b, it);
+  IrRef pick = a64_blend(l, fcmp_mask(l, max ? IR_PRED_fogt : IR_PRED_folt, a, b), ai, bi);
+  IrRef zeros = ir_op2(fn, max ? IR_OP_and : IR_OP_or, ai, bi); /* equal: only zeros' signs differ */
+  return a64_blend(l, fcmp_mask(l, IR_PRED_foeq, a, b), zeros, pick);
+}
+
+/* FPMax/FPMin: NaNs as arithmetic does; the nm forms first turn a quiet NaN
+ * facing a non-quiet-NaN into the infinity that loses. */
+static IrRef fix_minmax(A64Lift *l, const NanCase *k) {
+  IrFunc *fn = l->fn;
+  IrRef a = k->a, b = k->b;
   IrType t = ir_typeof(fn, a), it = a64_itype(t);
-  FpK k = fpk(t);
-  if (nm) {
+  FpK K = fpk(t);
+  if (k->nm) {
     IrRef qa = is_qnan(l, a), qb = is_qnan(l, b);
-    IrRef inf = a64_cast(l, a64_lanes(l, it, k.inf | (max ? k.sign : 0)), t);
+    IrRef inf = a64_cast(l, a64_lanes(l, it, K.inf | (k->max ? K.sign : 0)), t);
     IrRef a2 = a64_blend(l, ir_op2(fn, IR_OP_andn, qa, qb), inf, a);
     b = a64_blend(l, ir_op2(fn, IR_OP_andn, qb, qa), inf, b);
     a = a2;
   }
-  IrRef ai = a64_cast(l, a, it), bi = a64_cast(l, b, it);
-  IrRef pick = a64_blend(l, fcmp_mask(l, max ? IR_PRED_fogt : IR_PRED_folt, a, b), ai, bi);
-  IrRef zeros = ir_op2(fn, max ? IR_OP_and : IR_OP_or, ai, bi); /* equal: only zeros' signs differ */
-  pick = a64_blend(l, fcmp_mask(l, IR_PRED_foeq, a, b), zeros, pick);
+  IrRef pick = minmax_ordered(l, a, b, k->max);
   IrRef nan = nan_fix2(l, ir_op3(fn, IR_OP_fadd, a, b, a64_rm(l, IR_RM_NEAREST)), a, b, false);
   IrRef r = a64_blend(l, fcmp_mask(l, IR_PRED_funo, a, b), a64_cast(l, nan, it), pick);
   return a64_cast(l, r, t);
+}
+
+IrRef a64_fp_minmax(A64Lift *l, IrRef a, IrRef b, bool max, bool nm) {
+  NanCase k = {.a = a, .b = b, .max = max, .nm = nm};
+  IrRef fast = a64_cast(l, minmax_ordered(l, a, b, max), ir_typeof(l->fn, a));
+  return unless_nan(l, a, b, fast, fix_minmax, &k);
 }
 
 /* Ties away from zero: truncate, then step away from zero when the dropped
@@ -141,11 +213,36 @@ IrRef a64_fp_round(A64Lift *l, IrRef a, unsigned mode, IrRef rm) {
   return ir_op2(l->fn, IR_OP_fround, a, rm);
 }
 
+/* Scalar to signed i32/i64, or unsigned i32 through i64, as the plain signed
+ * conversion (one SSE instruction; out of range or NaN give MIN) with the
+ * saturation done around it: a positive value giving MIN overflowed (MAX),
+ * NaN gives 0, and u32 clamps the i64. */
+static IrRef toint_scalar(A64Lift *l, IrRef a, IrType t, bool is_unsigned, IrRef rm) {
+  IrFunc *fn = l->fn;
+  IrType st = is_unsigned ? IR_T_i64 : t;
+  unsigned bits = ir_type_bits(st);
+  IrRef args[2] = {a, rm};
+  IrRef v = ir_emit(fn, IR_OP_ftoi, st, 2, args, IR_CVT_SIGNED, 0);
+  IrRef min = ir_const(fn, st, 1ull << (bits - 1)), zero = ir_const(fn, st, 0);
+  IrRef pos = ir_fcmp(fn, IR_PRED_fogt, a, ir_const(fn, ir_typeof(fn, a), 0));
+  IrRef ovf = ir_op2(fn, IR_OP_and, ir_cmp(fn, IR_PRED_eq, v, min), pos);
+  v = ir_select(fn, ovf, ir_const(fn, st, (1ull << (bits - 1)) - 1), v);
+  v = ir_select(fn, ir_fcmp(fn, IR_PRED_funo, a, a), zero, v);
+  if (!is_unsigned)
+    return v;
+  IrRef umax = ir_const(fn, st, 0xffffffffu);
+  v = ir_select(fn, ir_cmp(fn, IR_PRED_slt, v, zero), zero, v);
+  v = ir_select(fn, ir_cmp(fn, IR_PRED_sgt, v, umax), umax, v);
+  return ir_cast(fn, IR_OP_trunc, IR_T_i32, v);
+}
+
 IrRef a64_fp_toint(A64Lift *l, IrRef a, IrType t, bool is_unsigned, unsigned mode, IrRef rm) {
   if (mode == A64_RM_TIEAWAY) {
     a = round_tieaway(l, a);
     rm = a64_rm(l, IR_RM_ZERO);
   }
+  if (!ir_type_is_vec(t) && (!is_unsigned || t == IR_T_i32))
+    return toint_scalar(l, a, t, is_unsigned, rm);
   IrRef args[2] = {a, rm};
   return ir_emit(l->fn, IR_OP_ftoi, t, 2, args, IR_CVT_SAT | (is_unsigned ? IR_CVT_UNSIGNED : 0), 0);
 }

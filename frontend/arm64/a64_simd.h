@@ -41,6 +41,9 @@ IrRef a64_join64(A64Lift *l, IrRef lo, IrRef hi);
 
 /* -- Masks ------------------------------------------------------------------- */
 
+/* cmp.p, with unsigned vector compares as signed ones on values biased by the
+ * sign bit (what SSE has instructions for). */
+IrRef a64_vcmp(A64Lift *l, IrPred p, IrRef a, IrRef b);
 /* A compare's result (fcmp lanes are float typed) as a mask of integers. */
 IrRef a64_mask(A64Lift *l, IrRef cmp);
 /* Lane-wise m ? x : y; x and y share a type, m is a mask of its width. */
@@ -52,8 +55,9 @@ IrRef a64_mask_value(A64Lift *l, IrRef m, IrType t);
  * `bytes` bytes: a saturating op against its wrapping twin. */
 void a64_set_qc(A64Lift *l, IrRef sat, IrRef exact, unsigned bytes);
 #define A64_FPSR_QC (1u << 27)
-/* vnarrow.kind(w, w) to type t (the narrowed lanes in both halves), setting QC
- * if a saturating kind clamps one of the low `bytes` bytes of w. */
+/* w's lanes narrowed per IR_NARROW_* into the low 64 bits of type t (the high
+ * half is unspecified), setting QC if a saturating kind clamps one of the low
+ * `bytes` bytes of w. */
 IrRef a64_narrow(A64Lift *l, IrRef w, IrType t, unsigned kind, unsigned bytes);
 
 /* -- Lanes moved across -------------------------------------------------------- */
@@ -61,6 +65,8 @@ IrRef a64_narrow(A64Lift *l, IrRef w, IrType t, unsigned kind, unsigned bytes);
 /* out byte i = byte idx[i] of the concatenation src[0] src[1] ... (16 bytes each),
  * or 0 for idx[i] >= 16 * n. The result has src[0]'s type. */
 IrRef a64_perm(A64Lift *l, const IrRef *src, unsigned n, const uint8_t idx[16]);
+/* mul of integer lanes (byte lanes too, which SSE lacks). */
+IrRef a64_vmul(A64Lift *l, IrRef a, IrRef b);
 /* shl / lshr / ashr of every lane by the constant n (byte lanes included). */
 IrRef a64_vshift(A64Lift *l, IrOp op, IrRef v, unsigned n);
 /* The even (odd = false) or odd lanes of the concatenation a:b, lanes of esize

@@ -137,12 +137,32 @@ static IrRef shift_bytes(A64Lift *l, IrOp op, IrRef v, unsigned n) {
 }
 
 IrRef a64_vshift(A64Lift *l, IrOp op, IrRef v, unsigned n) {
-  IrType t = ir_typeof(l->fn, v);
+  IrFunc *fn = l->fn;
+  IrType t = ir_typeof(fn, v);
   if (n == 0)
     return v;
   if (t == IR_T_v16i8)
     return shift_bytes(l, op, v, n);
+  if (t == IR_T_v2i64 && op == IR_OP_ashr) { /* SSE has no psraq: sign-extend a lshr */
+    if (n > 63)
+      n = 63;
+    IrRef u = ir_op2(fn, IR_OP_lshr, v, ir_const(fn, IR_T_i64, n)), m = a64_lanes(l, t, 1ull << (63 - n));
+    return ir_op2(fn, IR_OP_sub, ir_op2(fn, IR_OP_xor, u, m), m);
+  }
   return ir_op2(l->fn, op, v, ir_const(l->fn, IR_T_i64, n));
+}
+
+IrRef a64_vmul(A64Lift *l, IrRef a, IrRef b) {
+  IrFunc *fn = l->fn;
+  if (ir_typeof(fn, a) != IR_T_v16i8)
+    return ir_op2(fn, IR_OP_mul, a, b);
+  /* Bytes as 16-bit products (SSE has no byte multiply): the even bytes'
+   * product's low byte, and the odd bytes' product moved to the high byte. */
+  IrRef wa = a64_cast(l, a, IR_T_v8i16), wb = a64_cast(l, b, IR_T_v8i16);
+  IrRef lo = ir_op2(fn, IR_OP_and, ir_op2(fn, IR_OP_mul, wa, wb), a64_lanes(l, IR_T_v8i16, 0xff));
+  IrRef hi = ir_op2(fn, IR_OP_mul, a64_vshift(l, IR_OP_lshr, wa, 8),
+                    ir_op2(fn, IR_OP_and, wb, a64_lanes(l, IR_T_v8i16, 0xff00)));
+  return a64_cast(l, ir_op2(fn, IR_OP_or, lo, hi), IR_T_v16i8);
 }
 
 IrRef a64_unzip(A64Lift *l, IrRef a, IrRef b, unsigned esize, bool odd, bool half) {
@@ -175,14 +195,44 @@ void a64_set_qc(A64Lift *l, IrRef sat, IrRef exact, unsigned bytes) {
   ir_set(fn, A64_SLOT_FPSR, ir_op2(fn, IR_OP_or, ir_get(fn, A64_SLOT_FPSR), q));
 }
 
+/* The low halves of w's lanes packed into the low 8 bytes (a byte shuffle:
+ * backend_fast has no instruction for vnarrow.trunc). */
+static IrRef pack_low(A64Lift *l, IrRef w, IrType t) {
+  unsigned nb = ir_type_bits(ir_type_lane(t)) / 8;
+  uint8_t idx[16];
+  for (unsigned i = 0; i < 16; i++)
+    idx[i] = (uint8_t)(i < 8 ? (i / nb) * 2 * nb + i % nb : 0xff);
+  return a64_cast(l, a64_perm(l, &w, 1, idx), t);
+}
+
 IrRef a64_narrow(A64Lift *l, IrRef w, IrType t, unsigned kind, unsigned bytes) {
   IrFunc *fn = l->fn;
-  IrRef args[2] = {w, w};
-  IrRef v = ir_emit(fn, IR_OP_vnarrow, t, 2, args, kind, 0);
+  IrType wt = ir_typeof(fn, w);
+  IrRef v;
+  if (kind == IR_NARROW_TRUNC) {
+    v = pack_low(l, w, t);
+  } else if (kind == IR_NARROW_UUSAT && wt != IR_T_v2i64) { /* umin is one instruction */
+    uint64_t max = (1ull << ir_type_bits(ir_type_lane(t))) - 1;
+    v = pack_low(l, ir_op2(fn, IR_OP_umin, w, a64_lanes(l, wt, max)), t);
+  } else {
+    IrRef args[2] = {w, w};
+    v = ir_emit(fn, IR_OP_vnarrow, t, 2, args, kind, 0);
+  }
   if (kind != IR_NARROW_TRUNC) { /* clamped: widening back does not give w */
     IrRef back = ir_emit(fn, IR_OP_vwidenlo, ir_typeof(fn, w), 1, &v,
                          kind == IR_NARROW_SSAT ? IR_WIDEN_SIGN : IR_WIDEN_ZERO, 0);
     a64_set_qc(l, back, w, bytes);
   }
   return v;
+}
+
+IrRef a64_vcmp(A64Lift *l, IrPred p, IrRef a, IrRef b) {
+  IrFunc *fn = l->fn;
+  IrType t = ir_typeof(fn, a);
+  if (!ir_type_is_vec(t) || p < IR_PRED_ult || p > IR_PRED_uge)
+    return ir_cmp(fn, p, a, b);
+  static const IrPred as_signed[] = {[IR_PRED_ult] = IR_PRED_slt, [IR_PRED_ule] = IR_PRED_sle,
+                                     [IR_PRED_ugt] = IR_PRED_sgt, [IR_PRED_uge] = IR_PRED_sge};
+  IrRef bias = a64_lanes(l, t, 1ull << (ir_type_bits(ir_type_lane(t)) - 1));
+  return ir_cmp(fn, as_signed[p], ir_op2(fn, IR_OP_xor, a, bias), ir_op2(fn, IR_OP_xor, b, bias));
 }

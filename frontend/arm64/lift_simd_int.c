@@ -73,8 +73,9 @@ static IrRef v3_compute(A64Lift *l, unsigned x, IrRef n, IrRef m) {
   case X_SABD: case X_UABD: return absdiff(l, x == X_SABD, n, m);
   case X_SABA: case X_UABA:
     return ir_op2(fn, IR_OP_add, vec(l, F(rd)), absdiff(l, x == X_SABA, n, m));
-  case X_MLA: return ir_op2(fn, IR_OP_add, vec(l, F(rd)), ir_op2(fn, IR_OP_mul, n, m));
-  case X_MLS: return ir_op2(fn, IR_OP_sub, vec(l, F(rd)), ir_op2(fn, IR_OP_mul, n, m));
+  case X_MLA: return ir_op2(fn, IR_OP_add, vec(l, F(rd)), a64_vmul(l, n, m));
+  case X_MLS: return ir_op2(fn, IR_OP_sub, vec(l, F(rd)), a64_vmul(l, n, m));
+  case IR_OP_mul: return a64_vmul(l, n, m);
   case X_ORN: return ir_op2(fn, IR_OP_or, n, ir_op1(fn, IR_OP_not, m));
   case X_BIC: return ir_op2(fn, IR_OP_andn, n, m);
   case X_BSL: return a64_blend(l, vec(l, F(rd)), n, m);
@@ -107,7 +108,7 @@ static bool lift_v3_cmp(A64Lift *l, const A64Row *r) {
   IrFunc *fn = l->fn;
   IrRef n = vec(l, F(rn)), m = vec(l, F(rm));
   IrRef v = r->a == A64_CMTST ? ir_cmp(fn, IR_PRED_ne, ir_op2(fn, IR_OP_and, n, m), lanes(l, 0))
-                               : ir_cmp(fn, (IrPred)r->a, n, m);
+                               : a64_vcmp(l, (IrPred)r->a, n, m);
   put(l, r, v);
   return true;
 }

@@ -114,9 +114,7 @@ static bool lift_hn(A64Lift *l, const A64Row *r) {
   IrRef s = ir_op2(fn, r->a ? IR_OP_sub : IR_OP_add, a64_v(l, F(rn), wt), a64_v(l, F(rm), wt));
   if (r->b)
     s = ir_op2(fn, IR_OP_add, s, a64_lanes(l, wt, 1ull << (bits - 1)));
-  s = a64_vshift(l, IR_OP_lshr, s, bits);
-  IrRef args[2] = {s, s};
-  IrRef v = ir_emit(fn, IR_OP_vnarrow, t, 2, args, IR_NARROW_TRUNC, 0);
+  IrRef v = a64_narrow(l, a64_vshift(l, IR_OP_lshr, s, bits), t, IR_NARROW_TRUNC, 16);
   if (F(Q))
     a64_set_v(l, F(rd), a64_join64(l, a64_v(l, F(rd), t), v));
   else
