@@ -208,9 +208,20 @@ static IrRef round_tieaway(A64Lift *l, IrRef a) {
 }
 
 IrRef a64_fp_round(A64Lift *l, IrRef a, unsigned mode, IrRef rm) {
+  IrFunc *fn = l->fn;
   if (mode == A64_RM_TIEAWAY)
     return round_tieaway(l, a);
-  return ir_op2(l->fn, IR_OP_fround, a, rm);
+  if (ir_is_const(fn, rm))
+    return ir_op2(fn, IR_OP_fround, a, rm);
+  /* FPCR's mode (frintx, frinti): each mode's rounding, selected. SSE's round
+   * takes its mode as an immediate, so this is four instructions where one
+   * fround with a run-time mode would be a call into ir_eval. */
+  IrRef m = ir_op2(fn, IR_OP_and, rm, ir_const(fn, IR_T_i8, 3));
+  IrRef r = ir_op2(fn, IR_OP_fround, a, a64_rm(l, IR_RM_NEAREST));
+  for (unsigned k = IR_RM_DOWN; k <= IR_RM_ZERO; k++)
+    r = ir_select(fn, ir_cmp(fn, IR_PRED_eq, m, ir_const(fn, IR_T_i8, k)),
+                  ir_op2(fn, IR_OP_fround, a, a64_rm(l, k)), r);
+  return r;
 }
 
 /* Scalar to signed i32/i64, or unsigned i32 through i64, as the plain signed
