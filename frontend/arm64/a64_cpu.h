@@ -19,6 +19,11 @@ typedef struct A64Cpu {
    * value(s) the load-exclusive saw; excl_addr = -1 when clear. */
   uint64_t excl_addr, excl_val, excl_val2;
   uint8_t vreg[32][16] __attribute__((aligned(16))); /* v0..v31 */
+  /* Scratch slots (A64_SLOT_FTMP_*): no guest state, meaningless between
+   * instructions. */
+  float ftmp_s;
+  double ftmp_d;
+  uint8_t ftmp_q[16] __attribute__((aligned(16)));
 } A64Cpu;
 
 /* FPCR bits emu honours: RMode (rounding). AHP, DN, FZ are kept but ignored. */

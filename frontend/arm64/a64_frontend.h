@@ -15,7 +15,10 @@ enum {
   A64_SLOT_FRM, A64_SLOT_FPCR, A64_SLOT_FPSR, A64_SLOT_TPIDR,
   A64_SLOT_EXCL_ADDR, A64_SLOT_EXCL_VAL, A64_SLOT_EXCL_VAL2,
   A64_SLOT_V0, /* v0 .. v31, v2i64 */
-  A64_SLOT__COUNT = A64_SLOT_V0 + 32
+  /* Scratch, not guest state: where the two paths of a rare-case split meet
+   * (a64_fparm.c), one slot per type (f32, f64, v2i64). */
+  A64_SLOT_FTMP_S = A64_SLOT_V0 + 32, A64_SLOT_FTMP_D, A64_SLOT_FTMP_Q,
+  A64_SLOT__COUNT
 };
 
 extern const IrRegFile a64_regfile;

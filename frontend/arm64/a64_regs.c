@@ -31,6 +31,9 @@ static const IrReg a64_regs[A64_SLOT__COUNT] = {
     V("v17", 17), V("v18", 18), V("v19", 19), V("v20", 20), V("v21", 21), V("v22", 22),
     V("v23", 23), V("v24", 24), V("v25", 25), V("v26", 26), V("v27", 27), V("v28", 28),
     V("v29", 29), V("v30", 30), V("v31", 31),
+    [A64_SLOT_FTMP_S] = REG("ftmp_s", ftmp_s, f32, FP),
+    [A64_SLOT_FTMP_D] = REG("ftmp_d", ftmp_d, f64, FP),
+    [A64_SLOT_FTMP_Q] = REG("ftmp_q", ftmp_q, v2i64, VEC),
 };
 #undef X
 #undef FLAG
