@@ -4,21 +4,17 @@
  * direct exits. */
 #include "a64_lift.h"
 
-static uint64_t sext(uint64_t v, unsigned bits) {
-  return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
-}
-
 /* b, bl (a = 1: link). */
 static bool lift_b(A64Lift *l, const A64Row *r) {
   if (r->a)
     a64_set_x(l, 30, a64_i64(l, l->pc + 4));
-  a64_end_jump(l, l->pc + (sext(F(imm), 26) << 2));
+  a64_end_jump(l, l->pc + (a64_sext(F(imm), 26) << 2));
   return true;
 }
 
 static bool lift_bcond(A64Lift *l, const A64Row *r) {
   (void)r;
-  uint64_t target = l->pc + (sext(F(imm), 19) << 2);
+  uint64_t target = l->pc + (a64_sext(F(imm), 19) << 2);
   if (F(cond) >= 14)
     a64_end_jump(l, target);
   else
@@ -30,7 +26,7 @@ static bool lift_cbz(A64Lift *l, const A64Row *r) {
   (void)r;
   IrRef v = a64_x(l, F(rt), F(sf));
   IrRef c = ir_cmp(l->fn, F(op) ? IR_PRED_ne : IR_PRED_eq, v, a64_const(l, F(sf), 0));
-  a64_end_branch(l, c, l->pc + (sext(F(imm), 19) << 2));
+  a64_end_branch(l, c, l->pc + (a64_sext(F(imm), 19) << 2));
   return true;
 }
 
@@ -40,7 +36,7 @@ static bool lift_tbz(A64Lift *l, const A64Row *r) {
   IrRef v = a64_x(l, F(rt), true);
   IrRef b = ir_extract(l->fn, v, bit, 1, false);
   IrRef c = ir_cmp(l->fn, F(op) ? IR_PRED_ne : IR_PRED_eq, b, a64_i64(l, 0));
-  a64_end_branch(l, c, l->pc + (sext(F(imm), 14) << 2));
+  a64_end_branch(l, c, l->pc + (a64_sext(F(imm), 14) << 2));
   return true;
 }
 

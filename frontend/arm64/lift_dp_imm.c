@@ -4,8 +4,8 @@
 #include "a64_lift.h"
 
 static bool lift_adr(A64Lift *l, const A64Row *r) {
-  int64_t imm = (int64_t)((uint64_t)(F(immhi) << 2 | F(immlo)) << 43) >> 43;
-  uint64_t v = r->a ? (l->pc & ~0xfffull) + (uint64_t)(imm << 12) : l->pc + (uint64_t)imm;
+  uint64_t imm = a64_sext((uint64_t)F(immhi) << 2 | F(immlo), 21);
+  uint64_t v = r->a ? (l->pc & ~0xfffull) + (imm << 12) : l->pc + imm;
   a64_set_x(l, F(rd), a64_i64(l, v));
   return true;
 }
