@@ -2,7 +2,9 @@
 # aarch64.sh EMU_AARCH64 ENOSYS_PROG [BUSYBOX]: what emu-aarch64 itself must do,
 # beyond what the guest corpus compares with qemu-aarch64: refuse an x86-64
 # program with one line and exit 1; print its binfmt_misc rule (EM_AARCH64);
-# answer an unknown syscall with -ENOSYS and log it once under -d unimp; and
+# answer an unknown syscall with -ENOSYS and log it once under -d unimp; raise
+# SIGILL for an instruction it does not implement and log its address and
+# bytes under -d unimp; and
 # exec a guest program from a guest (busybox's applets exec /proc/self/exe).
 set -u
 emu=$1 enosys=$2 bb=${3:-}
@@ -31,6 +33,13 @@ if [ $rc -eq 218 ] && [ "$n400" -eq 1 ] && [ "$n244" -eq 1 ]; then
   ok "unknown syscalls return -ENOSYS (exit $rc), each logged once"
 else
   bad "unknown syscalls: exit $rc (want 218), logged 400: $n400, 244: $n244 times"; cat "$t/err"
+fi
+
+"$emu" -d unimp "$enosys" sve >"$t/out" 2>"$t/err"; rc=$?
+if [ $rc -eq 132 ] && grep -Eq "unimplemented instruction at 0x[0-9a-f]+: e0 e3 a0 04" "$t/err"; then
+  ok "an SVE instruction raises SIGILL, -d unimp logs: $(grep unimplemented "$t/err")"
+else
+  bad "SVE instruction: exit $rc (want 132 = SIGILL), stderr: $(cat "$t/err")"
 fi
 
 if [ -n "$bb" ]; then
