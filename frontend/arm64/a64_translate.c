@@ -100,7 +100,7 @@ static unsigned disas(uint64_t pc, const uint8_t *bytes, size_t len, char *out, 
   uint32_t insn;
   memcpy(&insn, bytes, 4);
   const A64Pattern *p = a64_decode_first(insn);
-  size_t o = (size_t)snprintf(out, size, "%08x  %s", insn, p ? p->row->name : "(unallocated)");
+  size_t o = (size_t)snprintf(out, size, "%08x  %s", insn, p ? p->row->name : "(not decoded)");
   if (p) {
     uint32_t f[A64_F__COUNT];
     a64_decode_fields(p, insn, f);
