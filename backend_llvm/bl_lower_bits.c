@@ -18,7 +18,23 @@ static LLVMValueRef is_neg(BlCtx *c, LLVMValueRef v) {
   return LLVMBuildICmp(c->b, LLVMIntSLT, v, LLVMConstNull(LLVMTypeOf(v)), "");
 }
 
+/* Carry / overflow of a op b without a carry in (compares, adds, subs): LLVM's
+ * *.with.overflow intrinsic `name`, which x86 gets from the one add or sub that
+ * also gives the result and the flags of compares on it. False: a carry in. */
+static bool no_carry_in(BlCtx *c, IrRef r, const IrInst *in, const char *name) {
+  uint64_t cin;
+  if (!bl_is_const(c, in->args[2], &cin) || (cin & 1))
+    return false;
+  LLVMValueRef args[2] = {A(c, in, 0), A(c, in, 1)};
+  LLVMTypeRef t = LLVMTypeOf(args[0]);
+  LLVMValueRef s = bl_intrinsic(c, name, &t, 1, args, 2);
+  bl_def(c, r, LLVMBuildExtractValue(c->b, s, 1, ""));
+  return true;
+}
+
 void bl_lower_addcf(BlCtx *c, IrRef r, const IrInst *in) {
+  if (no_carry_in(c, r, in, "llvm.uadd.with.overflow"))
+    return;
   LLVMValueRef a, b, cin;
   flag_args(c, in, &a, &b, &cin);
   LLVMValueRef s1 = LLVMBuildAdd(c->b, a, b, ""), s2 = LLVMBuildAdd(c->b, s1, cin, "");
@@ -29,6 +45,8 @@ void bl_lower_addcf(BlCtx *c, IrRef r, const IrInst *in) {
 
 /* Signed overflow of a + b + cin: a and b agree in sign and the sum does not. */
 void bl_lower_addof(BlCtx *c, IrRef r, const IrInst *in) {
+  if (no_carry_in(c, r, in, "llvm.sadd.with.overflow"))
+    return;
   LLVMValueRef a, b, cin;
   flag_args(c, in, &a, &b, &cin);
   LLVMValueRef s = LLVMBuildAdd(c->b, LLVMBuildAdd(c->b, a, b, ""), cin, "");
@@ -38,6 +56,8 @@ void bl_lower_addof(BlCtx *c, IrRef r, const IrInst *in) {
 
 /* Borrow of a - b - bin: a < b, or a == b with a borrow in. */
 void bl_lower_subcf(BlCtx *c, IrRef r, const IrInst *in) {
+  if (no_carry_in(c, r, in, "llvm.usub.with.overflow"))
+    return;
   LLVMValueRef a = A(c, in, 0), b = A(c, in, 1), bin = A(c, in, 2);
   LLVMValueRef lt = LLVMBuildICmp(c->b, LLVMIntULT, a, b, "");
   LLVMValueRef eq = LLVMBuildICmp(c->b, LLVMIntEQ, a, b, "");
@@ -47,6 +67,8 @@ void bl_lower_subcf(BlCtx *c, IrRef r, const IrInst *in) {
 /* Signed overflow of a - b - bin: a and b differ in sign and a and the
  * difference differ too. */
 void bl_lower_subof(BlCtx *c, IrRef r, const IrInst *in) {
+  if (no_carry_in(c, r, in, "llvm.ssub.with.overflow"))
+    return;
   LLVMValueRef a, b, bin;
   flag_args(c, in, &a, &b, &bin);
   LLVMValueRef d = LLVMBuildSub(c->b, LLVMBuildSub(c->b, a, b, ""), bin, "");

@@ -187,6 +187,101 @@ static IrRef fold_eval(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const I
   return ir_const(fn, type, out.u64);
 }
 
+/* -- Flags of a subtraction as compares ------------------------------------------
+ * Frontends keep flags as the ops that define them: Z = cmp.eq(a - b, 0), borrow =
+ * subcf(a, b, 0), N = cmp.slt(a - b, 0), V = subof(a, b, 0), and conditions combine
+ * those (x86's jbe = CF | ZF, Arm's gt = !Z & N == V). Rewritten as one compare
+ * of a and b, a condition becomes a cmp that the backends fuse with its branch. */
+
+static const uint8_t pred_not[IR_PRED_sge + 1] = {
+    [IR_PRED_eq] = IR_PRED_ne,   [IR_PRED_ne] = IR_PRED_eq,   [IR_PRED_ult] = IR_PRED_uge,
+    [IR_PRED_uge] = IR_PRED_ult, [IR_PRED_ule] = IR_PRED_ugt, [IR_PRED_ugt] = IR_PRED_ule,
+    [IR_PRED_slt] = IR_PRED_sge, [IR_PRED_sge] = IR_PRED_slt, [IR_PRED_sle] = IR_PRED_sgt,
+    [IR_PRED_sgt] = IR_PRED_sle};
+
+/* v can be a cmp operand: a scalar integer wider than i1. */
+static bool cmp_operand(const IrFunc *fn, IrRef v) {
+  IrType t = ir_typeof(fn, v);
+  return ir_type_is_int(t) && !ir_type_is_vec(t) && t != IR_T_i1;
+}
+
+/* r's instruction if it is op on scalar integers, else NULL. */
+static const IrInst *scalar_op(const IrFunc *fn, IrRef r, IrOp op) {
+  const IrInst *in = &fn->insts[r];
+  if (in->op != op || in->nargs < 2 || !cmp_operand(fn, in->args[0]))
+    return NULL;
+  return in;
+}
+
+/* A compare (pred p) of the same operands as c. */
+static bool cmp_is(const IrInst *c, IrPred p, const IrInst *like) {
+  return c && c->imm == p && c->args[0] == like->args[0] && c->args[1] == like->args[1];
+}
+
+static IrRef fold_cmp_emit(IrFunc *fn, IrPred p, IrRef a, IrRef b) {
+  IrRef args[2] = {a, b};
+  IrRef r = ir_fold(fn, IR_OP_cmp, IR_T_i1, 2, args, p, 0);
+  return r != IR_NONE ? r : ir_emit_raw(fn, IR_OP_cmp, IR_T_i1, 2, args, p, 0);
+}
+
+/* x is N of a - b (cmp.slt(sub(a, b), 0)) and y its V (subof(a, b, 0)). */
+static bool is_n_and_v(const IrFunc *fn, IrRef x, IrRef y) {
+  const IrInst *n = scalar_op(fn, x, IR_OP_cmp), *v = scalar_op(fn, y, IR_OP_subof);
+  if (!n || !v || n->imm != IR_PRED_slt || !is_const_val(fn, n->args[1], 0) ||
+      !is_const_val(fn, v->args[2], 0))
+    return false;
+  const IrInst *d = scalar_op(fn, n->args[0], IR_OP_sub);
+  return d && d->args[0] == v->args[0] && d->args[1] == v->args[1];
+}
+
+static IrRef fold_flags(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const IrRef *a,
+                        uint64_t imm) {
+  if (nargs < 1 || (type != IR_T_i1 && op != IR_OP_cmp))
+    return IR_NONE;
+  const IrInst *x = scalar_op(fn, a[0], IR_OP_cmp);
+  const IrInst *y = nargs >= 2 ? scalar_op(fn, a[1], IR_OP_cmp) : NULL;
+  switch (op) {
+  case IR_OP_cmp: { /* (a - b) == 0  ->  a == b; also != */
+    const IrInst *d = nargs == 2 ? scalar_op(fn, a[0], IR_OP_sub) : NULL;
+    if (d && (imm == IR_PRED_eq || imm == IR_PRED_ne) && is_const_val(fn, a[1], 0))
+      return fold_cmp_emit(fn, (IrPred)imm, d->args[0], d->args[1]);
+    return IR_NONE;
+  }
+  case IR_OP_subcf: /* borrow of a - b  ->  a <u b */
+    return nargs == 3 && cmp_operand(fn, a[0]) && is_const_val(fn, a[2], 0)
+               ? fold_cmp_emit(fn, IR_PRED_ult, a[0], a[1])
+               : IR_NONE;
+  case IR_OP_not: /* !cmp  ->  the opposite cmp */
+    return x && x->imm <= IR_PRED_sge ? fold_cmp_emit(fn, pred_not[x->imm], x->args[0], x->args[1])
+                                      : IR_NONE;
+  case IR_OP_xor:
+    if (nargs == 2 && x && x->imm <= IR_PRED_sge && is_const_val(fn, a[1], 1))
+      return fold_cmp_emit(fn, pred_not[x->imm], x->args[0], x->args[1]);
+    if (nargs == 2 && (is_n_and_v(fn, a[0], a[1]) || is_n_and_v(fn, a[1], a[0]))) {
+      const IrInst *n = &fn->insts[is_n_and_v(fn, a[0], a[1]) ? a[0] : a[1]];
+      const IrInst *d = &fn->insts[n->args[0]];
+      return fold_cmp_emit(fn, IR_PRED_slt, d->args[0], d->args[1]); /* N != V: a <s b */
+    }
+    return IR_NONE;
+  case IR_OP_andn: /* a >= b && !(a == b)  ->  a > b */
+    if (x && (x->imm == IR_PRED_uge || x->imm == IR_PRED_sge) && cmp_is(y, IR_PRED_eq, x))
+      return fold_cmp_emit(fn, x->imm == IR_PRED_uge ? IR_PRED_ugt : IR_PRED_sgt, x->args[0],
+                           x->args[1]);
+    return IR_NONE;
+  case IR_OP_or: /* a < b || a == b  ->  a <= b */
+    if (x && y && y->imm == IR_PRED_eq && (x->imm == IR_PRED_ult || x->imm == IR_PRED_slt) &&
+        cmp_is(y, IR_PRED_eq, x))
+      return fold_cmp_emit(fn, x->imm == IR_PRED_ult ? IR_PRED_ule : IR_PRED_sle, x->args[0],
+                           x->args[1]);
+    if (x && y && x->imm == IR_PRED_eq && (y->imm == IR_PRED_ult || y->imm == IR_PRED_slt) &&
+        cmp_is(x, IR_PRED_eq, y))
+      return fold_cmp_emit(fn, y->imm == IR_PRED_ult ? IR_PRED_ule : IR_PRED_sle, y->args[0],
+                           y->args[1]);
+    return IR_NONE;
+  default: return IR_NONE;
+  }
+}
+
 /* -- Entry point ----------------------------------------------------------------- */
 
 IrRef ir_fold(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const IrRef *args,
@@ -216,5 +311,5 @@ IrRef ir_fold(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const IrRef *arg
     if (rule->op == op && rule_matches(fn, rule, type, nargs, a, imm, aux))
       return rule_apply(fn, rule, type, a, imm);
   }
-  return IR_NONE;
+  return fold_flags(fn, op, type, nargs, a, imm);
 }

@@ -484,6 +484,73 @@ static void test_trunc_of_ext(void **state) {
   ir_func_free(fn);
 }
 
+/* -- Flags of a subtraction become compares ------------------------------------------ */
+
+/* The conditions frontends build from the flags of a - b (Arm's a64_cond, x86's
+ * jcc), each folded at emission to one cmp of a and b with predicate `want`. */
+enum { EQ, NE, HS, LO, HI, LS, GE, LT, GT, LE, X86_BE, X86_LE, NCONDS };
+static IrRef flag_cond(IrFunc *fn, unsigned cond, IrRef a, IrRef b) {
+  IrType t = ir_typeof(fn, a);
+  IrRef zero = ir_const(fn, t, 0), no = ir_const(fn, I1, 0), one = ir_const(fn, I1, 1);
+  IrRef d = ir_op2(fn, IR_OP_sub, a, b);
+  IrRef cf = ir_flag(fn, IR_OP_subcf, a, b, no), of = ir_flag(fn, IR_OP_subof, a, b, no);
+  IrRef z = ir_cmp(fn, IR_PRED_eq, d, zero), n = ir_cmp(fn, IR_PRED_slt, d, zero);
+  IrRef c = ir_op2(fn, IR_OP_xor, cf, one), lt = ir_op2(fn, IR_OP_xor, n, of);
+  IrRef ge = ir_op1(fn, IR_OP_not, lt), hi = ir_op2(fn, IR_OP_andn, c, z);
+  IrRef gt = ir_op2(fn, IR_OP_andn, ge, z);
+  switch (cond) {
+  case EQ: return z;
+  case NE: return ir_op2(fn, IR_OP_xor, z, one);
+  case HS: return c;
+  case LO: return ir_op2(fn, IR_OP_xor, c, one);
+  case HI: return hi;
+  case LS: return ir_op2(fn, IR_OP_xor, hi, one);
+  case GE: return ge;
+  case LT: return lt;
+  case GT: return gt;
+  case LE: return ir_op2(fn, IR_OP_xor, gt, one);
+  case X86_BE: return ir_op2(fn, IR_OP_or, cf, z);
+  default: return ir_op2(fn, IR_OP_or, z, lt); /* X86_LE */
+  }
+}
+
+static void test_flag_conditions(void **state) {
+  static const IrPred want[NCONDS] = {IR_PRED_eq,  IR_PRED_ne,  IR_PRED_uge, IR_PRED_ult,
+                                      IR_PRED_ugt, IR_PRED_ule, IR_PRED_sge, IR_PRED_slt,
+                                      IR_PRED_sgt, IR_PRED_sle, IR_PRED_ule, IR_PRED_sle};
+  static const uint64_t vals[] = {0, 1, 2, 0x7f, 0x80, 0x7fffffff, 0x80000000, 0xffffffff,
+                                  0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, 12345};
+  for (unsigned w = 0; w < 2; w++)
+    for (unsigned cond = 0; cond < NCONDS; cond++) {
+      IrFunc *fn = ir_func_new(&test_regfile);
+      IrRef a = w ? ir_get(fn, T_R0) : ir_get(fn, T_W0);
+      IrRef b = w ? ir_get(fn, T_R1) : ir_cast(fn, IR_OP_trunc, I32, ir_get(fn, T_R1));
+      IrRef r = flag_cond(fn, cond, a, b);
+      const IrInst *in = inst(fn, r);
+      if (in->op != IR_OP_cmp || in->imm != want[cond] || in->args[0] != a || in->args[1] != b)
+        fail_msg("condition %u (i%u): %s.%u, not cmp.%s a, b", cond, w ? 64 : 32,
+                 ir_op_info[in->op].name, (unsigned)in->imm, ir_pred_name[want[cond]]);
+      /* the predicate is the condition's meaning: the flags worked out by hand */
+      unsigned bits = w ? 64 : 32;
+      uint64_t m = w ? ~0ull : 0xffffffffull, sign = 1ull << (bits - 1);
+      for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        for (size_t j = 0; j < sizeof vals / sizeof vals[0]; j++) {
+          uint64_t x = vals[i] & m, y = vals[j] & m, dd = (x - y) & m;
+          bool Z = dd == 0, N = dd & sign, C = x >= y, V = ((x ^ y) & (x ^ dd)) & sign;
+          bool truth[NCONDS] = {Z, !Z, C, !C, C && !Z, !(C && !Z), N == V, N != V,
+                                !Z && N == V, !(!Z && N == V), !C || Z, Z || N != V};
+          IrValue args[2] = {{.u64 = x}, {.u64 = y}}, out = {0};
+          IrType at[2] = {w ? I64 : I32, w ? I64 : I32};
+          assert_true(ir_eval(IR_OP_cmp, I1, at, args, 2, want[cond], 0, &out));
+          if ((out.u64 & 1) != truth[cond])
+            fail_msg("condition %u (i%u) on %#llx, %#llx: cmp.%s says %u", cond, bits,
+                     (unsigned long long)x, (unsigned long long)y, ir_pred_name[want[cond]],
+                     (unsigned)(out.u64 & 1));
+        }
+      ir_func_free(fn);
+    }
+}
+
 /* -- Folding at emission ------------------------------------------------------------ */
 
 static void test_fold_at_emission(void **state) {
@@ -535,6 +602,7 @@ int main(void) {
       cmocka_unit_test(test_no_fold_of_faults),  cmocka_unit_test(test_identities),
       cmocka_unit_test(test_cmp_self),           cmocka_unit_test(test_trunc_of_ext),
       cmocka_unit_test(test_fold_at_emission),   cmocka_unit_test(test_no_fold_of_effects),
+      cmocka_unit_test(test_flag_conditions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
