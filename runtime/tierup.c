@@ -86,7 +86,9 @@ static bool edge_taken(const Tb *from, uint32_t k, const Tb *to) {
 typedef struct Region {
   Tb *members[REGION_MAX_BLOCKS];
   TbRange ranges[REGION_MAX_BLOCKS];
+  bool indirect[REGION_MAX_BLOCKS]; /* found in a jump cache: a target of indirect exits */
   uint32_t n, ninsns;
+  uint32_t ncovered; /* members grown from the entry: they make no region of their own */
   bool loops; /* some member jumps back to the entry: a region without such a
                  loop is entered and left once per pass, and the call into
                  LLVM's code and the exit through the jump cache cost more
@@ -100,12 +102,20 @@ static int find_member(const Region *r, const Tb *t) {
   return -1;
 }
 
-/* Grow the region from its entry, breadth first, along taken edges to tier-1
- * blocks that ran at least `bar` times. Under e->lock. */
-static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
-  r->members[0] = entry;
-  r->n = 1, r->ninsns = entry->ninsns;
-  for (uint32_t i = 0; i < r->n; i++) {
+/* Add t as a member if the limits allow; false if not. */
+static bool add_member(Region *r, Tb *t, bool indirect) {
+  if (r->n >= REGION_MAX_BLOCKS || r->ninsns + t->ninsns > REGION_MAX_INSNS)
+    return false;
+  r->indirect[r->n] = indirect;
+  r->members[r->n++] = t;
+  r->ninsns += t->ninsns;
+  return true;
+}
+
+/* Grow the region breadth first from members[from..], along taken edges to
+ * tier-1 blocks that ran at least `bar` times. Under e->lock. */
+static void grow_from(EmuEngine *e, Region *r, uint32_t from, uint64_t bar) {
+  for (uint32_t i = from; i < r->n; i++) {
     Tb *t = r->members[i];
     /* Its direct exits, and the block after it: where a call returns to (a
      * return is an indirect exit, so no chain records that edge). */
@@ -113,29 +123,76 @@ static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
       bool after = k == t->bf.nexits;
       Tb *to = tb_lookup(e, after ? t->pc + t->guest_bytes : t->bf.exits[k].target);
       if (!to || to->tier2 || to->ir || find_member(r, to) >= 0 ||
-          (!after && !edge_taken(t, k, to)) || counter_of(to) < bar ||
-          r->ninsns + to->ninsns > REGION_MAX_INSNS)
+          (!after && !edge_taken(t, k, to)) || counter_of(to) < bar)
         continue;
-      r->members[r->n++] = to;
-      r->ninsns += to->ninsns;
+      add_member(r, to, false);
     }
   }
+}
+
+static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
+  r->members[0] = entry;
+  r->indirect[0] = false;
+  r->n = 1, r->ninsns = entry->ninsns;
+  grow_from(e, r, 0, bar);
+  r->ncovered = r->n;
+}
+
+/* For a region with indirect exits: the warm blocks some cpu entered through
+ * its jump cache lately — what indirect jumps reach (an indirect call's
+ * callees, a switch's cases, the returns) — hottest first, alone (their exits
+ * to members become jumps; growing on from them made regions that cost more
+ * to compile than they saved). Indirect exits compare their target with these before
+ * leaving (ret_sites), so a loop through an indirect call or a dispatch stays
+ * inside. A racy read of another cpu's cache at worst picks a useless block.
+ * False if none was added. Under e->lock. */
+static bool grow_indirect(EmuEngine *e, Region *r, uint64_t bar) {
+  enum { MAX_TARGETS = 8 };
+  Tb *cand[MAX_TARGETS];
+  uint64_t heat[MAX_TARGETS];
+  uint32_t nc = 0;
+  for (uint32_t c = 0; c < e->ncpus; c++) {
+    const BfJcacheEntry *jc = e->cpus[c]->rt.jcache;
+    for (uint32_t i = 0; jc && i < BF_JCACHE_SIZE; i++) {
+      Tb *t = tb_lookup(e, __atomic_load_n(&jc[i].pc, __ATOMIC_RELAXED));
+      uint64_t h = t && !t->tier2 && !t->ir && !t->invalid ? counter_of(t) : 0;
+      if (h < bar || find_member(r, t) >= 0)
+        continue;
+      uint32_t k = 0;
+      while (k < nc && cand[k] != t)
+        k++;
+      if (k < nc)
+        continue; /* in another cpu's cache too */
+      if (nc < MAX_TARGETS)
+        nc++;
+      else if (h <= heat[nc - 1])
+        continue;
+      for (k = nc - 1; k > 0 && heat[k - 1] < h; k--) /* keep them hottest first */
+        cand[k] = cand[k - 1], heat[k] = heat[k - 1];
+      cand[k] = t, heat[k] = h;
+    }
+  }
+  uint32_t start = r->n;
+  for (uint32_t k = 0; k < nc; k++)
+    add_member(r, cand[k], true);
+  return r->n > start;
 }
 
 /* An indirect exit (a return, mostly) whose target turns out to be a member
  * that follows another member in memory (a return site) jumps there instead of
  * leaving: `exiti v` becomes compares against those pcs, then the exit. */
-static void ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
-  enum { MAX_SITES = 4 };
+static bool ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
+  enum { MAX_SITES = 16 };
   uint32_t site[MAX_SITES], nsites = 0;
+  bool to_entry = false;
   for (uint32_t i = 0; i < r->n && nsites < MAX_SITES; i++)
     for (uint32_t k = 0; k < r->n; k++)
-      if (r->members[k]->pc + r->members[k]->guest_bytes == r->members[i]->pc) {
+      if (r->indirect[i] || r->members[k]->pc + r->members[k]->guest_bytes == r->members[i]->pc) {
         site[nsites++] = i;
         break;
       }
   if (!nsites)
-    return;
+    return false;
   uint32_t nblocks = fn->nblocks;
   for (uint32_t b = 0; b < nblocks; b++) {
     IrBlock *blk = &fn->blocks[b];
@@ -153,11 +210,22 @@ static void ret_sites(IrFunc *fn, const Region *r, const uint32_t *first) {
       uint32_t next = ir_block_new(fn);
       ir_block_set(fn, at);
       ir_br(fn, eq, first[site[s]], next);
+      to_entry |= site[s] == 0;
       at = next;
     }
     ir_block_set(fn, at);
     ir_exiti(fn, v);
   }
+  return to_entry;
+}
+
+static bool has_exiti(const IrFunc *fn) {
+  for (uint32_t b = 0; b < fn->nblocks; b++) {
+    const IrBlock *blk = &fn->blocks[b];
+    if (blk->n && fn->insts[blk->insts[blk->n - 1]].op == IR_OP_exiti)
+      return true;
+  }
+  return false;
 }
 
 /* Translate the members again into u->region; false if a member's code no
@@ -195,8 +263,8 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
         break;
       }
   }
-  r->loops = back != 0;
-  ret_sites(fn, r, first);
+  /* through the entry by an indirect exit too (a return to it, a dispatch) */
+  r->loops = ret_sites(fn, r, first) || back != 0;
   return true;
 }
 
@@ -219,10 +287,13 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
     return;
   }
   grow_region(e, &r, entry, u->threshold / 4);
-  /* Members are covered: a loop's other blocks would make the same region. */
-  for (uint32_t i = 0; i < r.n; i++)
+  /* Members are covered: a loop's other blocks would make the same region.
+   * Blocks added for indirect exits are not: they may head loops of their own. */
+  for (uint32_t i = 0; i < r.ncovered; i++)
     r.members[i]->considered = true;
   bool ok = build_ir(e, u, &r);
+  if (ok && has_exiti(u->region) && grow_indirect(e, &r, u->threshold / 4))
+    ok = build_ir(e, u, &r);
   if (ok && !r.loops)
     e->stats.llvm_noloop++;
   pthread_mutex_unlock(&e->lock);
