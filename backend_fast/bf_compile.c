@@ -272,7 +272,9 @@ static void emit_entry(BfCtx *c) {
   uint64_t cap = c->cfg->counter_cap;
   bool capped = cap != 0;
   c->counter_abs = capped || delta > INT32_MAX - span || delta < INT32_MIN + span;
-  if (c->counter_abs) {
+  if (c->cfg->no_counter) {
+    /* the counter stays in the data area, at 0 */
+  } else if (c->counter_abs) {
     x64_mov_ri(a, X64_S64, X64_RAX, INT64_MAX); /* movabs: imm64 patched below */
     c->counter_fix = (uint32_t)x64_len(a) - 8;
     reloc_add(c, 8, BF_RELOC_ABS64, BF_RELOC_COUNTER, 0, 0);
@@ -309,7 +311,9 @@ static void emit_data(BfCtx *c) {
   if (!x64_ok(a))
     return;
   uint8_t *fix = c->rw + c->counter_fix;
-  if (c->counter_abs) {
+  if (c->cfg->no_counter) {
+    /* no code refers to the counter */
+  } else if (c->counter_abs) {
     uint64_t at = (uint64_t)(uintptr_t)(c->rw + counter_off);
     memcpy(fix, &at, 8);
   } else {

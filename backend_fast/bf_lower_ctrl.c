@@ -143,7 +143,7 @@ void bf_lower_br(BfCtx *c, IrRef r, const IrInst *in) {
 void bf_branch_cc(BfCtx *c, X64Cond cc, uint32_t t, uint32_t f) {
   if (t == f) {
     bf_goto(c, t);
-  } else if (t != 0) {
+  } else if (t != 0 && (t != c->block + 1 || f == 0)) { /* else: fall through to t */
     bf_jcc_block(c, cc, t);
     bf_goto(c, f);
   } else if (f != 0) {

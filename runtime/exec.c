@@ -99,6 +99,8 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
       .counter_cap = emu_log_on(EMU_LOG_stats) ? 0
                      : cfg->tier == EMU_TIER_AUTO ? tierup_threshold(cfg)
                                                   : 1,
+      /* Without tier-up or -d stats nothing reads a count. */
+      .no_counter = cfg->tier != EMU_TIER_AUTO && !emu_log_on(EMU_LOG_stats),
   };
   if (cfg->tier == EMU_TIER_LLVM || cfg->tier == EMU_TIER_AUTO)
     e->bl = make_jit(cfg);
