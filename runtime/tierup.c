@@ -89,6 +89,7 @@ typedef struct Region {
   bool indirect[REGION_MAX_BLOCKS]; /* found in a jump cache: a target of indirect exits */
   uint32_t n, ninsns;
   uint32_t ncovered; /* members grown from the entry: they make no region of their own */
+  bool entry_indirect; /* the entry member ends in an indirect jump (a dispatch) */
   bool loops; /* some member jumps back to the entry: a region without such a
                  loop is entered and left once per pass, and the call into
                  LLVM's code and the exit through the jump cache cost more
@@ -263,6 +264,10 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
         break;
       }
   }
+  uint32_t end0 = r->n > 1 ? first[1] : fn->nblocks;
+  r->entry_indirect = false;
+  for (uint32_t b = first[0]; b < end0; b++)
+    r->entry_indirect |= fn->insts[fn->blocks[b].insts[fn->blocks[b].n - 1]].op == IR_OP_exiti;
   /* through the entry by an indirect exit too (a return to it, a dispatch) */
   r->loops = ret_sites(fn, r, first) || back != 0;
   return true;
@@ -292,7 +297,11 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
   for (uint32_t i = 0; i < r.ncovered; i++)
     r.members[i]->considered = true;
   bool ok = build_ir(e, u, &r);
-  if (ok && has_exiti(u->region) && grow_indirect(e, &r, u->threshold / 4))
+  /* Indirect targets only where they are what closes the loop (a call
+   * through a pointer) or the entry dispatches: taken in everywhere, they
+   * made regions four times the size, paid for in LLVM time. */
+  if (ok && (!r.loops || r.entry_indirect) && has_exiti(u->region) &&
+      grow_indirect(e, &r, u->threshold / 4))
     ok = build_ir(e, u, &r);
   if (ok && !r.loops)
     e->stats.llvm_noloop++;
