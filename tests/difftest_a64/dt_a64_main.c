@@ -129,7 +129,7 @@ static unsigned make_executors(const Options *o, DtaExecutor *ex, unsigned max) 
       e->argv[e->argc++] = (char *)o->qemu_cpu;
       e->timeout = 0.01;
     } else {
-      static char tiers[8][32];
+      static char tiers[8][48]; /* "--tier=" and a name of up to 31 */
       snprintf(tiers[n], sizeof tiers[n], "--tier=%s", e->name);
       e->argv[e->argc++] = (char *)o->emu;
       e->argv[e->argc++] = tiers[n];

@@ -153,15 +153,18 @@ bool dta_exec_batch(const DtaExecutor *ex, char *const *runner_argv, const char 
     char how[96], tail[160];
     describe_death(status, timed_out, timeout, how, sizeof how);
     stderr_summary(err, tail, sizeof tail);
-    snprintf(r->note, sizeof r->note, "%s: %s%s%s", ex->name, how, tail[0] ? ": " : "", tail);
+    snprintf(r->note, sizeof r->note, "%.31s: %.95s%s%.120s", ex->name, how, tail[0] ? ": " : "",
+             tail);
     done++;
     empty_starts = got ? 0 : empty_starts + 1;
     if (empty_starts >= 8 || status < 0) { /* it cannot run anything: give up on the batch */
+      char last[sizeof r->note];
+      memcpy(last, r->note, sizeof last);
       for (size_t i = done; i < n; i++) {
         memset(&res[i], 0, sizeof res[i]);
         res[i].died = true;
         snprintf(res[i].note, sizeof res[i].note, "%s: gave up after %u starts that ran no case (%.180s)",
-                 ex->name, empty_starts, r->note);
+                 ex->name, empty_starts, last);
       }
       return false;
     }
