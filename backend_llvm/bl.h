@@ -73,6 +73,9 @@ typedef struct BlCode {
  * false and a reason in err if LLVM rejected it (a bug: the caller falls back
  * to backend_fast). */
 bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize);
+/* The optimisation pipeline's level (0..3) for the compilations that follow
+ * (code generation keeps the level the BlJit was made with). */
+void bl_jit_set_opt_level(BlJit *j, int level);
 
 /* Ahead-of-time translation and a persistent cache: fns[0..n) lowered into
  * one object file (malloc'd in *obj; the caller frees it), functions named

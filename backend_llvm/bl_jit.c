@@ -373,6 +373,8 @@ static bool load(BlJit *j, LLVMMemoryBufferRef obj, const char *const *names, si
   return true;
 }
 
+void bl_jit_set_opt_level(BlJit *j, int level) { j->cfg.opt_level = level; }
+
 bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize) {
   uint64_t t0 = now_ns();
   char name[32];

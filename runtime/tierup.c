@@ -56,10 +56,20 @@ static Tierup *tierup_get(EmuEngine *e) {
   return e->tierup;
 }
 
+/* Regions of more guest instructions than this get LLVM's O1 pipeline: they
+ * are branchy control code (malloc's paths) where O2 doubled the compile time,
+ * which the compiling thread takes from the guest's on a busy 2-core host,
+ * for code no faster; small regions are the loop kernels O2 is worth it for. */
+#define REGION_O2_MAX_INSNS 150
+
 bool tierup_compile(EmuEngine *e, const IrFunc *fn, BlCode *out) {
   Tierup *u = tierup_get(e);
   char err[256];
+  uint32_t insns = 0;
+  for (uint32_t i = 0; i < fn->ninsts; i++)
+    insns += fn->insts[i].op == IR_OP_insn;
   pthread_mutex_lock(&u->compile);
+  bl_jit_set_opt_level(e->bl, insns > REGION_O2_MAX_INSNS ? 1 : 2);
   bool ok = bl_compile(e->bl, fn, out, err, sizeof err);
   pthread_mutex_unlock(&u->compile);
   if (!ok) {
