@@ -4,6 +4,8 @@
 set -u
 qemu=$1 emu=$2 tier=$3 prog=$4
 shift 4
+# A missing program would "match": both sides print the same error.
+[ -x "$prog" ] || { echo "no such guest program: $prog"; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$qemu" "$prog" "$@" >"$out/qemu" 2>"$out/qemu.err"; qemu_rc=$?

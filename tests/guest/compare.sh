@@ -11,6 +11,8 @@ if [ "$1" = --oracle ]; then
 fi
 emu=$1 tier=$2 prog=$3
 shift 3
+# A missing program would "match": both sides print the same error.
+[ -x "$prog" ] || { echo "no such guest program: $prog"; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export GUEST_TEST_VAR="set for the guest"
