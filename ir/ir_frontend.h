@@ -25,6 +25,20 @@ enum {
   IR_UNDEF_UNIMPL = 1,  /* valid, but emu does not implement it (-d unimp logs it) */
 };
 
+/* The end of a frontend's translate loop: a block that stopped without a
+ * terminator (instruction limit, unreadable code ahead) continues at pc;
+ * info (if any) gets the block's extent. */
+static inline void ir_frontend_end(IrFunc *fn, bool ended, uint64_t start, uint64_t pc,
+                                   uint32_t ninsns, IrBlockInfo *info) {
+  if (!ended)
+    ir_exit(fn, pc);
+  if (info) {
+    info->pc = start;
+    info->guest_bytes = (uint32_t)(pc - start);
+    info->ninsns = ninsns;
+  }
+}
+
 typedef struct IrFrontend {
   const char *name;     /* "x86_64", "aarch64" */
   const IrRegFile *rf;

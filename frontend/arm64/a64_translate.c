@@ -80,13 +80,7 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
     pc += 4;
     n++;
   }
-  if (!ended)
-    ir_exit(fn, pc);
-  if (info) {
-    info->pc = start;
-    info->guest_bytes = (uint32_t)(pc - start);
-    info->ninsns = n;
-  }
+  ir_frontend_end(fn, ended, start, pc, n, info);
 }
 
 /* -d in_asm: the matching row's name and its fields (no full disassembler). */

@@ -153,13 +153,7 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
     pc = l.next_pc;
     n++;
   }
-  if (!ended)
-    ir_exit(fn, pc);
-  if (info) {
-    info->pc = start;
-    info->guest_bytes = (uint32_t)(pc - start);
-    info->ninsns = n;
-  }
+  ir_frontend_end(fn, ended, start, pc, n, info);
 }
 
 static unsigned disas(uint64_t pc, const uint8_t *bytes, size_t len, char *out, size_t size) {
