@@ -133,6 +133,7 @@ void ir_func_reset(IrFunc *fn) {
   fn->npool = 0;
   fn->cur = 0;
   fn->entry = 0;
+  fn->mmu_idx = 0;
 }
 
 void ir_func_free(IrFunc *fn) {

@@ -205,7 +205,8 @@ enum { IR_WIDEN_ZERO = 0, IR_WIDEN_SIGN = 1 };
   _(trap)    /* software interrupt or other trap; arg carries the vector */    \
   _(priv)    /* privileged or protection fault: SIGSEGV (si_addr 0) */         \
   _(halt)    /* hlt / wfi */                                                   \
-  _(fault)   /* memory fault at arg (interpreter/backends, not frontends) */
+  _(fault)   /* memory fault at arg (interpreter/backends, not frontends) */   \
+  _(sys)     /* system mode: an instruction the runner carries out itself */
 typedef enum IrExc {
 #define IR_EXC_ENUM(n) IR_EXC_##n,
   IR_EXCDEF(IR_EXC_ENUM)
@@ -311,6 +312,7 @@ typedef struct IrFunc {
   uint32_t cur;   /* block the builder appends to */
   bool fold;      /* builder folds constants and identities as it emits */
   uint64_t entry; /* guest pc of the entry (informational) */
+  uint8_t mmu_idx; /* system mode: the softmmu TLB its guest accesses use */
 } IrFunc;
 
 IrFunc *ir_func_new(const IrRegFile *rf);

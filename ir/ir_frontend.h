@@ -11,6 +11,9 @@
 typedef struct IrCodeFetch {
   void *ctx;
   size_t (*fetch)(void *ctx, uint64_t pc, uint8_t *buf, size_t max);
+  /* The CPU mode the block is translated for (frontend-defined bits; 0 is
+   * user mode). System mode keys blocks by it, so a frontend may rely on it. */
+  uint32_t mode;
 } IrCodeFetch;
 
 typedef struct IrBlockInfo {

@@ -10,6 +10,7 @@
 #define EMU_EMU_H
 
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -83,6 +84,18 @@ typedef struct EmuEngineConfig {
   uint64_t cache_max; /* bytes the folder may hold (0: default, 512 MiB) */
   bool (*code_origin)(void *ctx, uint64_t pc, EmuCodeOrigin *out);
   void *origin_ctx;
+  /* System mode (docs/system.md); all NULL/0 in user mode. Guest memory is
+   * virtual, reached through the softmmu TLB (softmmu.h). Blocks are keyed by
+   * the guest-physical pc and the mode code_key gives for a virtual pc (an
+   * instruction fetch: false means it faulted and the runner called
+   * emu_cpu_raise). code_added: a block now holds guest-physical [lo, hi), so
+   * writes there must take the slow path (which calls emu_engine_invalidate
+   * with physical addresses). cpu_extra: bytes the runner gets after the guest
+   * state of each cpu (emu_cpu_extra). */
+  const struct SoftmmuOps *softmmu;
+  bool (*code_key)(EmuCpu *cpu, uint64_t pc, uint64_t *phys, uint32_t *mode);
+  void (*code_added)(EmuCpu *cpu, uint64_t phys_lo, uint64_t phys_hi);
+  size_t cpu_extra;
 } EmuEngineConfig;
 
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
@@ -144,6 +157,28 @@ EmuCpu *emu_cpu_new(EmuEngine *e, void *runner);
 void emu_cpu_free(EmuCpu *cpu);
 static inline void *emu_guest(EmuCpu *cpu) { return cpu->guest; }
 uint64_t emu_cpu_pc(const EmuCpu *cpu);
+/* The cpu whose guest state starts at guest (softmmu slow paths get that). */
+static inline EmuCpu *emu_cpu_of_guest(void *guest) {
+  return (EmuCpu *)((char *)guest - offsetof(EmuCpu, guest));
+}
+/* System mode: the runner's per-cpu area (EmuEngineConfig.cpu_extra bytes,
+ * 64-byte aligned, zeroed at creation). */
+void *emu_cpu_extra(EmuCpu *cpu);
+/* System mode: the CPU mode changed (x86: CPL). Indirect-branch lookups are
+ * cached per mode (mode < EMU_MODES), so this is cheap. */
+#define EMU_MODES 4
+void emu_cpu_set_mode(EmuCpu *cpu, uint32_t mode);
+/* System mode: virtual-to-code lookups of every mode are stale (CR3 write,
+ * invlpg, TLB flush). */
+void emu_cpu_flush_vcache(EmuCpu *cpu);
+/* Record the exception emu_exec returns (a code_key hook whose fetch faulted). */
+void emu_cpu_raise(EmuCpu *cpu, IrExc exc, uint64_t addr, bool write);
+/* From a softmmu slow path called by generated code: the access at addr
+ * faults; unwind to emu_exec, which returns EMU_EXIT_EXCEPTION/IR_EXC_fault
+ * with the guest pc of the faulting instruction and precise state. host_ret
+ * is the slow path's return address (__builtin_return_address(0)). In the
+ * interpreter tier the IrMemOps callbacks return nonzero instead. */
+_Noreturn void emu_helper_fault(EmuCpu *cpu, uint64_t addr, bool write, void *host_ret);
 void emu_cpu_set_pc(EmuCpu *cpu, uint64_t pc);
 /* Ask the CPU to return from emu_exec soon (signals, other threads). */
 static inline void emu_cpu_kick(EmuCpu *cpu) { cpu->rt.exit_request = 1; }

@@ -234,7 +234,7 @@ bool dt_emu_run(const DtExecutor *ex, const DtCase *c, DtOutcome *out, DtEmuInfo
   X86Cpu cpu;
   cpu_from_state(&cpu, &c->in);
   IrMemOps mem = {out->mem, mem_load, mem_store, mem_atomic};
-  IrCodeFetch fetch = {(void *)c, code_fetch};
+  IrCodeFetch fetch = {(void *)c, code_fetch, 0};
   IrPassOptions opt = {.precise_classes = IR_PRECISE_ALL};
   IrFunc *fn = ir_func_new(&x86_regfile);
   uint64_t pc = DT_CASE_PC;

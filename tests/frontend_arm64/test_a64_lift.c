@@ -65,7 +65,7 @@ static size_t fetch(void *ctx, uint64_t pc, uint8_t *buf, size_t max) {
 static IrFunc *lift(const uint32_t *insns, size_t n) {
   IrFunc *fn = ir_func_new(&a64_regfile);
   Code c = {insns, n};
-  IrCodeFetch f = {&c, fetch};
+  IrCodeFetch f = {&c, fetch, 0};
   a64_frontend.translate(fn, CODE_PC, &f, NULL);
   char err[256];
   if (!ir_validate(fn, err, sizeof err)) {
