@@ -131,6 +131,8 @@ int emu_pretranslate(EmuEngine *e, uint64_t pc, uint64_t *next, int max);
 void emu_exclusive_start(EmuEngine *e);
 void emu_exclusive_end(EmuEngine *e);
 
+#define EMU_MODES 4 /* system mode: CPU modes with their own indirect-branch cache */
+
 /* Runtime fields the generated code reads; they sit just before the guest state. */
 typedef struct EmuCpuRt {
   BfJcacheEntry *jcache;
@@ -146,6 +148,8 @@ typedef struct EmuCpuRt {
   bool has_waiter;       /* an exclusive requester counted this cpu (engine lock) */
   uint64_t blocks_executed; /* dispatcher entries; written by the cpu's thread only */
   uint64_t insns_interp;    /* guest instructions run by the interpreter tier */
+  BfJcacheEntry *jcaches[EMU_MODES]; /* system mode: one indirect-branch cache per mode */
+  _Alignas(16) uint8_t mmu_scratch[16]; /* softmmu slow paths' value buffer */
 } EmuCpuRt;
 
 struct EmuCpu {
@@ -166,7 +170,6 @@ static inline EmuCpu *emu_cpu_of_guest(void *guest) {
 void *emu_cpu_extra(EmuCpu *cpu);
 /* System mode: the CPU mode changed (x86: CPL). Indirect-branch lookups are
  * cached per mode (mode < EMU_MODES), so this is cheap. */
-#define EMU_MODES 4
 void emu_cpu_set_mode(EmuCpu *cpu, uint32_t mode);
 /* System mode: virtual-to-code lookups of every mode are stale (CR3 write,
  * invlpg, TLB flush). */

@@ -20,8 +20,18 @@ typedef struct TbRange {
   uint64_t lo, hi;
 } TbRange;
 
+/* What a block is found by. User mode: phys = vpc = pc, mode 0. System mode:
+ * the guest-physical pc (hashing, invalidation), the virtual pc the code was
+ * translated at (its exits and pc-relative values), and the CPU mode. */
+typedef struct TbKey {
+  uint64_t phys, vpc;
+  uint32_t mode;
+} TbKey;
+
 typedef struct Tb {
-  uint64_t pc;
+  uint64_t pc;  /* TbKey.phys */
+  uint64_t vpc; /* TbKey.vpc */
+  uint32_t mode;
   uint32_t guest_bytes, ninsns;
   IrFunc *ir;          /* interpreter tier */
   const uint8_t *code; /* rx address (compiled tiers) */
@@ -70,10 +80,14 @@ struct EmuEngine {
   int excl_pending;            /* 0: none; else 1 + counted cpus still running (read lock-free) */
 };
 
-Tb *tb_lookup(EmuEngine *e, uint64_t pc);
+Tb *tb_lookup(EmuEngine *e, uint64_t pc); /* user mode */
+Tb *tb_lookup_key(EmuEngine *e, const TbKey *k);
 /* Translate and publish; caller holds e->lock. NULL: the code cache is full
- * and must be flushed, which needs an exclusive section (exec.c does it). */
-Tb *tb_translate(EmuEngine *e, uint64_t pc);
+ * and must be flushed, which needs an exclusive section (exec.c does it).
+ * cpu: the translating cpu (system mode's hooks need it; NULL in user mode). */
+Tb *tb_translate(EmuEngine *e, uint64_t pc); /* user mode */
+Tb *tb_translate_key(EmuEngine *e, EmuCpu *cpu, const TbKey *k);
+static inline bool engine_system(const EmuEngine *e) { return e->cfg.code_key != NULL; }
 Tb *tb_by_code(EmuEngine *e, uintptr_t rx);  /* block containing host address; under e->lock */
 /* Compile fn outside the block map (found by tb_by_code only); caller holds
  * e->lock. NULL: the code cache is full, as for tb_translate. */
@@ -92,6 +106,9 @@ void emu_perfmap_add(const void *code, size_t size, const char *tier, uint64_t p
 /* Unhook blocks (they stay allocated until the next flush): caller holds
  * e->lock; other cpus may keep running. */
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end);
+
+/* Empty every indirect-branch cache of cpu (each mode's in system mode). */
+void emu_jcache_clear_all(EmuCpu *cpu);
 
 /* exclusive.c: a cpu enters / leaves emu_exec (its "running" state). */
 void excl_cpu_enter(EmuCpu *cpu);

@@ -230,20 +230,48 @@ void emu_engine_invalidate(EmuEngine *e, uint64_t start, uint64_t end) {
   pthread_mutex_unlock(&e->lock);
 }
 
+static size_t state_size64(const EmuEngine *e) {
+  return (e->cfg.frontend->rf->state_size + 63) & ~(size_t)63;
+}
+
+void *emu_cpu_extra(EmuCpu *cpu) { return cpu->guest + state_size64(cpu->rt.engine); }
+
+/* One indirect-branch cache per mode in system mode (cpu->rt.jcaches), or one. */
+static bool jcaches_new(EmuCpu *cpu, EmuEngine *e) {
+  uint32_t n = engine_system(e) ? EMU_MODES : 1;
+  for (uint32_t m = 0; m < n; m++) {
+    BfJcacheEntry *jc = malloc(BF_JCACHE_SIZE * sizeof *jc);
+    if (!jc)
+      return false;
+    emu_jcache_init(jc);
+    if (n > 1)
+      cpu->rt.jcaches[m] = jc;
+    if (m == 0)
+      cpu->rt.jcache = jc;
+  }
+  return true;
+}
+
+static void jcaches_free(EmuCpu *cpu) {
+  if (!cpu->rt.jcaches[0])
+    free(cpu->rt.jcache);
+  for (uint32_t m = 0; m < EMU_MODES; m++)
+    free(cpu->rt.jcaches[m]);
+}
+
 EmuCpu *emu_cpu_new(EmuEngine *e, void *runner) {
-  size_t size = sizeof(EmuCpu) + e->cfg.frontend->rf->state_size;
+  size_t size = sizeof(EmuCpu) + state_size64(e) + e->cfg.cpu_extra;
   EmuCpu *cpu = aligned_alloc(64, (size + 63) & ~(size_t)63);
   if (!cpu)
     return NULL;
   memset(cpu, 0, size);
   cpu->rt.engine = e;
   cpu->rt.runner = runner;
-  cpu->rt.jcache = malloc(BF_JCACHE_SIZE * sizeof *cpu->rt.jcache);
-  if (!cpu->rt.jcache) {
+  if (!jcaches_new(cpu, e)) {
+    jcaches_free(cpu);
     free(cpu);
     return NULL;
   }
-  emu_jcache_init(cpu->rt.jcache);
   pthread_mutex_lock(&e->lock);
   if (e->ncpus == e->capcpus) {
     e->capcpus = e->capcpus ? 2 * e->capcpus : 4;
@@ -269,7 +297,7 @@ void emu_cpu_free(EmuCpu *cpu) {
   pthread_mutex_unlock(&e->lock);
   if (current_cpu == cpu)
     current_cpu = NULL;
-  free(cpu->rt.jcache);
+  jcaches_free(cpu);
   free(cpu);
 }
 
@@ -282,6 +310,44 @@ static uint64_t *pc_slot(const EmuCpu *cpu) {
 uint64_t emu_cpu_pc(const EmuCpu *cpu) { return *pc_slot(cpu); }
 void emu_cpu_set_pc(EmuCpu *cpu, uint64_t pc) { *pc_slot(cpu) = pc; }
 
+void emu_cpu_set_mode(EmuCpu *cpu, uint32_t mode) {
+  if (cpu->rt.jcaches[0] && mode < EMU_MODES)
+    cpu->rt.jcache = cpu->rt.jcaches[mode];
+}
+
+void emu_cpu_flush_vcache(EmuCpu *cpu) { emu_jcache_clear_all(cpu); }
+
+void emu_cpu_raise(EmuCpu *cpu, IrExc exc, uint64_t addr, bool write) {
+  cpu->rt.exc_kind = exc;
+  cpu->rt.exc_arg = addr;
+  cpu->rt.exc_write = write;
+}
+
+/* The guest pc of generated code at host_pc, or false (not a block of ours). */
+static bool guest_pc_at(EmuEngine *e, uintptr_t host_pc, uint64_t *pc) {
+  if (!codecache_contains(&e->cc, host_pc))
+    return false;
+  /* The lock guards by_code against a translating thread growing it. This
+   * thread cannot hold it here (generated code never runs under it) and no
+   * flush can be waiting on the lock while this cpu still runs guest code. */
+  pthread_mutex_lock(&e->lock);
+  Tb *t = tb_by_code(e, host_pc);
+  if (t)
+    *pc = bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code));
+  pthread_mutex_unlock(&e->lock);
+  return t != NULL;
+}
+
+_Noreturn void emu_helper_fault(EmuCpu *cpu, uint64_t addr, bool write, void *host_ret) {
+  uint64_t pc;
+  if (!guest_pc_at(cpu->rt.engine, (uintptr_t)host_ret, &pc))
+    emu_crash_report(0, NULL, NULL, "softmmu fault from outside generated code");
+  emu_cpu_set_pc(cpu, pc);
+  cpu->rt.exc_arg = addr;
+  cpu->rt.exc_write = write;
+  siglongjmp(cpu->rt.fault_jmp, 1);
+}
+
 /* The code cache is full: the running cpu steps out of its running state
  * (dropping its Tb pointers: callers compare e->generation) to flush. */
 static void flush_full(EmuCpu *cpu, EmuEngine *e, uint64_t gen) {
@@ -290,13 +356,18 @@ static void flush_full(EmuCpu *cpu, EmuEngine *e, uint64_t gen) {
   excl_cpu_enter(cpu);
 }
 
+/* NULL only in system mode: fetching the code at pc faulted (the runner's
+ * code_key recorded the exception with emu_cpu_raise). */
 static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
-  Tb *t = tb_lookup(e, pc);
+  TbKey k = {pc, pc, 0};
+  if (engine_system(e) && !e->cfg.code_key(cpu, pc, &k.phys, &k.mode))
+    return NULL;
+  Tb *t = tb_lookup_key(e, &k);
   while (!t) {
     pthread_mutex_lock(&e->lock);
-    t = tb_lookup(e, pc);
+    t = tb_lookup_key(e, &k);
     if (!t)
-      t = tb_translate(e, pc);
+      t = tb_translate_key(e, cpu, &k);
     uint64_t gen = e->generation;
     pthread_mutex_unlock(&e->lock);
     if (!t)
@@ -310,6 +381,11 @@ static EmuExit exception_exit(EmuCpu *cpu, uint64_t pc, IrExc exc, uint64_t addr
   return (EmuExit){.reason = EMU_EXIT_EXCEPTION, .exc = exc, .addr = addr, .is_write = write};
 }
 
+/* The instruction fetch at pc faulted (system mode). */
+static EmuExit fetch_fault_exit(EmuCpu *cpu, uint64_t pc) {
+  return exception_exit(cpu, pc, (IrExc)cpu->rt.exc_kind, cpu->rt.exc_arg, cpu->rt.exc_write);
+}
+
 /* The interpreter tier: one IR function per block, no chaining. */
 static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
   for (;;) {
@@ -319,6 +395,8 @@ static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
       return (EmuExit){.reason = EMU_EXIT_INTERRUPT};
     }
     Tb *t = find_or_translate(cpu, e, pc);
+    if (!t)
+      return fetch_fault_exit(cpu, pc);
     if (emu_log_on(EMU_LOG_exec))
       emu_log("Trace: 0x%" PRIx64 "\n", pc);
     bump_counter(&cpu->rt.blocks_executed, 1);
@@ -343,15 +421,26 @@ static EmuExit exec_interp(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
  * we see the mark, so a dropped block never stays in the cache. */
 static void jcache_fill(BfJcacheEntry *j, const Tb *t) {
   __atomic_store_n(&j->code, t->code, __ATOMIC_RELAXED);
-  __atomic_store_n(&j->pc, t->pc, __ATOMIC_RELAXED);
+  __atomic_store_n(&j->pc, t->vpc, __ATOMIC_RELAXED);
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   if (__atomic_load_n(&t->invalid, __ATOMIC_RELAXED))
     __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
 }
 
 /* Generated code: enter, and handle whatever made it come back. */
+/* May a direct exit of from jump straight to to? In system mode only inside
+ * one guest page (a mapping change cannot make the jump wrong) and never into
+ * a block whose last instruction reaches into the next page. */
+static bool chainable(const EmuEngine *e, const Tb *from, const Tb *to) {
+  if (!engine_system(e))
+    return true;
+  return (from->vpc >> 12) == (to->vpc >> 12) && (to->vpc & 0xfff) + to->guest_bytes <= 0x1000;
+}
+
 static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
   Tb *t = find_or_translate(cpu, e, pc);
+  if (!t)
+    return fetch_fault_exit(cpu, pc);
   for (;;) {
     if (cpu->rt.exit_request) {
       cpu->rt.exit_request = 0;
@@ -369,9 +458,11 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
     case BF_EXIT_CHAIN: {
       uint64_t gen = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
       Tb *next = find_or_translate(cpu, e, pc); /* may flush: then r.info is stale */
+      if (!next)
+        return fetch_fault_exit(cpu, pc);
       pthread_mutex_lock(&e->lock);
       Tb *from = gen == e->generation ? tb_by_code(e, (uintptr_t)r.info) : NULL;
-      if (from) {
+      if (from && chainable(e, from, next)) {
         for (uint32_t i = 0; i < from->bf.nexits; i++)
           if (from->code + from->bf.exits[i].patch_off == (const uint8_t *)r.info)
             tb_chain(e, from, i, next);
@@ -382,6 +473,8 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
     }
     case BF_EXIT_JUMP:
       t = find_or_translate(cpu, e, pc);
+      if (!t)
+        return fetch_fault_exit(cpu, pc);
       jcache_fill(&cpu->rt.jcache[bf_jcache_hash(pc)], t);
       break;
     case BF_EXIT_SYSCALL:
@@ -392,6 +485,8 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
                             cpu->rt.exc_write);
     case BF_EXIT_REQUEST:
       t = find_or_translate(cpu, e, pc);
+      if (!t)
+        return fetch_fault_exit(cpu, pc);
       break;
     default:
       fprintf(stderr, "emu: internal error: bad exit 0x%" PRIx64 "\n", r.info);
@@ -426,15 +521,9 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
   EmuEngine *e = cpu->rt.engine;
   ucontext_t *ctx = uc;
   uintptr_t host_pc = (uintptr_t)ctx->uc_mcontext.gregs[REG_RIP];
+  uint64_t pc;
   if (codecache_contains(&e->cc, host_pc)) {
-    /* The lock guards by_code against a translating thread growing it. This
-     * thread cannot hold it here (generated code never runs under it) and no
-     * flush can be waiting on the lock while this cpu still runs guest code. */
-    pthread_mutex_lock(&e->lock);
-    Tb *t = tb_by_code(e, host_pc);
-    uint64_t pc = t ? bf_pc_at(&t->bf, (uint32_t)(host_pc - (uintptr_t)t->code)) : 0;
-    pthread_mutex_unlock(&e->lock);
-    if (!t)
+    if (!guest_pc_at(e, host_pc, &pc))
       return false;
     emu_cpu_set_pc(cpu, pc);
   } else if (!e->bl || !bl_owns_code(e->bl, host_pc)) {

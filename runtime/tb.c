@@ -18,13 +18,16 @@ static uint32_t tb_hash(uint64_t pc) {
   return (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> (64 - TB_HASH_BITS));
 }
 
-Tb *tb_lookup(EmuEngine *e, uint64_t pc) {
-  for (Tb *t = __atomic_load_n(&e->hash[tb_hash(pc)], __ATOMIC_ACQUIRE); t;
+Tb *tb_lookup_key(EmuEngine *e, const TbKey *k) {
+  for (Tb *t = __atomic_load_n(&e->hash[tb_hash(k->phys)], __ATOMIC_ACQUIRE); t;
        t = __atomic_load_n(&t->hnext, __ATOMIC_ACQUIRE))
-    if (t->pc == pc && !__atomic_load_n(&t->invalid, __ATOMIC_RELAXED))
+    if (t->pc == k->phys && t->vpc == k->vpc && t->mode == k->mode &&
+        !__atomic_load_n(&t->invalid, __ATOMIC_RELAXED))
       return t;
   return NULL;
 }
+
+Tb *tb_lookup(EmuEngine *e, uint64_t pc) { return tb_lookup_key(e, &(TbKey){pc, pc, 0}); }
 
 Tb *tb_by_code(EmuEngine *e, uintptr_t rx) {
   uint32_t lo = 0, hi = e->ntbs;
@@ -86,7 +89,7 @@ static Tb *tb_new(EmuEngine *e, const IrBlockInfo *info) {
   Tb *t = calloc(1, sizeof *t);
   if (!t)
     abort();
-  t->pc = info->pc;
+  t->pc = t->vpc = info->pc;
   t->guest_bytes = info->guest_bytes;
   t->ninsns = info->ninsns;
   (void)e;
@@ -242,7 +245,37 @@ static Tb *from_tcache(EmuEngine *e, uint64_t pc) {
   return t;
 }
 
-Tb *tb_translate(EmuEngine *e, uint64_t pc) {
+/* System mode: the guest-physical ranges of t's code. A block stays in one
+ * page, but its last instruction may cross into the next, which need not be
+ * physically contiguous. Tells the runner (code_added) what now holds code. */
+static void system_ranges(EmuEngine *e, EmuCpu *cpu, Tb *t) {
+  uint64_t end = t->vpc + (t->guest_bytes ? t->guest_bytes : 1);
+  uint64_t split = (t->vpc | 0xfff) + 1;
+  TbRange r[2] = {{t->pc, t->pc + (end - t->vpc)}};
+  uint32_t n = 1;
+  uint64_t phys2;
+  uint32_t mode2;
+  if (end > split && e->cfg.code_key(cpu, split, &phys2, &mode2) && phys2 != t->pc + (split - t->vpc)) {
+    r[0].hi = t->pc + (split - t->vpc);
+    r[1] = (TbRange){phys2, phys2 + (end - split)};
+    n = 2;
+  }
+  if (n == 2) {
+    t->ranges = malloc(sizeof r);
+    if (!t->ranges)
+      abort();
+    memcpy(t->ranges, r, sizeof r);
+    t->nranges = 2;
+  }
+  if (e->cfg.code_added)
+    for (uint32_t i = 0; i < n; i++)
+      e->cfg.code_added(cpu, r[i].lo, r[i].hi);
+}
+
+Tb *tb_translate(EmuEngine *e, uint64_t pc) { return tb_translate_key(e, NULL, &(TbKey){pc, pc, 0}); }
+
+Tb *tb_translate_key(EmuEngine *e, EmuCpu *cpu, const TbKey *k) {
+  uint64_t pc = k->vpc;
   uint64_t t0 = emu_now_ns();
   if (e->tcache) {
     Tb *cached = from_tcache(e, pc);
@@ -255,7 +288,9 @@ Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   IrFunc *fn = e->scratch;
   ir_func_reset(fn);
   IrBlockInfo info;
-  e->cfg.frontend->translate(fn, pc, &e->cfg.fetch, &info);
+  IrCodeFetch fetch = e->cfg.fetch;
+  fetch.mode = k->mode;
+  e->cfg.frontend->translate(fn, pc, &fetch, &info);
   if (emu_log_on(EMU_LOG_in_asm))
     log_guest(e, &info);
   if (emu_log_on(EMU_LOG_op))
@@ -273,6 +308,10 @@ Tb *tb_translate(EmuEngine *e, uint64_t pc) {
   if (emu_log_on(EMU_LOG_op_opt))
     log_ir("OP after passes", fn);
   Tb *t = tb_new(e, &info);
+  t->pc = k->phys;
+  t->mode = k->mode;
+  if (engine_system(e))
+    system_ranges(e, cpu, t);
   if (e->cfg.tier == EMU_TIER_INTERP) {
     t->ir = fn;
     e->scratch = ir_func_new(e->cfg.frontend->rf);
@@ -361,7 +400,7 @@ void tb_flush_all(EmuEngine *e) {
   }
   e->ntbs = 0;
   for (uint32_t i = 0; i < e->ncpus; i++)
-    jcache_clear(e->cpus[i]->rt.jcache);
+    emu_jcache_clear_all(e->cpus[i]);
   codecache_reset(&e->cc);
   e->pc_lo = e->pc_hi = 0;
   memset(e->code_pages, 0, sizeof e->code_pages);
@@ -397,9 +436,15 @@ static void tb_unhook(EmuEngine *e, Tb *t) {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   unchain_incoming(e, t);
   for (uint32_t i = 0; i < e->ncpus; i++) {
-    BfJcacheEntry *j = &e->cpus[i]->rt.jcache[bf_jcache_hash(t->pc)];
-    if (__atomic_load_n(&j->pc, __ATOMIC_RELAXED) == t->pc)
-      __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
+    EmuCpuRt *rt = &e->cpus[i]->rt;
+    for (uint32_t m = 0; m < EMU_MODES; m++) {
+      BfJcacheEntry *jc = m == 0 ? (rt->jcaches[0] ? rt->jcaches[0] : rt->jcache) : rt->jcaches[m];
+      if (!jc)
+        continue;
+      BfJcacheEntry *j = &jc[bf_jcache_hash(t->vpc)];
+      if (__atomic_load_n(&j->pc, __ATOMIC_RELAXED) == t->vpc)
+        __atomic_store_n(&j->pc, ~0ull, __ATOMIC_RELAXED);
+    }
   }
 }
 
@@ -456,3 +501,12 @@ Tb *tb_install_tier2(EmuEngine *e, uint64_t pc, const void *fn, const TbRange *r
 }
 
 void emu_jcache_init(BfJcacheEntry *jc) { jcache_clear(jc); }
+
+void emu_jcache_clear_all(EmuCpu *cpu) {
+  if (!cpu->rt.jcaches[0]) {
+    jcache_clear(cpu->rt.jcache);
+    return;
+  }
+  for (uint32_t m = 0; m < EMU_MODES; m++)
+    jcache_clear(cpu->rt.jcaches[m]);
+}
