@@ -12,6 +12,7 @@ PKGS=(
   busybox-static                                 # guest test programs (tests/busybox)
   python3 perl sqlite3                           # dynamic host programs run under emu (tests/dynamic)
   qemu-user                                      # benchmark peer; AArch64 test oracle
+  acpica-tools                                   # iasl: tests/system disassembles emu's ACPI tables
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross    # AArch64 guest programs for the tests
   qemu-system-x86 e2fsprogs cpio                 # system mode: the peer, disk images, initramfs
 )
