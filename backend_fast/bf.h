@@ -53,6 +53,14 @@ static inline uint32_t bf_jcache_hash(uint64_t pc) {
   return (uint32_t)((pc ^ (pc >> BF_JCACHE_BITS)) & (BF_JCACHE_SIZE - 1));
 }
 
+/* The softmmu TLB as generated code reads it (runtime/softmmu.h, which
+ * static-asserts the same layout). */
+enum {
+  BF_TLB_BITS = 8, BF_TLB_ENTRY = 32, BF_TLB_TAG_READ = 0, BF_TLB_TAG_WRITE = 8,
+  BF_TLB_ADDEND = 16, BF_TLB_PAGE_BITS = 12,
+};
+#define BF_MMU_INFO_ATOMIC (1u << 13) /* slow path: make the entry pass for a write, or fault */
+
 typedef struct BfConfig {
   int32_t off_exit_request; /* int32: nonzero -> leave at the next block entry */
   int32_t off_exc_kind;     /* uint32: IrExc of a BF_EXIT_EXCEPTION */
@@ -70,6 +78,17 @@ typedef struct BfConfig {
    * llvm tiers without -d stats); three instructions per block entry saved.
    * 64 bits: no tail padding in a struct the code cache hashes whole. */
   uint64_t no_counter;
+  /* System mode (softmmu): off_tlb != 0 makes guest addresses virtual. Each
+   * access looks its page up in the TLB at [cpu + off_tlb] (the runtime's
+   * softmmu.h layout: 32-byte entries, tag_read/tag_write/addend, 256 per MMU
+   * index) and calls mmu_load/mmu_store (SoftmmuOps) on a miss, with the value
+   * passed through the 16 bytes at [cpu + off_mmu_scratch]. */
+  int32_t off_tlb;
+  int32_t off_mmu_scratch;
+  int32_t off_mmu_pc; /* uint64: the guest pc of the access in a slow path */
+  int32_t pad0;
+  const void *mmu_load;  /* void (*)(void *guest, uint64_t va, uint32_t info, void *out) */
+  const void *mmu_store; /* void (*)(void *guest, uint64_t va, uint32_t info, const void *in) */
 } BfConfig;
 
 typedef struct BfTrampolines {

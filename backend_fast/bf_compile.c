@@ -67,8 +67,16 @@ X64Label *bf_stub_exc(BfCtx *c, IrExc exc, unsigned reg, bool write) {
   }
   c->stubs = grow(c->stubs, c->nstubs + 1, sizeof *c->stubs, &c->capstubs);
   BfStub *s = &c->stubs[c->nstubs++];
-  *s = (BfStub){X64_LABEL_INIT, BF_STUB_EXC, (uint8_t)exc, (uint8_t)reg, write, 0, c->cur_pc};
+  *s = (BfStub){.label = X64_LABEL_INIT, .kind = BF_STUB_EXC, .exc = (uint8_t)exc,
+                .reg = (uint8_t)reg, .write = write, .pc = c->cur_pc};
   return &s->label;
+}
+
+uint32_t bf_stub_new(BfCtx *c, BfStubKind kind) {
+  c->stubs = grow(c->stubs, c->nstubs + 1, sizeof *c->stubs, &c->capstubs);
+  c->stubs[c->nstubs] = (BfStub){.label = X64_LABEL_INIT, .kind = (uint8_t)kind,
+                                 .resume = X64_LABEL_INIT, .pc = c->cur_pc};
+  return c->nstubs++;
 }
 
 X64Label *bf_lit(BfCtx *c, const void *data, uint32_t size) {
@@ -152,6 +160,10 @@ static void emit_stub(BfCtx *c, BfStub *s) {
   X64Asm *a = &c->a;
   const BfConfig *cfg = c->cfg;
   x64_bind(a, &s->label);
+  if (s->kind == BF_STUB_MMU) {
+    bf_emit_mmu_stub(c, s);
+    return;
+  }
   if (s->kind == BF_STUB_EXIT) {
     x64_mov_ri(a, X64_S64, X64_RAX, (int64_t)s->pc);
     x64_lea(a, X64_S64, X64_RDX, x64_mem_rip(0));
@@ -183,7 +195,8 @@ void bf_emit_exit(BfCtx *c, uint64_t pc) {
   x64_nop(a, (unsigned)(-((uintptr_t)a->p + 1) & 7));
   c->stubs = grow(c->stubs, c->nstubs + 1, sizeof *c->stubs, &c->capstubs);
   BfStub *s = &c->stubs[c->nstubs];
-  *s = (BfStub){X64_LABEL_INIT, BF_STUB_EXIT, 0, 0, 0, (uint32_t)x64_len(a) + 1, pc};
+  *s = (BfStub){.label = X64_LABEL_INIT, .kind = BF_STUB_EXIT, .site = (uint32_t)x64_len(a) + 1,
+                .pc = pc};
   x64_jmp_label(a, &s->label);
   if (!x64_ok(a))
     return;

@@ -32,12 +32,19 @@ void bf_host_probe(void);
 typedef enum BfStubKind {
   BF_STUB_EXC,    /* exception exc at pc; arg from `reg` (fault address) or 0 */
   BF_STUB_EXIT,   /* chainable exit's own stub: pc, info = rel32 field at `site` */
+  BF_STUB_MMU,    /* softmmu slow path of the access at `reg`: see bf_lower_mem.c */
 } BfStubKind;
 typedef struct BfStub {
   X64Label label;
   uint8_t kind, exc, reg, write; /* reg: BF_NOREG for arg 0 */
   uint32_t site;                 /* BF_STUB_EXIT: offset of the rel32 field */
   uint64_t pc;
+  /* BF_STUB_MMU: the loaded/stored value's register and type (vreg BF_NOREG:
+   * an atomic, which retries the lookup), the slow path's info word, and where
+   * the main path resumes. */
+  uint8_t vreg, vtype;
+  uint32_t info;
+  X64Label resume;
 } BfStub;
 
 /* A literal in the data area after the code, reached RIP-relative. */
@@ -133,6 +140,8 @@ bool bf_imm32(const BfCtx *c, IrRef v, int64_t *imm); /* const usable as imm32 *
 /* -- bf_compile.c: stubs, literals, common sequences ----------------------- */
 
 X64Label *bf_stub_exc(BfCtx *c, IrExc exc, unsigned reg, bool write);
+uint32_t bf_stub_new(BfCtx *c, BfStubKind kind); /* index in c->stubs (which may move) */
+void bf_emit_mmu_stub(BfCtx *c, BfStub *s);       /* bf_lower_mem.c */
 X64Label *bf_lit(BfCtx *c, const void *data, uint32_t size);
 void bf_rip_lit(BfCtx *c, const void *data, uint32_t size); /* after a RIP operand */
 void bf_leave_frame(BfCtx *c);          /* undo the extra frame before leaving */

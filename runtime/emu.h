@@ -150,6 +150,7 @@ typedef struct EmuCpuRt {
   uint64_t insns_interp;    /* guest instructions run by the interpreter tier */
   BfJcacheEntry *jcaches[EMU_MODES]; /* system mode: one indirect-branch cache per mode */
   _Alignas(16) uint8_t mmu_scratch[16]; /* softmmu slow paths' value buffer */
+  uint64_t mmu_pc;                      /* guest pc of the access in a slow path */
 } EmuCpuRt;
 
 struct EmuCpu {

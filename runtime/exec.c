@@ -17,7 +17,18 @@
 #include <ucontext.h>
 
 #include "engine.h"
+#include "softmmu.h"
 #include "tcache.h"
+
+/* backend_fast reads the TLB with its own constants. */
+_Static_assert(BF_TLB_BITS == SOFTMMU_TLB_BITS && BF_TLB_ENTRY == sizeof(SoftTlbEntry) &&
+                   BF_TLB_TAG_READ == offsetof(SoftTlbEntry, tag_read) &&
+                   BF_TLB_TAG_WRITE == offsetof(SoftTlbEntry, tag_write) &&
+                   BF_TLB_ADDEND == offsetof(SoftTlbEntry, addend) &&
+                   BF_TLB_PAGE_BITS == SOFTMMU_PAGE_BITS &&
+                   BF_MMU_INFO_ATOMIC == SOFTMMU_INFO_ATOMIC &&
+                   sizeof(SoftTlb) == SOFTMMU_MMU_MAX * (BF_TLB_ENTRY << BF_TLB_BITS),
+               "backend_fast's TLB layout is not softmmu.h's");
 
 void emu_jcache_init(BfJcacheEntry *jc); /* tb.c */
 
@@ -68,6 +79,9 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
   if (!e)
     return NULL;
   e->cfg = *cfg;
+  if (cfg->softmmu && (cfg->tier == EMU_TIER_LLVM || cfg->tier == EMU_TIER_AUTO))
+    e->cfg.tier = EMU_TIER_FAST; /* backend_llvm has no softmmu lowering yet */
+  cfg = &e->cfg;
   pthread_mutex_init(&e->lock, NULL);
   excl_init(e);
   e->scratch = ir_func_new(cfg->frontend->rf);
@@ -102,6 +116,13 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
       /* Without tier-up or -d stats nothing reads a count. */
       .no_counter = cfg->tier != EMU_TIER_AUTO && !emu_log_on(EMU_LOG_stats),
   };
+  if (cfg->softmmu) {
+    e->bf.off_tlb = cfg->softmmu->tlb_offset;
+    e->bf.off_mmu_scratch = RT_OFF(mmu_scratch);
+    e->bf.off_mmu_pc = RT_OFF(mmu_pc);
+    e->bf.mmu_load = (const void *)cfg->softmmu->load;
+    e->bf.mmu_store = (const void *)cfg->softmmu->store;
+  }
   if (cfg->tier == EMU_TIER_LLVM || cfg->tier == EMU_TIER_AUTO)
     e->bl = make_jit(cfg);
   if (cfg->tier == EMU_TIER_AUTO && e->bl)
@@ -339,10 +360,11 @@ static bool guest_pc_at(EmuEngine *e, uintptr_t host_pc, uint64_t *pc) {
 }
 
 _Noreturn void emu_helper_fault(EmuCpu *cpu, uint64_t addr, bool write, void *host_ret) {
-  uint64_t pc;
-  if (!guest_pc_at(cpu->rt.engine, (uintptr_t)host_ret, &pc))
+  /* The slow path's stub stored the access's guest pc (stubs sit after the
+   * block's code, where the pc map does not reach). */
+  if (!codecache_contains(&cpu->rt.engine->cc, (uintptr_t)host_ret))
     emu_crash_report(0, NULL, NULL, "softmmu fault from outside generated code");
-  emu_cpu_set_pc(cpu, pc);
+  emu_cpu_set_pc(cpu, cpu->rt.mmu_pc);
   cpu->rt.exc_arg = addr;
   cpu->rt.exc_write = write;
   siglongjmp(cpu->rt.fault_jmp, 1);

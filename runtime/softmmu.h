@@ -60,6 +60,11 @@ static inline void softmmu_tlb_flush_page(SoftTlb *t, uint64_t vaddr) {
 static inline unsigned softmmu_info_size(uint32_t i) { return i & 0xff; }
 static inline unsigned softmmu_info_mmu(uint32_t i) { return (i >> 8) & 0xf; }
 static inline int softmmu_info_write(uint32_t i) { return (i >> 12) & 1; }
+/* An atomic (cas, read-modify-write) missed: the slow path only has to leave
+ * the entry so that the inline check passes for a write of this size (RAM; a
+ * code page's blocks dropped first), or fault. The access then retries. */
+#define SOFTMMU_INFO_ATOMIC (1u << 13)
+static inline int softmmu_info_atomic(uint32_t i) { return (i >> 13) & 1; }
 
 /* The runner's slow path, called from generated code with the cpu's guest
  * state pointer. load: the value is written to out (size bytes). store: size
