@@ -38,7 +38,8 @@ static int raw_rw(int fd, uint64_t offset, const struct iovec *iov, int iovcnt, 
       continue;
     }
     int n = iovcnt - i < IOV_MAX ? iovcnt - i : IOV_MAX;
-    ssize_t r = write ? pwritev(fd, iov + i, n, (off_t)offset) : preadv(fd, iov + i, n, (off_t)offset);
+    ssize_t r = write ? pwritev(fd, iov + i, n, (off_t)offset)
+                      : preadv(fd, iov + i, n, (off_t)offset);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0)

@@ -81,7 +81,9 @@ struct VirtioMmio {
   VirtQueue *vq; /* d.num_queues */
 };
 
-static uint64_t all_ones(unsigned size) { return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1; }
+static uint64_t all_ones(unsigned size) {
+  return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+}
 
 /* -- Interrupt and errors ---------------------------------------------------- */
 
@@ -157,7 +159,8 @@ static void status_write(VirtioMmio *t, uint32_t v) {
       next &= ~VIRTIO_STATUS_FEATURES_OK;
       emu_log("%s: features %#llx refused (%s)\n", t->d.name,
               (unsigned long long)t->driver_features,
-              v1 ? "bits the device did not offer" : "no VIRTIO_F_VERSION_1: legacy drivers are not supported");
+              v1 ? "bits the device did not offer"
+                 : "no VIRTIO_F_VERSION_1: legacy drivers are not supported");
     }
   }
   t->status = next;
@@ -308,7 +311,8 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t value, unsigned size
     /* Fixed once FEATURES_OK is set (3.1.1); only two 32-bit words exist. */
     if (!(t->status & VIRTIO_STATUS_FEATURES_OK) && t->driver_features_sel < 2) {
       unsigned shift = 32 * t->driver_features_sel;
-      t->driver_features = (t->driver_features & ~(0xffffffffull << shift)) | ((uint64_t)v << shift);
+      uint64_t keep = t->driver_features & ~(0xffffffffull << shift);
+      t->driver_features = keep | (uint64_t)v << shift;
     }
     break;
   case REG_DriverFeaturesSel:

@@ -114,7 +114,8 @@ int virtq_pop(VirtQueue *vq, HwBus *bus, bool indirect, VirtqElem **out, char *e
   const uint8_t *avail = hw_dma_ptr(bus, vq->avail, 4 + 2 * (uint64_t)vq->num);
   const uint8_t *table = hw_dma_ptr(bus, vq->desc, 16 * (uint64_t)vq->num);
   if (!avail || !table)
-    return fail(err, errsize, "%s at %#llx is not RAM", avail ? "descriptor table" : "available ring",
+    return fail(err, errsize, "%s at %#llx is not RAM",
+                avail ? "descriptor table" : "available ring",
                 (unsigned long long)(avail ? vq->desc : vq->avail));
   uint16_t avail_idx = ld16(avail + 2);
   if (avail_idx == vq->last_avail)

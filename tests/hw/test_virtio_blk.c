@@ -121,7 +121,9 @@ static void fixture_free(Fixture *f) {
   free(f);
 }
 
-static uint32_t rd(Fixture *f, uint64_t off) { return (uint32_t)hw_mmio_read(f->bus, BASE + off, 4); }
+static uint32_t rd(Fixture *f, uint64_t off) {
+  return (uint32_t)hw_mmio_read(f->bus, BASE + off, 4);
+}
 static void wr(Fixture *f, uint64_t off, uint32_t v) { hw_mmio_write(f->bus, BASE + off, v, 4); }
 
 static void put16(Fixture *f, uint64_t gpa, uint16_t v) { memcpy(f->ram + gpa, &v, 2); }
@@ -531,7 +533,8 @@ static void test_batch_wrap_and_suppression(void **state) {
       uint64_t e = USED + 4 + 8 * ((f->used_seen + k) % QSIZE);
       assert_int_equal(get32(f, e), 3 * k);
       assert_int_equal(f->ram[STATUS + k], VIRTIO_BLK_S_OK);
-      assert_int_equal(f->ram[DATA + 512 * k + 1], pattern(((round * 3 + k) % DISK_SECTORS) * 512 + 1));
+      uint64_t sector = (uint64_t)(round * 3 + k) % DISK_SECTORS;
+      assert_int_equal(f->ram[DATA + 512 * k + 1], pattern(sector * 512 + 1));
     }
     f->used_seen += 3;
     assert_int_equal(get16(f, USED + 2), f->used_seen);
@@ -551,7 +554,8 @@ static void test_batch_wrap_and_suppression(void **state) {
 static void test_notify_before_driver_ok(void **state) {
   Fixture *f = fixture_new(false);
   driver_init(f, STD_FEATURES);
-  wr(f, DEV_STATUS, rd(f, DEV_STATUS) & ~VIRTIO_STATUS_DRIVER_OK); /* not a reset; a test-only step back */
+  /* Not a reset: a step back no real driver takes, to hold requests back. */
+  wr(f, DEV_STATUS, rd(f, DEV_STATUS) & ~VIRTIO_STATUS_DRIVER_OK);
   three_desc_request(f, VIRTIO_BLK_T_IN, 0, 512, true);
   assert_int_equal(get16(f, USED + 2), 0);
   assert_int_equal(f->ram[STATUS], 0xee);
