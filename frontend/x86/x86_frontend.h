@@ -20,6 +20,15 @@ enum {
   X86_SLOT__COUNT
 };
 
+/* IrCodeFetch.mode bits (0: user mode). System mode keys blocks by them. Only
+ * 64-bit code so far: bits 2-3 are kept for CS.L/CS.D when 16/32-bit code is. */
+#define X86_MODE_SYSTEM 1u /* system mode: softmmu accesses, system insns raise sys */
+#define X86_MODE_CPL3 2u   /* code runs at CPL3 (mmu_idx 1); clear: CPL0 (mmu_idx 0) */
+/* In system mode a block ends with `raise sys` (IR_EXC_sys, argument: the
+ * instruction's length) at each instruction the runner carries out itself
+ * (x86_is_system_insn), and before the first instruction that starts in
+ * another 4 KiB page than the block's first byte. */
+
 extern const IrRegFile x86_regfile;
 extern const IrFrontend x86_frontend;
 

@@ -54,6 +54,9 @@ extern const X86Lifter x86_lifters_string[];
 extern const X86Lifter x86_lifters_atomic[];
 extern const X86Lifter x86_lifters_mmx[];      /* lift_mmx.c */
 
+/* System mode (x86_system.c): the runner carries this instruction out itself. */
+bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op);
+
 /* -- Operands (x86_operand.c) --------------------------------------------- */
 
 IrType x86_type_of_bits(unsigned bits);        /* 8..64 -> i8..i64, 128 -> v2i64 */

@@ -9,6 +9,7 @@
 
 #define X86_MAX_BLOCK_INSNS 64
 #define X86_MAX_INSN_BYTES 15
+#define X86_PAGE_BITS 12 /* system mode: blocks stay within one guest page */
 
 /* The lifter tables, one per lift_*.c: adding a file means adding a line here. */
 static const X86Lifter *const lifter_tables[] = {
@@ -112,10 +113,17 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
   uint64_t start = pc;
   uint32_t n = 0;
   bool ended = false;
+  bool sys = fetch->mode & X86_MODE_SYSTEM;
   if (fn->nblocks == 0)
     ir_block_new(fn);
   fn->entry = pc;
+  if (sys)
+    fn->mmu_idx = fetch->mode & X86_MODE_CPL3 ? 1 : 0;
   while (!ended && n < X86_MAX_BLOCK_INSNS) {
+    /* System mode: a block stays in its first page (plus one instruction
+     * running into the next), so a mapping change cannot make it wrong. */
+    if (sys && n > 0 && (pc ^ start) >> X86_PAGE_BITS)
+      break;
     X86Lift l;
     memset(&l, 0, sizeof l);
     uint8_t buf[X86_MAX_INSN_BYTES];
@@ -145,7 +153,9 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
     }
     l.next_pc = pc + l.in.length;
     ir_insn(fn, pc, l.in.length);
-    if (!lift_one(&l)) {
+    if (sys && x86_is_system_insn(&l.in, l.op)) {
+      x86_end_raise(&l, IR_EXC_sys, l.in.length);
+    } else if (!lift_one(&l)) {
       ir_raise(fn, IR_EXC_undef, ir_const(fn, IR_T_i64, IR_UNDEF_UNIMPL));
       l.ended = true;
     }
