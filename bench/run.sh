@@ -19,7 +19,7 @@ usage: bench/run.sh [--guest x86_64|aarch64] [--runs N] [--tiers T,...] [--start
   --runs N           runs per cell, the median is reported (default 3; start-up rows use max(N,5))
   --tiers T,...      emu tiers for the CPU-bound programs (default fast,auto,aot; llvm on request: it compiles every block); names below
   --startup-tiers    tiers for the start-up rows (default: --tiers plus cache-cold,cache-warm)
-  --only P,...       only these programs (CPU-bound names or busybox, python3)
+  --only P,...       only these programs (CPU-bound names or busybox, python3, boot: bench/boot.sh)
   --no-qemu          skip qemu-x86_64 even when it is installed
   --quick            smoke run: 1 run, a few programs, start-up of busybox only
 environment: BENCH_BUILD (build dir, default build), EMU (an emu binary to use as is, not built),
@@ -263,4 +263,9 @@ rm -rf "$out/cache"
 
 python3 bench/report.py "$tsv"
 python3 bench/plot.py "$tsv" "$out/ratios.png"
+# System mode: boot to the shell prompt, emu-system-x86_64 vs qemu-system-x86_64 (its own table)
+if [ $guest = x86_64 ] && selected boot; then
+  qflag=(); [ $use_qemu = 1 ] || qflag=(--no-qemu)
+  BENCH_BUILD=$build bench/boot.sh --runs "$srun" "${qflag[@]}" || echo "bench: bench/boot.sh failed" >&2
+fi
 echo "results: $tsv  plot: $out/ratios.png" >&2
