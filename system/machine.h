@@ -15,7 +15,10 @@ typedef struct Machine Machine;
  * or corrupt kernel, initrd or disk image, no memory). */
 Machine *machine_new(const SysOptions *o, char *err, size_t errsize);
 /* Run until the guest powers off (0), the user quits with Ctrl-A x (0), a
- * reset under -no-reboot (0), or an emulator failure (1). */
+ * reset under -no-reboot (0), or an emulator failure (1). A reset otherwise
+ * returns MACHINE_REBOOT: the caller builds the machine anew (a power cycle:
+ * fresh RAM and devices, the same images) and runs it again. */
+#define MACHINE_REBOOT (-1)
 int machine_run(Machine *m);
 void machine_free(Machine *m);
 

@@ -135,8 +135,9 @@ int machine_run(Machine *m) {
       break;
     if (m->reset_why) {
       term_flush(&m->term);
-      fprintf(stderr, "emu-system-x86_64: guest reset (%s)%s\n", m->reset_why,
-              m->opt.no_reboot ? "; exiting (-no-reboot)" : "; rebooting is not supported yet, exiting");
+      fprintf(stderr, "emu-system-x86_64: guest reset (%s)%s\r\n", m->reset_why,
+              m->opt.no_reboot ? "; exiting (-no-reboot)" : "; rebooting");
+      status = m->opt.no_reboot ? 0 : MACHINE_REBOOT;
       break;
     }
     uint64_t now = hw_clock_ns(m->clock);

@@ -31,12 +31,15 @@ int main(int argc, char **argv) {
   case SYS_CLI_RUN:
     break;
   }
-  Machine *m = machine_new(&o, err, sizeof err);
-  if (!m) {
-    fprintf(stderr, "emu-system-x86_64: %s\n", err);
-    return 1;
-  }
-  int status = machine_run(m);
-  machine_free(m);
+  int status;
+  do { /* a guest reset rebuilds the machine */
+    Machine *m = machine_new(&o, err, sizeof err);
+    if (!m) {
+      fprintf(stderr, "emu-system-x86_64: %s\n", err);
+      return 1;
+    }
+    status = machine_run(m);
+    machine_free(m);
+  } while (status == MACHINE_REBOOT);
   return status;
 }
