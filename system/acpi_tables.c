@@ -75,8 +75,8 @@ enum {
 enum {
   FADT_F_WBINVD = 1 << 0,        /* wbinvd flushes the caches: trivially true */
   FADT_F_PROC_C1 = 1 << 2,       /* C1 (hlt) works: the idle loop uses it */
-  FADT_F_PWR_BUTTON = 1 << 4,    /* no fixed-feature power button */
-  FADT_F_SLP_BUTTON = 1 << 5,    /* no fixed-feature sleep button */
+  FADT_F_SLP_BUTTON = 1 << 5,    /* no fixed-feature sleep button (PWR_BUTTON, bit 4,
+                                    stays clear: the PM1 block has the power button) */
   FADT_F_FIX_RTC = 1 << 6,       /* no RTC wake status in PM1 */
   FADT_F_TMR_VAL_EXT = 1 << 8,   /* the PM timer counts 32 bits */
   FADT_F_RESET_REG_SUP = 1 << 10,
@@ -108,11 +108,9 @@ static void build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt) {
   t[FADT_PM_TMR_LEN] = 4;
   le_put16(t + FADT_P_LVL2_LAT, 101);  /* > 100: no C2 */
   le_put16(t + FADT_P_LVL3_LAT, 1001); /* > 1000: no C3 */
-  /* No century register: Linux's rtc-cmos then reads years 70-99 as 19xx and
-   * the rest as 20xx, whatever CMOS byte 0x32 holds. */
-  t[FADT_CENTURY] = 0;
+  t[FADT_CENTURY] = PC_RTC_CENTURY; /* the CMOS byte rtc-cmos reads the century from */
   le_put16(t + FADT_IAPC_BOOT_ARCH, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042 | BOOT_ARCH_NO_VGA);
-  le_put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON |
+  le_put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_SLP_BUTTON |
                                FADT_F_FIX_RTC | FADT_F_TMR_VAL_EXT | FADT_F_RESET_REG_SUP);
   gas(t + FADT_RESET_REG, GAS_SYSTEM_IO, 8, GAS_BYTE, PC_RESET_PORT);
   t[FADT_RESET_VALUE] = PC_RESET_VALUE;

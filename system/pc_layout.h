@@ -35,6 +35,7 @@ static inline uint64_t pc_high_ram_size(uint64_t ram_size) {
 #define PC_ACPI_SCI_GSI 9      /* level, active high (MADT override) */
 #define PC_RESET_PORT 0xcf9    /* FADT reset register */
 #define PC_RESET_VALUE 0x06
+#define PC_RTC_CENTURY 0x32 /* CMOS index of the century byte (FADT CENTURY) */
 
 /* -- MMIO --------------------------------------------------------------------- */
 

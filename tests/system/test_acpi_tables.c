@@ -100,6 +100,8 @@ static void test_fadt(void **state) {
   assert_true(flags & (1 << 8));   /* TMR_VAL_EXT */
   assert_true(flags & (1 << 10));  /* RESET_REG_SUP */
   assert_false(flags & (1 << 20)); /* not HW_REDUCED_ACPI */
+  assert_false(flags & (1 << 4));  /* a fixed-feature power button (PM1 PWRBTN_STS) */
+  assert_int_equal(f[108], 0x32);  /* CENTURY: CMOS index of the century byte */
   /* RESET_REG: SystemIO, 8 bits at 0xcf9; value 6. */
   const uint8_t reset[12] = {1, 8, 0, 1, 0xf9, 0x0c, 0, 0, 0, 0, 0, 0};
   assert_memory_equal(f + 116, reset, 12);
