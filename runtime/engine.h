@@ -106,6 +106,9 @@ void emu_perfmap_add(const void *code, size_t size, const char *tier, uint64_t p
 /* Unhook blocks (they stay allocated until the next flush): caller holds
  * e->lock; other cpus may keep running. */
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end);
+/* Unhook one block as tb_invalidate_range would (system mode: its code no
+ * longer matches its key); caller holds e->lock. */
+void tb_drop(EmuEngine *e, Tb *t);
 
 /* Empty every indirect-branch cache of cpu (each mode's in system mode). */
 void emu_jcache_clear_all(EmuCpu *cpu);

@@ -378,6 +378,19 @@ static void flush_full(EmuCpu *cpu, EmuEngine *e, uint64_t gen) {
   excl_cpu_enter(cpu);
 }
 
+/* System mode: a block whose last instruction reaches into the next page was
+ * translated from what that page mapped then; once it maps elsewhere the
+ * block no longer matches its key (QEMU's lookup compares the second page's
+ * physical address too). */
+static bool tail_page_moved(EmuCpu *cpu, EmuEngine *e, const Tb *t) {
+  uint64_t split = (t->vpc | 0xfff) + 1, phys;
+  uint32_t mode;
+  if (!engine_system(e) || t->vpc + t->guest_bytes <= split)
+    return false;
+  uint64_t was = t->nranges == 2 ? t->ranges[1].lo : t->pc + (split - t->vpc);
+  return !e->cfg.code_key(cpu, split, &phys, &mode) || phys != was;
+}
+
 /* NULL only in system mode: fetching the code at pc faulted (the runner's
  * code_key recorded the exception with emu_cpu_raise). */
 static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
@@ -385,6 +398,12 @@ static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
   if (engine_system(e) && !e->cfg.code_key(cpu, pc, &k.phys, &k.mode))
     return NULL;
   Tb *t = tb_lookup_key(e, &k);
+  if (t && tail_page_moved(cpu, e, t)) {
+    pthread_mutex_lock(&e->lock);
+    tb_drop(e, t);
+    pthread_mutex_unlock(&e->lock);
+    t = NULL;
+  }
   while (!t) {
     pthread_mutex_lock(&e->lock);
     t = tb_lookup_key(e, &k);

@@ -457,6 +457,11 @@ static bool tb_overlaps(const Tb *t, uint64_t start, uint64_t end) {
   return false;
 }
 
+void tb_drop(EmuEngine *e, Tb *t) {
+  if (!t->invalid)
+    tb_unhook(e, t);
+}
+
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
   if (end <= start || !may_hold_code(e, start, end))
     return;
