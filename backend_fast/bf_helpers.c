@@ -17,10 +17,11 @@ void bf_host_probe(void) {
     bf_host.sse42 = c >> 20 & 1;
     bf_host.popcnt = c >> 23 & 1;
     /* VEX needs OSXSAVE and XCR0's SSE and AVX state bits, or it is #UD */
-    if ((c >> 12 & 1) && (c >> 27 & 1) && (c >> 28 & 1)) {
+    if ((c >> 27 & 1) && (c >> 28 & 1)) {
       unsigned lo, hi;
       __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-      bf_host.fma = (lo & 6) == 6;
+      bf_host.avx = (lo & 6) == 6;
+      bf_host.fma = bf_host.avx && (c >> 12 & 1);
     }
   }
   if (__get_cpuid_count(7, 0, &a, &b, &c, &d))

@@ -24,6 +24,7 @@ static inline BfClass bf_cls(IrType t) { return ir_type_is_int(t) ? BF_GPR : BF_
 typedef struct BfHost {
   bool popcnt, lzcnt, bmi1, ssse3, sse41, sse42;
   bool fma; /* FMA3 and the OS saves YMM state: VEX instructions run */
+  bool avx; /* AVX and the OS saves YMM state (vcmpps's 32 predicates) */
 } BfHost;
 extern BfHost bf_host;
 void bf_host_probe(void);

@@ -1,6 +1,6 @@
 /* bf_lower_flags.c — flag ops (addcf addof subcf subof parity) and compares
  * through the host's own flags: add/adc or sub/sbb then setc/seto, test+setp,
- * cmp/ucomis+setcc. A compare whose only use is the next instruction, a br or
+ * cmp/ucomis+setcc (comis for fcmps: the same flags, invalid on a quiet NaN too). A compare whose only use is the next instruction, a br or
  * an integer select, is fused with it: cmp+jcc, cmp+cmov. Vector compares go
  * to bf_lower_vec_cmp (bf_lower_vec.c). */
 #include "bf_int.h"
@@ -54,7 +54,7 @@ static const X64Cond int_cc[IR_PRED_sge + 1] = {
     [IR_PRED_slt] = X64_CC_L, [IR_PRED_sle] = X64_CC_LE, [IR_PRED_sgt] = X64_CC_G,
     [IR_PRED_sge] = X64_CC_GE};
 
-/* fcmp after ucomis: `swap` compares (b, a). foeq and fune need two flags. */
+/* fcmp after ucomis (fcmps: comis): `swap` compares (b, a). foeq and fune need two flags. */
 typedef struct FpCc {
   bool swap;
   X64Cond cc;
@@ -73,9 +73,17 @@ typedef struct CmpOps {
   int64_t imm;
 } CmpOps;
 
+static bool is_fcmp(const IrInst *in) { return in->op == IR_OP_fcmp || in->op == IR_OP_fcmps; }
+
+/* ucomis / comis for the scalar operand type t. */
+static X64SseOp fcmp_op(const IrInst *in, IrType t) {
+  bool sig = in->op == IR_OP_fcmps;
+  return t == IR_T_f32 ? (sig ? X64_COMISS : X64_UCOMISS) : (sig ? X64_COMISD : X64_UCOMISD);
+}
+
 static CmpOps cmp_fetch(BfCtx *c, const IrInst *in) {
   CmpOps o = {0, BF_NOREG, 0};
-  if (in->op == IR_OP_fcmp) {
+  if (is_fcmp(in)) {
     o.a = bf_xmm(c, in->args[0]);
     o.b = bf_xmm(c, in->args[1]);
   } else {
@@ -89,10 +97,9 @@ static CmpOps cmp_fetch(BfCtx *c, const IrInst *in) {
 /* Emits the compare; returns the condition that means "true". */
 static X64Cond cmp_emit(BfCtx *c, const IrInst *in, CmpOps o) {
   IrType t = ir_typeof(c->fn, in->args[0]);
-  if (in->op == IR_OP_fcmp) {
+  if (is_fcmp(in)) {
     const FpCc *f = &fp_cc[in->imm];
-    X64SseOp op = t == IR_T_f32 ? X64_UCOMISS : X64_UCOMISD;
-    x64_sse_rr(&c->a, op, f->swap ? o.b : o.a, f->swap ? o.a : o.b);
+    x64_sse_rr(&c->a, fcmp_op(in, t), f->swap ? o.b : o.a, f->swap ? o.a : o.b);
     return f->cc;
   }
   if (o.b == BF_NOREG)
@@ -122,8 +129,7 @@ void bf_lower_fcmp(BfCtx *c, IrRef r, const IrInst *in) {
   if (in->imm == IR_PRED_foeq || in->imm == IR_PRED_fune) {
     bool eq = in->imm == IR_PRED_foeq;
     X64Reg t = bf_tmp(c);
-    x64_sse_rr(&c->a, ir_typeof(c->fn, in->args[0]) == IR_T_f32 ? X64_UCOMISS : X64_UCOMISD,
-               o.a, o.b);
+    x64_sse_rr(&c->a, fcmp_op(in, ir_typeof(c->fn, in->args[0])), o.a, o.b);
     x64_setcc_r(&c->a, eq ? X64_CC_NP : X64_CC_P, t);
     x64_setcc_r(&c->a, eq ? X64_CC_E : X64_CC_NE, d);
     x64_alu_rr(&c->a, eq ? X64_AND : X64_OR, X64_S8, d, t);
@@ -132,14 +138,16 @@ void bf_lower_fcmp(BfCtx *c, IrRef r, const IrInst *in) {
   x64_setcc_r(&c->a, cmp_emit(c, in, o), d);
 }
 
+void bf_lower_fcmps(BfCtx *c, IrRef r, const IrInst *in) { bf_lower_fcmp(c, r, in); }
+
 /* -- Fusion -------------------------------------------------------------------------- */
 
 bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r) {
-  if (cmp->op != IR_OP_cmp && cmp->op != IR_OP_fcmp)
+  if (cmp->op != IR_OP_cmp && !is_fcmp(cmp))
     return false;
   if (ir_type_is_vec(ir_typeof(c->fn, cmp->args[0])))
     return false;
-  if (cmp->op == IR_OP_fcmp && (cmp->imm == IR_PRED_foeq || cmp->imm == IR_PRED_fune))
+  if (is_fcmp(cmp) && (cmp->imm == IR_PRED_foeq || cmp->imm == IR_PRED_fune))
     return false;
   const BfRa *ra = &c->ra;
   if (ra->uend[r] - ra->ucur[r] != 1 || next->nargs == 0 || next->args[0] != r)

@@ -1,14 +1,36 @@
 /* bf_lower_fp.c — scalar and packed floating point on SSE. The rounding operand:
- * a constant IR_RM_NEAREST needs nothing (MXCSR's default); another constant
- * mode sets MXCSR.RC around the one instruction (ldmxcsr from literals, then
- * back to the default 0x1F80); a mode known only at run time tests it inline:
- * nearest (what guests nearly always have) runs the bare instruction, the other
- * modes switch MXCSR around it. fma is FMA3's vfmadd213 when the host has it;
- * without FMA3, and for unsigned 64-bit and saturating or narrow conversions,
- * which x86 has no single instruction for, ops go through ir_eval. */
+ * a constant IR_RM_NEAREST needs nothing (generated code runs at nearest);
+ * another constant mode sets MXCSR.RC around the one instruction; a mode known
+ * only at run time tests it inline: nearest (what guests nearly always have)
+ * runs the bare instruction, the other modes switch MXCSR around it. fma is
+ * FMA3's vfmadd213 when the host has it; without FMA3, and for unsigned 64-bit
+ * and saturating or narrow conversions, which x86 has no single instruction
+ * for, ops go through ir_eval.
+ *
+ * The FP environment (IR_FENV_*) lives in the host MXCSR while guest code runs:
+ * the IR word's bits are MXCSR's (flags 0..5, DAZ 6, FTZ 15), so the SSE
+ * instructions raise the guest's flags and flush as it asks, at no cost.
+ * fenv_get/fenv_set are stmxcsr/ldmxcsr; a rounding switch edits RC in the
+ * live MXCSR (stmxcsr, or/and, ldmxcsr), so flags and flush bits survive it. */
 #include "bf_int.h"
 
-enum { MXCSR_DEFAULT = 0x1F80 };
+enum { MXCSR_RC = 0x6000 };
+
+/* stmxcsr/ldmxcsr take memory: a dword in the red zone below rsp (signal
+ * frames skip the 128 bytes there, and nothing else of the block lives there). */
+static X64Mem mx_scratch(void) { return x64_mem(X64_RSP, -8); }
+
+/* MXCSR.RC = m (RC is nearest, 00, while generated code runs). */
+static void rc_set(BfCtx *c, unsigned m) {
+  x64_memop(&c->a, X64_STMXCSR, mx_scratch());
+  x64_alu_mi(&c->a, X64_OR, X64_S32, mx_scratch(), (int64_t)m << 13);
+  x64_memop(&c->a, X64_LDMXCSR, mx_scratch());
+}
+static void rc_clear(BfCtx *c) {
+  x64_memop(&c->a, X64_STMXCSR, mx_scratch());
+  x64_alu_mi(&c->a, X64_AND, X64_S32, mx_scratch(), ~(int64_t)MXCSR_RC);
+  x64_memop(&c->a, X64_LDMXCSR, mx_scratch());
+}
 
 /* The constant rounding mode of operand k, or -1. */
 static int rmode(const BfCtx *c, const IrInst *in, unsigned k) {
@@ -16,17 +38,13 @@ static int rmode(const BfCtx *c, const IrInst *in, unsigned k) {
   return bf_is_const(c, in->args[k], &m) && m <= IR_RM_ZERO ? (int)m : -1;
 }
 
-static void mxcsr_load(BfCtx *c, uint32_t value) {
-  x64_memop(&c->a, X64_LDMXCSR, x64_mem_rip(0));
-  bf_rip_lit(c, &value, 4);
-}
 static void rm_enter(BfCtx *c, int m) {
   if (m != IR_RM_NEAREST)
-    mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)m << 13);
+    rc_set(c, (unsigned)m);
 }
 static void rm_leave(BfCtx *c, int m) {
   if (m != IR_RM_NEAREST)
-    mxcsr_load(c, MXCSR_DEFAULT);
+    rc_clear(c);
 }
 
 /* Per type: the scalar-single, scalar-double, packed-single, packed-double form. */
@@ -53,8 +71,9 @@ static void fp_emit(BfCtx *c, FpIns i) {
 }
 
 /* Emit i under the run-time rounding mode in GPR rm (its low two bits,
- * IR_RM_*): every register is allocated before this, so both paths see the
- * same allocation. Only tests, so rm itself is left intact. */
+ * IR_RM_*, which are MXCSR.RC's encoding): every register is allocated before
+ * this, so both paths see the same allocation. Only tests, so rm itself is
+ * left intact. */
 static void op_dynamic_rm(BfCtx *c, X64Reg rm, FpIns i) {
   X64Label slow, done, run, up_or_zero;
   x64_label_init(&slow), x64_label_init(&done), x64_label_init(&run);
@@ -64,18 +83,20 @@ static void op_dynamic_rm(BfCtx *c, X64Reg rm, FpIns i) {
   fp_emit(c, i); /* nearest: the bare instruction */
   x64_jmp_label(&c->a, &done);
   x64_bind(&c->a, &slow);
+  x64_memop(&c->a, X64_STMXCSR, mx_scratch());
   x64_test_ri(&c->a, X64_S8, rm, 2);
   x64_jcc_label(&c->a, X64_CC_NZ, &up_or_zero);
-  mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_DOWN << 13); /* 01 */
+  x64_alu_mi(&c->a, X64_OR, X64_S32, mx_scratch(), (int64_t)IR_RM_DOWN << 13); /* 01 */
   x64_jmp_label(&c->a, &run);
   x64_bind(&c->a, &up_or_zero);
-  mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_UP << 13); /* 10 */
+  x64_alu_mi(&c->a, X64_OR, X64_S32, mx_scratch(), (int64_t)IR_RM_UP << 13); /* 10 */
   x64_test_ri(&c->a, X64_S8, rm, 1);
   x64_jcc_label(&c->a, X64_CC_Z, &run);
-  mxcsr_load(c, MXCSR_DEFAULT | (uint32_t)IR_RM_ZERO << 13); /* 11 */
+  x64_alu_mi(&c->a, X64_OR, X64_S32, mx_scratch(), (int64_t)IR_RM_ZERO << 13); /* 11 */
   x64_bind(&c->a, &run);
+  x64_memop(&c->a, X64_LDMXCSR, mx_scratch());
   fp_emit(c, i);
-  mxcsr_load(c, MXCSR_DEFAULT);
+  rc_clear(c);
   x64_bind(&c->a, &done);
 }
 
@@ -156,7 +177,8 @@ static void sign_op(BfCtx *c, IrRef r, const IrInst *in, bool neg) {
 void bf_lower_fneg(BfCtx *c, IrRef r, const IrInst *in) { sign_op(c, r, in, true); }
 void bf_lower_fabs(BfCtx *c, IrRef r, const IrInst *in) { sign_op(c, r, in, false); }
 
-/* fround: SSE4.1 round* with the mode in the immediate (bit 3: no inexact). */
+/* fround: SSE4.1 round* with the mode in the immediate (bit 3: no inexact,
+ * unless the IR asks for it). */
 void bf_lower_fround(BfCtx *c, IrRef r, const IrInst *in) {
   static const X64SseOp ops[4] = {X64_ROUNDSS, X64_ROUNDSD, X64_ROUNDPS, X64_ROUNDPD};
   int m = rmode(c, in, 1);
@@ -165,7 +187,32 @@ void bf_lower_fround(BfCtx *c, IrRef r, const IrInst *in) {
     return;
   }
   X64Xmm d = bf_defx_over(c, r, in->args[0]);
-  x64_sse_rri(&c->a, ops[form((IrType)in->type)], d, d, (uint8_t)(m | 8));
+  unsigned quiet = in->imm & IR_ROUND_INEXACT ? 0 : 8;
+  x64_sse_rri(&c->a, ops[form((IrType)in->type)], d, d, (uint8_t)(m | quiet));
+}
+
+/* -- The FP environment -------------------------------------------------------------- */
+
+/* fenv_get: MXCSR's flags and flush bits, which are the IR word's. */
+void bf_lower_fenv_get(BfCtx *c, IrRef r, const IrInst *in) {
+  (void)in;
+  X64Reg d = bf_def(c, r);
+  x64_memop(&c->a, X64_STMXCSR, mx_scratch());
+  x64_mov_rm(&c->a, X64_S32, d, mx_scratch());
+  x64_alu_ri(&c->a, X64_AND, X64_S32, d, IR_FENV_ALL);
+}
+
+/* fenv_set: those bits of MXCSR replaced, rounding and masks kept. */
+void bf_lower_fenv_set(BfCtx *c, IrRef r, const IrInst *in) {
+  (void)r;
+  X64Reg v = bf_gpr(c, in->args[0]);
+  X64Reg t = bf_tmp(c);
+  x64_mov_rr(&c->a, X64_S32, t, v);
+  x64_alu_ri(&c->a, X64_AND, X64_S32, t, IR_FENV_ALL);
+  x64_memop(&c->a, X64_STMXCSR, mx_scratch());
+  x64_alu_mi(&c->a, X64_AND, X64_S32, mx_scratch(), ~(int64_t)IR_FENV_ALL);
+  x64_alu_mr(&c->a, X64_OR, X64_S32, mx_scratch(), t);
+  x64_memop(&c->a, X64_LDMXCSR, mx_scratch());
 }
 
 /* fcvt: f32 <-> f64, v4f32 lanes 0,1 -> v2f64, v2f64 -> v4f32 (upper lanes 0). */

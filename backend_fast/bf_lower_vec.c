@@ -114,31 +114,59 @@ void bf_lower_vec_arith(BfCtx *c, IrRef r, const IrInst *in) {
 static const VecRow eq_row = {{X64_PCMPEQB, X64_PCMPEQW, X64_PCMPEQD, X64_PCMPEQQ}, {0, 0, 0, NEED_SSE41}};
 static const VecRow gt_row = {{X64_PCMPGTB, X64_PCMPGTW, X64_PCMPGTD, X64_PCMPGTQ}, {0, 0, 0, NEED_SSE42}};
 
-/* cmpps/cmppd immediates; `swap` compares (b, a); fone/fueq combine two. */
+/* Float lane compares. AVX's vcmpps/vcmppd have every predicate, quiet (_Q: invalid
+ * only for a signalling NaN) and signalling (_S: for any NaN): [signalling][pred]. */
+static const uint8_t avx_pred[2][IR_PRED__COUNT] = {
+    {[IR_PRED_foeq] = 0x00, [IR_PRED_fone] = 0x0C, [IR_PRED_folt] = 0x11, [IR_PRED_fole] = 0x12,
+     [IR_PRED_fogt] = 0x1E, [IR_PRED_foge] = 0x1D, [IR_PRED_ford] = 0x07, [IR_PRED_fueq] = 0x08,
+     [IR_PRED_fune] = 0x04, [IR_PRED_fult] = 0x19, [IR_PRED_fule] = 0x1A, [IR_PRED_fugt] = 0x16,
+     [IR_PRED_fuge] = 0x15, [IR_PRED_funo] = 0x03},
+    {[IR_PRED_foeq] = 0x10, [IR_PRED_fone] = 0x1C, [IR_PRED_folt] = 0x01, [IR_PRED_fole] = 0x02,
+     [IR_PRED_fogt] = 0x0E, [IR_PRED_foge] = 0x0D, [IR_PRED_ford] = 0x17, [IR_PRED_fueq] = 0x18,
+     [IR_PRED_fune] = 0x14, [IR_PRED_fult] = 0x09, [IR_PRED_fule] = 0x0A, [IR_PRED_fugt] = 0x06,
+     [IR_PRED_fuge] = 0x05, [IR_PRED_funo] = 0x13},
+};
+
+/* Legacy cmpps/cmppd (imm 0..7) has the quiet eq unord neq ord and the
+ * signalling lt le nlt nle; `swap` compares (b, a); ok = 0: not there. */
 typedef struct FpVec {
-  bool swap;
+  bool ok, swap;
   uint8_t imm;
 } FpVec;
-static const FpVec fp_vec[IR_PRED__COUNT] = {
-    [IR_PRED_foeq] = {false, 0}, [IR_PRED_folt] = {false, 1}, [IR_PRED_fole] = {false, 2},
-    [IR_PRED_funo] = {false, 3}, [IR_PRED_fune] = {false, 4}, [IR_PRED_fuge] = {false, 5},
-    [IR_PRED_fugt] = {false, 6}, [IR_PRED_ford] = {false, 7}, [IR_PRED_fogt] = {true, 1},
-    [IR_PRED_foge] = {true, 2},  [IR_PRED_fult] = {true, 6},  [IR_PRED_fule] = {true, 5},
+static const FpVec sse_pred[2][IR_PRED__COUNT] = {
+    {[IR_PRED_foeq] = {1, 0, 0}, [IR_PRED_funo] = {1, 0, 3}, [IR_PRED_fune] = {1, 0, 4},
+     [IR_PRED_ford] = {1, 0, 7}},
+    {[IR_PRED_folt] = {1, 0, 1}, [IR_PRED_fole] = {1, 0, 2}, [IR_PRED_fuge] = {1, 0, 5},
+     [IR_PRED_fugt] = {1, 0, 6}, [IR_PRED_fogt] = {1, 1, 1}, [IR_PRED_foge] = {1, 1, 2},
+     [IR_PRED_fult] = {1, 1, 6}, [IR_PRED_fule] = {1, 1, 5}},
 };
+
+static void vec_fcmp(BfCtx *c, IrRef r, const IrInst *in) {
+  IrType t = ir_typeof(c->fn, in->args[0]);
+  IrRef x = in->args[0], y = in->args[1];
+  bool sig = in->op == IR_OP_fcmps;
+  if (bf_host.avx) {
+    X64Xmm a = bf_xmm(c, x), b = bf_xmm(c, y);
+    x64_vex_rrri(&c->a, t == IR_T_v4f32 ? X64_VCMPPS : X64_VCMPPD, bf_defx(c, r), a, b,
+                 avx_pred[sig][in->imm]);
+    return;
+  }
+  const FpVec *f = &sse_pred[sig][in->imm];
+  if (!f->ok) {
+    bf_eval_helper(c, r, in);
+    return;
+  }
+  X64Xmm b = bf_xmm(c, f->swap ? x : y);
+  x64_sse_rri(&c->a, t == IR_T_v4f32 ? X64_CMPPS : X64_CMPPD, bf_defx_over(c, r, f->swap ? y : x), b,
+              f->imm);
+}
 
 void bf_lower_vec_cmp(BfCtx *c, IrRef r, const IrInst *in) {
   X64Asm *a = &c->a;
   IrType t = ir_typeof(c->fn, in->args[0]);
   IrRef x = in->args[0], y = in->args[1];
-  if (in->op == IR_OP_fcmp) {
-    if (in->imm == IR_PRED_fone || in->imm == IR_PRED_fueq) {
-      bf_eval_helper(c, r, in);
-      return;
-    }
-    const FpVec *f = &fp_vec[in->imm];
-    X64SseOp op = t == IR_T_v4f32 ? X64_CMPPS : X64_CMPPD;
-    X64Xmm b = bf_xmm(c, f->swap ? x : y);
-    x64_sse_rri(a, op, bf_defx_over(c, r, f->swap ? y : x), b, f->imm);
+  if (in->op != IR_OP_cmp) {
+    vec_fcmp(c, r, in);
     return;
   }
   int eq = row_op(&eq_row, t), gt = row_op(&gt_row, t);

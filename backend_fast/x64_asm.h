@@ -278,6 +278,9 @@ void x64_sse_ri(X64Asm *a, X64SseOp op, X64Xmm dst, uint8_t imm);
  * must have the row's extension (the caller checks cpuid). */
 void x64_vex_rrr(X64Asm *a, X64VexOp op, X64Xmm dst, X64Xmm src1, X64Xmm src2);
 void x64_vex_rrm(X64Asm *a, X64VexOp op, X64Xmm dst, X64Xmm src1, X64Mem src2);
+/* The X64F_IMM8 rows (vcmpps ...): the same with an immediate byte last. */
+void x64_vex_rrri(X64Asm *a, X64VexOp op, X64Xmm dst, X64Xmm src1, X64Xmm src2, uint8_t imm);
+void x64_vex_rrmi(X64Asm *a, X64VexOp op, X64Xmm dst, X64Xmm src1, X64Mem src2, uint8_t imm);
 
 /* -- Branches, labels, patching (x64_asm_branch.c) ---------------------------
  * Functions that emit a branch return its first byte (NULL on overflow). A

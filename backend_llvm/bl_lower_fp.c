@@ -1,24 +1,30 @@
-/* bl_lower_fp.c — floating point, bit-exact with the IR (and so with x86 SSE).
+/* bl_lower_fp.c — floating point, bit-exact with the IR (and so with x86 SSE),
+ * exception flags included.
  *
  * LLVM's fadd & co. do not keep the IR's NaN rule (the first NaN operand,
  * quieted): they may commute operands, fold x*1.0 to x (an SNaN stays
  * signalling) and constant-fold invalid operations to a positive default NaN
- * where x86 gives the negative one. So the arithmetic that produces NaNs or
- * rounds — fadd fsub fmul fdiv fsqrt, fcvt, fround, ftoi — is SSE inline asm
- * (VEX three-operand forms when the host has AVX), opaque to LLVM's folds but
- * still pure (no side effects: CSE and dead-code removal apply). Ops that only
- * move bits or compare (fneg, fabs, fcmp) and int -> float conversions (exact
- * or rounded once, no NaN) are plain LLVM.
+ * where x86 gives the negative one. And LLVM assumes the default FP
+ * environment: it would drop, merge, speculate and reorder FP operations as if
+ * they raised no flags. So everything that rounds, compares or can raise a flag —
+ * fadd fsub fmul fdiv fsqrt fma, fcvt, fround, ftoi, rounding itof, fcmp/fcmps —
+ * is SSE inline asm (VEX forms when the host has AVX) with a side effect on
+ * inaccessible memory, the FP environment: kept when unused, never moved across
+ * each other, a fenv_get/fenv_set, a helper call or a guest access, but slot
+ * values still forward across them (docs/ir-semantics.md, "The floating-point
+ * environment"). Ops that only move bits (fneg, fabs) and exact int -> float
+ * conversions are plain LLVM.
  *
- * Rounding operand: JIT code runs with the host MXCSR at its default
- * (round to nearest, exceptions masked), as backend_fast's does. A constant
- * IR_RM_NEAREST (or an exact operation) takes the fast path; a run-time mode
- * tests (rm & 3) == 0 for the fast path and otherwise evaluates through
- * bl_h_eval (ir_eval sets the host rounding mode); other constant modes go to
- * bl_h_eval too, except fround and ftoi, whose instructions take the mode as
- * an immediate (roundsd) or are truncating (cvtt*). fma is FMA3's vfmadd213
- * when the host has it (rounded once, NaN order as the IR's), else bl_h_eval. */
+ * Rounding operand: JIT code runs with MXCSR.RC at nearest, as backend_fast's.
+ * A constant IR_RM_NEAREST (or an exact operation) takes the fast path; a
+ * run-time mode tests (rm & 3) == 0 for the fast path and otherwise evaluates
+ * through bl_h_eval (ir_eval sets the host rounding mode, keeping the flags);
+ * other constant modes go to bl_h_eval too, except fround and ftoi, whose
+ * instructions take the mode as an immediate (roundsd) or are truncating
+ * (cvtt*). fma is FMA3's vfmadd213 when the host has it (rounded once, NaN
+ * order as the IR's), else bl_h_eval. */
 #include <stdio.h>
+#include <string.h>
 
 #include "bl_int.h"
 
@@ -27,6 +33,25 @@ static LLVMValueRef A(BlCtx *c, const IrInst *in, unsigned k) { return bl_v(c, i
 static bool host_avx(void) { return __builtin_cpu_supports("avx"); }
 static bool host_sse41(void) { return __builtin_cpu_supports("sse4.1"); }
 static bool host_fma(void) { return host_avx() && __builtin_cpu_supports("fma"); }
+
+/* Inline asm that uses the FP environment (module comment). `mem`: it also
+ * reads and writes the memory its pointer operands point to. */
+static LLVMValueRef fp_asm_mem(BlCtx *c, LLVMTypeRef ret, const char *text, const char *cons,
+                               LLVMValueRef *args, unsigned nargs, bool mem) {
+  LLVMValueRef call = bl_asm(c, ret, text, cons, args, nargs, true);
+  static const char *const attrs[] = {"nounwind", "willreturn"};
+  for (unsigned k = 0; k < 2; k++)
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(c->ctx,
+                                                     LLVMGetEnumAttributeKindForName(attrs[k], strlen(attrs[k])), 0));
+  bl_call_memory(c, call, BL_ME_INACC(BL_ME_REF | BL_ME_MOD) |
+                              (mem ? BL_ME_ARG(BL_ME_REF | BL_ME_MOD) : 0));
+  return call;
+}
+static LLVMValueRef fp_asm(BlCtx *c, LLVMTypeRef ret, const char *text, const char *cons,
+                           LLVMValueRef *args, unsigned nargs) {
+  return fp_asm_mem(c, ret, text, cons, args, nargs, false);
+}
 
 /* SSE suffix per type: scalar single/double, packed single/double. */
 static const char *suffix(IrType t) {
@@ -44,16 +69,16 @@ static LLVMValueRef sse_binary(BlCtx *c, const char *op, IrType t, LLVMValueRef 
   LLVMValueRef args[2] = {a, b};
   if (host_avx()) {
     snprintf(text, sizeof text, "v%s%s $2, $1, $0", op, suffix(t));
-    return bl_asm(c, bl_lt(c, t), text, "=x,x,x", args, 2, false);
+    return fp_asm(c, bl_lt(c, t), text, "=x,x,x", args, 2);
   }
   snprintf(text, sizeof text, "%s%s $2, $0", op, suffix(t));
-  return bl_asm(c, bl_lt(c, t), text, "=x,0,x", args, 2, false);
+  return fp_asm(c, bl_lt(c, t), text, "=x,0,x", args, 2);
 }
 
 /* `text` with one register operand in and one out (conversions, sqrt). */
 static LLVMValueRef sse_unary(BlCtx *c, const char *text, LLVMTypeRef out, const char *cons,
                               LLVMValueRef a) {
-  return bl_asm(c, out, text, cons, &a, 1, false);
+  return fp_asm(c, out, text, cons, &a, 1);
 }
 
 /* The constant rounding mode of operand k (0..3), or -1 for a run-time one. */
@@ -151,7 +176,7 @@ static LLVMValueRef fast_fma(BlCtx *c, const IrInst *in, int m) {
   char text[48];
   snprintf(text, sizeof text, "vfmadd213%s $3, $1, $0", suffix(t));
   LLVMValueRef args[3] = {A(c, in, 0), A(c, in, 1), A(c, in, 2)};
-  return bl_asm(c, bl_lt(c, t), text, "=x,x,0,x", args, 3, false);
+  return fp_asm(c, bl_lt(c, t), text, "=x,x,0,x", args, 3);
 }
 void bl_lower_fma(BlCtx *c, IrRef r, const IrInst *in) { with_rm(c, r, in, 3, fast_fma, false); }
 
@@ -171,40 +196,154 @@ static void sign_op(BlCtx *c, IrRef r, const IrInst *in, bool neg) {
 void bl_lower_fneg(BlCtx *c, IrRef r, const IrInst *in) { sign_op(c, r, in, true); }
 void bl_lower_fabs(BlCtx *c, IrRef r, const IrInst *in) { sign_op(c, r, in, false); }
 
-/* round* with the mode in the immediate; bit 3 suppresses "inexact". */
-static LLVMValueRef round_mode(BlCtx *c, IrType t, LLVMValueRef a, int m) {
+/* round* with the mode in the immediate; bit 3 suppresses "inexact" unless
+ * `inexact` asks for it. */
+static LLVMValueRef round_imm(BlCtx *c, IrType t, LLVMValueRef a, int m, bool inexact) {
   char text[48];
+  int imm = m | (inexact ? 0 : 8);
   if (host_avx() && !ir_type_is_vec(t))
-    snprintf(text, sizeof text, "vround%s $$%d, $1, $1, $0", suffix(t), m | 8);
+    snprintf(text, sizeof text, "vround%s $$%d, $1, $1, $0", suffix(t), imm);
   else
-    snprintf(text, sizeof text, "%sround%s $$%d, $1, $0", host_avx() ? "v" : "", suffix(t), m | 8);
+    snprintf(text, sizeof text, "%sround%s $$%d, $1, $0", host_avx() ? "v" : "", suffix(t), imm);
   return sse_unary(c, text, bl_lt(c, t), "=x,x", a);
+}
+static LLVMValueRef round_mode(BlCtx *c, IrType t, LLVMValueRef a, int m) {
+  return round_imm(c, t, a, m, false);
 }
 
 static LLVMValueRef fast_round(BlCtx *c, const IrInst *in, int m) {
-  return host_sse41() ? round_mode(c, (IrType)in->type, A(c, in, 0), m) : NULL;
+  if (!host_sse41())
+    return NULL;
+  return round_imm(c, (IrType)in->type, A(c, in, 0), m, in->imm & IR_ROUND_INEXACT);
 }
 void bl_lower_fround(BlCtx *c, IrRef r, const IrInst *in) { with_rm(c, r, in, 1, fast_round, false); }
 
 /* -- Compare ------------------------------------------------------------------------- */
 
-static const LLVMRealPredicate fp_pred[IR_PRED__COUNT] = {
-    [IR_PRED_foeq] = LLVMRealOEQ, [IR_PRED_fone] = LLVMRealONE, [IR_PRED_folt] = LLVMRealOLT,
-    [IR_PRED_fole] = LLVMRealOLE, [IR_PRED_fogt] = LLVMRealOGT, [IR_PRED_foge] = LLVMRealOGE,
-    [IR_PRED_ford] = LLVMRealORD, [IR_PRED_fueq] = LLVMRealUEQ, [IR_PRED_fune] = LLVMRealUNE,
-    [IR_PRED_fult] = LLVMRealULT, [IR_PRED_fule] = LLVMRealULE, [IR_PRED_fugt] = LLVMRealUGT,
-    [IR_PRED_fuge] = LLVMRealUGE, [IR_PRED_funo] = LLVMRealUNO};
+/* Scalars: ucomis (fcmp) or comis (fcmps), then setcc of one condition, or
+ * two combined (foeq: equal and ordered; fune: not equal or unordered);
+ * `swap` compares (b, a). (setcc in the asm: flag-output constraints came back
+ * with stale flags when several compares were in flight.) */
+typedef struct FpFlags {
+  bool swap;
+  const char *cc, *cc2;
+} FpFlags;
+static const FpFlags fp_flags[IR_PRED__COUNT] = {
+    [IR_PRED_foeq] = {false, "e", "np"}, [IR_PRED_fone] = {false, "ne", NULL},
+    [IR_PRED_folt] = {true, "a", NULL},  [IR_PRED_fole] = {true, "ae", NULL},
+    [IR_PRED_fogt] = {false, "a", NULL}, [IR_PRED_foge] = {false, "ae", NULL},
+    [IR_PRED_ford] = {false, "np", NULL}, [IR_PRED_fueq] = {false, "e", NULL},
+    [IR_PRED_fune] = {false, "ne", "p"}, [IR_PRED_fult] = {false, "b", NULL},
+    [IR_PRED_fule] = {false, "be", NULL}, [IR_PRED_fugt] = {true, "b", NULL},
+    [IR_PRED_fuge] = {true, "be", NULL}, [IR_PRED_funo] = {false, "p", NULL}};
+
+static LLVMValueRef scalar_fcmp(BlCtx *c, const IrInst *in) {
+  const FpFlags *f = &fp_flags[in->imm];
+  IrType t = bl_t(c, in->args[0]);
+  char text[96];
+  const char *cmp = in->op == IR_OP_fcmps ? "comis" : "ucomis", *v = host_avx() ? "v" : "";
+  const char *sfx = t == IR_T_f32 ? "s" : "d";
+  LLVMValueRef args[2] = {A(c, in, f->swap ? 1 : 0), A(c, in, f->swap ? 0 : 1)};
+  if (!f->cc2) { /* AT&T: `ucomisd $2, $1` compares $1 with $2 */
+    snprintf(text, sizeof text, "%s%s%s $2, $1\n\tset%s $0", v, cmp, sfx, f->cc);
+    LLVMValueRef r = fp_asm(c, c->i8, text, "=q,x,x,~{flags}", args, 2);
+    return LLVMBuildTrunc(c->b, r, c->i1, "");
+  }
+  snprintf(text, sizeof text, "%s%s%s $3, $2\n\tset%s $0\n\tset%s $1", v, cmp, sfx, f->cc, f->cc2);
+  LLVMTypeRef two[2] = {c->i8, c->i8};
+  LLVMValueRef r = fp_asm(c, LLVMStructTypeInContext(c->ctx, two, 2, false), text,
+                          "=&q,=&q,x,x,~{flags}", args, 2);
+  LLVMValueRef x = LLVMBuildExtractValue(c->b, r, 0, ""), y = LLVMBuildExtractValue(c->b, r, 1, "");
+  x = in->imm == IR_PRED_foeq ? LLVMBuildAnd(c->b, x, y, "") : LLVMBuildOr(c->b, x, y, "");
+  return LLVMBuildTrunc(c->b, x, c->i1, "");
+}
+
+/* Vectors: AVX's vcmpps/vcmppd have every predicate, quiet and signalling
+ * ([signalling][pred]); legacy cmpps/cmppd only the quiet eq unord neq ord and
+ * the signalling lt le nlt nle (`swap`: compare (b, a)); else ir_eval. */
+static const uint8_t avx_pred[2][IR_PRED__COUNT] = {
+    {[IR_PRED_foeq] = 0x00, [IR_PRED_fone] = 0x0C, [IR_PRED_folt] = 0x11, [IR_PRED_fole] = 0x12,
+     [IR_PRED_fogt] = 0x1E, [IR_PRED_foge] = 0x1D, [IR_PRED_ford] = 0x07, [IR_PRED_fueq] = 0x08,
+     [IR_PRED_fune] = 0x04, [IR_PRED_fult] = 0x19, [IR_PRED_fule] = 0x1A, [IR_PRED_fugt] = 0x16,
+     [IR_PRED_fuge] = 0x15, [IR_PRED_funo] = 0x03},
+    {[IR_PRED_foeq] = 0x10, [IR_PRED_fone] = 0x1C, [IR_PRED_folt] = 0x01, [IR_PRED_fole] = 0x02,
+     [IR_PRED_fogt] = 0x0E, [IR_PRED_foge] = 0x0D, [IR_PRED_ford] = 0x17, [IR_PRED_fueq] = 0x18,
+     [IR_PRED_fune] = 0x14, [IR_PRED_fult] = 0x09, [IR_PRED_fule] = 0x0A, [IR_PRED_fugt] = 0x06,
+     [IR_PRED_fuge] = 0x05, [IR_PRED_funo] = 0x13},
+};
+typedef struct FpVec {
+  bool ok, swap;
+  uint8_t imm;
+} FpVec;
+static const FpVec sse_pred[2][IR_PRED__COUNT] = {
+    {[IR_PRED_foeq] = {1, 0, 0}, [IR_PRED_funo] = {1, 0, 3}, [IR_PRED_fune] = {1, 0, 4},
+     [IR_PRED_ford] = {1, 0, 7}},
+    {[IR_PRED_folt] = {1, 0, 1}, [IR_PRED_fole] = {1, 0, 2}, [IR_PRED_fuge] = {1, 0, 5},
+     [IR_PRED_fugt] = {1, 0, 6}, [IR_PRED_fogt] = {1, 1, 1}, [IR_PRED_foge] = {1, 1, 2},
+     [IR_PRED_fult] = {1, 1, 6}, [IR_PRED_fule] = {1, 1, 5}},
+};
+
+static LLVMValueRef vector_fcmp(BlCtx *c, const IrInst *in) {
+  IrType t = bl_t(c, in->args[0]);
+  bool sig = in->op == IR_OP_fcmps;
+  const char *sfx = t == IR_T_v4f32 ? "ps" : "pd";
+  char text[48];
+  if (host_avx()) { /* AT&T: vcmpps imm, src2, src1, dst = src1 PRED src2 */
+    snprintf(text, sizeof text, "vcmp%s $$%u, $2, $1, $0", sfx, avx_pred[sig][in->imm]);
+    LLVMValueRef args[2] = {A(c, in, 0), A(c, in, 1)};
+    return fp_asm(c, bl_lt(c, t), text, "=x,x,x", args, 2);
+  }
+  const FpVec *f = &sse_pred[sig][in->imm];
+  if (!f->ok)
+    return NULL;
+  snprintf(text, sizeof text, "cmp%s $$%u, $2, $0", sfx, f->imm);
+  LLVMValueRef args[2] = {A(c, in, f->swap ? 1 : 0), A(c, in, f->swap ? 0 : 1)};
+  return fp_asm(c, bl_lt(c, t), text, "=x,0,x", args, 2);
+}
 
 /* Scalars give i1; vectors all-ones lanes in the operand's (float) type. */
 void bl_lower_fcmp(BlCtx *c, IrRef r, const IrInst *in) {
-  LLVMValueRef v = LLVMBuildFCmp(c->b, fp_pred[in->imm], A(c, in, 0), A(c, in, 1), "");
-  IrType t = (IrType)in->type;
-  if (ir_type_is_vec(t)) {
-    unsigned n = ir_type_info[t].lanes, lb = ir_type_bits(ir_type_lane(t));
-    v = LLVMBuildSExt(c->b, v, LLVMVectorType(LLVMIntTypeInContext(c->ctx, lb), n), "");
-    v = LLVMBuildBitCast(c->b, v, bl_lt(c, t), "");
+  if (!ir_type_is_vec(bl_t(c, in->args[0]))) {
+    bl_def(c, r, scalar_fcmp(c, in));
+    return;
   }
-  bl_def(c, r, v);
+  LLVMValueRef v = vector_fcmp(c, in);
+  if (v)
+    bl_def(c, r, v);
+  else
+    bl_eval(c, r, in);
+}
+void bl_lower_fcmps(BlCtx *c, IrRef r, const IrInst *in) { bl_lower_fcmp(c, r, in); }
+
+/* -- The FP environment: MXCSR's flags and flush bits are the IR word's ---------------- */
+
+/* A dword for stmxcsr/ldmxcsr: the ir_eval operand cells' first (free between uses). */
+static LLVMValueRef mxcsr_cell(BlCtx *c) { return c->eval_buf; }
+
+/* asm on the cell through an indirect memory operand ($0). */
+static void mxcsr_asm(BlCtx *c, const char *text, const char *cons) {
+  LLVMValueRef p = mxcsr_cell(c);
+  LLVMValueRef call = fp_asm_mem(c, LLVMVoidTypeInContext(c->ctx), text, cons, &p, 1, true);
+  unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
+  LLVMAddCallSiteAttribute(call, 1, LLVMCreateTypeAttribute(c->ctx, et, c->i32));
+}
+
+void bl_lower_fenv_get(BlCtx *c, IrRef r, const IrInst *in) {
+  (void)in;
+  mxcsr_asm(c, "stmxcsr $0", "=*m");
+  LLVMValueRef v = LLVMBuildLoad2(c->b, c->i32, mxcsr_cell(c), "");
+  bl_def(c, r, LLVMBuildAnd(c->b, v, LLVMConstInt(c->i32, IR_FENV_ALL, false), ""));
+}
+
+/* The word's bits replace MXCSR's; rounding and the masks stay. */
+void bl_lower_fenv_set(BlCtx *c, IrRef r, const IrInst *in) {
+  (void)r;
+  mxcsr_asm(c, "stmxcsr $0", "=*m");
+  LLVMValueRef old = LLVMBuildLoad2(c->b, c->i32, mxcsr_cell(c), "");
+  LLVMValueRef keep = LLVMBuildAnd(c->b, old, LLVMConstInt(c->i32, ~(uint32_t)IR_FENV_ALL, false), "");
+  LLVMValueRef set = LLVMBuildAnd(c->b, A(c, in, 0), LLVMConstInt(c->i32, IR_FENV_ALL, false), "");
+  LLVMBuildStore(c->b, LLVMBuildOr(c->b, keep, set, ""), mxcsr_cell(c));
+  mxcsr_asm(c, "ldmxcsr $0", "*m");
 }
 
 /* -- Conversions ---------------------------------------------------------------------- */
@@ -230,25 +369,43 @@ void bl_lower_fcvt(BlCtx *c, IrRef r, const IrInst *in) {
   with_rm(c, r, in, 1, fast_fcvt, exact);
 }
 
-/* Integer -> float: LLVM's sitofp / uitofp round once, to nearest, and make
- * no NaN; narrow integers widen exactly to i64 first. */
+/* Integer -> float: cvtsi2s* (inexact when it rounds); narrow integers widen
+ * exactly to i64 first; v4i32 -> v4f32 is cvtdq2ps. Unsigned 64-bit and
+ * v2i64 go to ir_eval. Exact conversions (see bl_lower_itof) are LLVM's. */
 static LLVMValueRef fast_itof(BlCtx *c, const IrInst *in, int m) {
   if (m != IR_RM_NEAREST || in->imm > IR_CVT_UNSIGNED)
     return NULL;
   IrType from = bl_t(c, in->args[0]), t = (IrType)in->type;
   bool sgn = in->imm == IR_CVT_SIGNED;
   LLVMValueRef a = A(c, in, 0);
-  if (!ir_type_is_vec(from) && ir_type_bits(from) < 64) {
+  if (ir_type_is_vec(from))
+    return from == IR_T_v4i32 && sgn
+               ? sse_unary(c, host_avx() ? "vcvtdq2ps $1, $0" : "cvtdq2ps $1, $0", bl_lt(c, t), "=x,x", a)
+               : NULL;
+  if (ir_type_bits(from) < 64) {
     a = sgn ? LLVMBuildSExt(c->b, a, c->i64, "") : LLVMBuildZExt(c->b, a, c->i64, "");
     sgn = true;
   }
-  return sgn ? LLVMBuildSIToFP(c->b, a, bl_lt(c, t), "") : LLVMBuildUIToFP(c->b, a, bl_lt(c, t), "");
+  if (!sgn)
+    return NULL;
+  const char *text = t == IR_T_f32 ? (host_avx() ? "vcvtsi2ssq $1, $0, $0" : "cvtsi2ssq $1, $0")
+                                   : (host_avx() ? "vcvtsi2sdq $1, $0, $0" : "cvtsi2sdq $1, $0");
+  return sse_unary(c, text, bl_lt(c, t), "=x,r", a);
+}
+static LLVMValueRef exact_itof(BlCtx *c, const IrInst *in) {
+  LLVMTypeRef t = bl_lt(c, (IrType)in->type);
+  LLVMValueRef a = A(c, in, 0);
+  return in->imm == IR_CVT_SIGNED ? LLVMBuildSIToFP(c->b, a, t, "") : LLVMBuildUIToFP(c->b, a, t, "");
 }
 void bl_lower_itof(BlCtx *c, IrRef r, const IrInst *in) {
   IrType from = bl_t(c, in->args[0]), t = (IrType)in->type;
-  /* Exact whatever the mode: at most 24 (f32) or 53 (f64) significant bits. */
-  bool exact = !ir_type_is_vec(from) && ir_type_bits(from) <= (t == IR_T_f32 ? 16u : 32u);
-  with_rm(c, r, in, 1, fast_itof, exact);
+  /* Exact whatever the mode, and no flags: at most 24 (f32) or 53 (f64) significant bits. */
+  if (!ir_type_is_vec(from) && ir_type_bits(from) <= (t == IR_T_f32 ? 16u : 32u) &&
+      in->imm <= IR_CVT_UNSIGNED) {
+    bl_def(c, r, exact_itof(c, in));
+    return;
+  }
+  with_rm(c, r, in, 1, fast_itof, false);
 }
 
 /* float -> signed i32/i64, not saturating: cvt(t)s*2si, whose out-of-range
@@ -281,6 +438,12 @@ static LLVMValueRef ftoi_checked(BlCtx *c, const IrInst *in, int m) {
   /* Convert a value known to be in range (0 otherwise) so the result is defined. */
   LLVMValueRef safe = LLVMBuildSelect(c->b, in_range, v, LLVMConstReal(ft, 0), "");
   LLVMValueRef x = sgn ? LLVMBuildFPToSI(c->b, safe, it, "") : LLVMBuildFPToUI(c->b, safe, it, "");
+  /* The flags (as ir_eval's ftoi): invalid for NaN or out of range, which a
+   * truncating conversion of a NaN raises; else inexact if rounding changed the
+   * value, which rounding the operand without suppressing it raises. */
+  LLVMValueRef qnan = LLVMConstReal(ft, __builtin_nan(""));
+  cvt_si(c, from, IR_T_i64, LLVMBuildSelect(c->b, in_range, LLVMConstReal(ft, 0), qnan, ""), true);
+  round_imm(c, from, LLVMBuildSelect(c->b, in_range, A(c, in, 0), LLVMConstReal(ft, 0), ""), m, true);
   LLVMValueRef k_nan = LLVMConstInt(it, sat ? 0 : indefinite, false);
   LLVMValueRef k_low = LLVMConstInt(it, sat ? min : indefinite, false);
   LLVMValueRef k_high = LLVMConstInt(it, sat ? max : indefinite, false);

@@ -256,6 +256,10 @@ static IrRef emit_cmp(IrFunc *fn, IrOp op, IrPred p, IrRef a, IrRef b) {
 
 IrRef ir_cmp(IrFunc *fn, IrPred p, IrRef a, IrRef b) { return emit_cmp(fn, IR_OP_cmp, p, a, b); }
 IrRef ir_fcmp(IrFunc *fn, IrPred p, IrRef a, IrRef b) { return emit_cmp(fn, IR_OP_fcmp, p, a, b); }
+IrRef ir_fcmps(IrFunc *fn, IrPred p, IrRef a, IrRef b) { return emit_cmp(fn, IR_OP_fcmps, p, a, b); }
+
+IrRef ir_fenv_get(IrFunc *fn) { return ir_emit(fn, IR_OP_fenv_get, IR_T_i32, 0, NULL, 0, 0); }
+void ir_fenv_set(IrFunc *fn, IrRef env) { ir_emit(fn, IR_OP_fenv_set, IR_T_void, 1, &env, 0, 0); }
 
 IrRef ir_select(IrFunc *fn, IrRef c, IrRef a, IrRef b) {
   IrRef args[3] = {c, a, b};

@@ -89,6 +89,12 @@ enum {
   IRF_CALL = 1 << 7,
   IRF_TERM = 1 << 8,
   IRF_COMM = 1 << 9,
+  /* Uses the floating-point environment (IR_FENV_*): reads its flush controls
+   * and raises its flags. Folded only when neither matters; not merged across
+   * a fenv_set. */
+  IRF_FENV = 1 << 10,
+  /* Kept when unused: the flags it raises are observable (fenv_get). */
+  IRF_KEEP = 1 << 11,
 };
 
 /* How an instruction uses its imm and aux fields. */
@@ -127,7 +133,7 @@ extern const IrOpInfo ir_op_info[IR_OP__COUNT];
 /* An op is removable when unused if it computes a value and has no effect. */
 static inline bool ir_op_removable(IrOp op) {
   uint16_t f = ir_op_info[op].flags;
-  if (f & (IRF_FAULT | IRF_STORE | IRF_EFFECT | IRF_MARK | IRF_CALL | IRF_TERM))
+  if (f & (IRF_FAULT | IRF_STORE | IRF_EFFECT | IRF_MARK | IRF_CALL | IRF_TERM | IRF_KEEP))
     return false;
   return op != IR_OP_fence;
 }
@@ -149,6 +155,35 @@ extern const char *const ir_pred_name[IR_PRED__COUNT];
 
 /* Rounding modes, as i8 operand values. Same order as x86 MXCSR.RC. */
 enum { IR_RM_NEAREST = 0, IR_RM_DOWN = 1, IR_RM_UP = 2, IR_RM_ZERO = 3 };
+
+/* fround kind bits. */
+enum { IR_ROUND_INEXACT = 1 }; /* raise inexact when the result differs (x86 round imm[3]=0, Arm frintx) */
+
+/* The floating-point environment word (fenv_get / fenv_set, docs/ir-semantics.md):
+ * sticky exception flags raised by the FP ops, and two flush controls. The bits
+ * are the IR's own; a backend maps them to its host (on x86-64 they sit where
+ * MXCSR has them). Rounding is not in it: every FP op takes its mode as an operand. */
+enum {
+  IR_FENV_INVALID = 1 << 0,   /* invalid operation (incl. a signalling NaN operand) */
+  IR_FENV_DENORMAL = 1 << 1,  /* an operand was denormal (x86 DE; never with DAZ) */
+  IR_FENV_DIVZERO = 1 << 2,   /* division of a finite nonzero number by zero */
+  IR_FENV_OVERFLOW = 1 << 3,  /* the rounded result exceeded the largest finite */
+  IR_FENV_UNDERFLOW = 1 << 4, /* tiny (after rounding) and inexact, or flushed by FTZ */
+  IR_FENV_INEXACT = 1 << 5,   /* the result was rounded */
+  IR_FENV_FLAGS = 0x3f,
+  IR_FENV_DAZ = 1 << 6,       /* control: denormal operands read as signed zero */
+  IR_FENV_FTZ = 1 << 15,      /* control: tiny results become signed zero */
+  IR_FENV_CONTROLS = IR_FENV_DAZ | IR_FENV_FTZ,
+  IR_FENV_ALL = IR_FENV_FLAGS | IR_FENV_CONTROLS,
+};
+
+/* The calling thread's FP environment as an IR fenv word (ir_fenv.c): what
+ * generated code and the interpreter run under (the host's rounding mode and
+ * exception masks are not part of it and stay as they are: nearest, masked).
+ * raise ORs flags in. The runtime loads a guest's word while it runs guest code. */
+uint32_t ir_fenv_host_get(void);
+void ir_fenv_host_set(uint32_t env);
+void ir_fenv_host_raise(uint32_t flags);
 
 /* udiv/sdiv/urem/srem: what happens on a zero divisor or signed overflow. */
 typedef enum IrDivMode {
@@ -357,7 +392,10 @@ IrRef ir_op2(IrFunc *fn, IrOp op, IrRef a, IrRef b);            /* type of a */
 IrRef ir_op3(IrFunc *fn, IrOp op, IrRef a, IrRef b, IrRef c);   /* type of a */
 IrRef ir_flag(IrFunc *fn, IrOp op, IrRef a, IrRef b, IrRef cin); /* addcf..subof: i1 */
 IrRef ir_cmp(IrFunc *fn, IrPred p, IrRef a, IrRef b);
-IrRef ir_fcmp(IrFunc *fn, IrPred p, IrRef a, IrRef b);
+IrRef ir_fcmp(IrFunc *fn, IrPred p, IrRef a, IrRef b);  /* quiet: invalid on a signalling NaN */
+IrRef ir_fcmps(IrFunc *fn, IrPred p, IrRef a, IrRef b); /* signalling: invalid on any NaN */
+IrRef ir_fenv_get(IrFunc *fn);                          /* i32: the IR_FENV_* word */
+void ir_fenv_set(IrFunc *fn, IrRef env);
 IrRef ir_select(IrFunc *fn, IrRef c, IrRef a, IrRef b);
 IrRef ir_cast(IrFunc *fn, IrOp op, IrType to, IrRef a); /* zext sext trunc bitcast */
 IrRef ir_extract(IrFunc *fn, IrRef a, unsigned lsb, unsigned width, bool sign);

@@ -3,6 +3,8 @@
  * so folding and execution cannot disagree. Integer families live here; vector
  * lanes in ir_eval_vec.c, floating point in ir_eval_fp.c. docs/ir-semantics.md is
  * the specification. */
+#include <math.h>
+
 #include "ir_exec.h"
 
 typedef unsigned __int128 u128;
@@ -223,14 +225,35 @@ static unsigned outcome_int(uint64_t a, uint64_t b, unsigned bits, bool sgn) {
   return a < b ? P_LT : a > b ? P_GT : P_EQ;
 }
 
-static unsigned outcome_fp(uint64_t a, uint64_t b, IrType lane) {
-  double x = ir_lane_fp(a, lane), y = ir_lane_fp(b, lane);
-  return x < y ? P_LT : x > y ? P_GT : x == y ? P_EQ : P_UNO;
-}
+/* The host's quiet compares (ucomis): invalid only for a signalling NaN,
+ * denormal for a denormal operand; a signalling compare (comis) is invalid for
+ * any NaN. */
+#define FP_OUTCOME(x, y) \
+  (isunordered(x, y) ? P_UNO : isless(x, y) ? P_LT : isgreater(x, y) ? P_GT : P_EQ)
 
-/* cmp (param 0) and fcmp (param 1): i1 for scalars, lane masks for vectors. */
+static unsigned outcome_fp(uint64_t a, uint64_t b, IrType lane, bool signalling) {
+  unsigned o;
+  if (lane == IR_T_f32) { /* compared as floats: widening would flag on its own */
+    uint32_t wa = (uint32_t)a, wb = (uint32_t)b;
+    float x, y;
+    memcpy(&x, &wa, 4);
+    memcpy(&y, &wb, 4);
+    o = FP_OUTCOME(x, y);
+  } else {
+    double x = ir_lane_fp(a, lane), y = ir_lane_fp(b, lane);
+    o = FP_OUTCOME(x, y);
+  }
+  if (o == P_UNO && signalling)
+    ir_fenv_host_raise(IR_FENV_INVALID);
+  return o;
+}
+#undef FP_OUTCOME
+
+enum { CMP_INT, CMP_QUIET, CMP_SIGNALLING };
+
+/* cmp, fcmp and fcmps (param CMP_*): i1 for scalars, lane masks for vectors. */
 static bool eval_cmp(const IrEvalCall *c, IrValue *out) {
-  bool fp = c->param;
+  bool fp = c->param != CMP_INT;
   if (c->imm >= IR_PRED__COUNT || (c->imm >= IR_PRED_foeq) != fp)
     return false;
   unsigned accepts = pred_accepts[c->imm];
@@ -238,7 +261,8 @@ static bool eval_cmp(const IrEvalCall *c, IrValue *out) {
   unsigned bits = ir_type_bits(lt);
   for (unsigned i = 0; i < ir_lanes(c->at[0]); i++) {
     uint64_t x = ir_lane_get(&c->a[0], lt, i), y = ir_lane_get(&c->a[1], lt, i);
-    unsigned got = fp ? outcome_fp(x, y, lt) : outcome_int(x, y, bits, accepts & P_SIGNED);
+    unsigned got = fp ? outcome_fp(x, y, lt, c->param == CMP_SIGNALLING)
+                      : outcome_int(x, y, bits, accepts & P_SIGNED);
     bool t = (accepts & got) != 0;
     if (ir_type_is_vec(c->at[0]))
       ir_lane_set(out, lt, i, t ? ir_mask(bits) : 0);
@@ -357,7 +381,7 @@ typedef struct ExecRow {
 #define ROW_subcf FLAG(subcf)
 #define ROW_subof FLAG(subof)
 #define ROW_parity FLAG(parity)
-#define ROW_cmp FAM(eval_cmp, 0)
+#define ROW_cmp FAM(eval_cmp, CMP_INT)
 #define ROW_select FAM(eval_select, 0)
 #define ROW_zext FAM(eval_cast, CAST_ZEXT)
 #define ROW_sext FAM(eval_cast, CAST_SEXT)
@@ -385,10 +409,13 @@ typedef struct ExecRow {
 #define ROW_fneg LANES(fneg)
 #define ROW_fabs LANES(fabs)
 #define ROW_fround FAM(ir_eval_farith, IR_FA_ROUND)
-#define ROW_fcmp FAM(eval_cmp, 1)
+#define ROW_fcmp FAM(eval_cmp, CMP_QUIET)
+#define ROW_fcmps FAM(eval_cmp, CMP_SIGNALLING)
 #define ROW_fcvt FAM(ir_eval_fcvt, 0)
 #define ROW_itof FAM(ir_eval_itof, 0)
 #define ROW_ftoi FAM(ir_eval_ftoi, 0)
+#define ROW_fenv_get RUN(fenv_get)
+#define ROW_fenv_set RUN(fenv_set)
 #define ROW_load RUN(load)
 #define ROW_store RUN(store)
 #define ROW_cas RUN(cas)

@@ -1,8 +1,11 @@
 /* ir_eval_fp.c — evaluator families of the floating-point ops (rows of the op
  * table in ir_eval.c). The rounding mode is an operand (the last one): the host
  * runs in that mode (fesetround) around the operation and is restored after.
- * Results are the host's, NaN payloads included. fneg/fabs are sign-bit lane
- * ops in ir_eval.c; fcmp is the compare family there. */
+ * Results are the host's, NaN payloads included, and so are the exception
+ * flags and flushing (IR_FENV_*): each operation runs on the host under the
+ * thread's FP environment, which the caller set (the runtime: the guest's; the
+ * folder: a clean one). ftoi works its flags out itself. fneg/fabs are
+ * sign-bit lane ops in ir_eval.c; fcmp is the compare family there. */
 #include <fenv.h>
 #include <math.h>
 
@@ -36,6 +39,14 @@ static uint64_t bits_f64(double d) {
 }
 static bool is_fp(IrType lane) { return lane == IR_T_f32 || lane == IR_T_f64; }
 
+/* A NaN, by its bits: isnan() is a host compare, which raises flags itself
+ * (denormal for a denormal operand). */
+static bool nan_bits(uint64_t x, IrType lane) {
+  if (lane == IR_T_f32)
+    return (x & 0x7fffffffu) > 0x7f800000u;
+  return (x & ~(1ull << 63)) > 0x7ff0000000000000ull;
+}
+
 /* The host mode for the rounding operand (the last one): its low two bits. */
 static bool rounding_mode(const IrEvalCall *c, int *mode) {
   if (c->nargs == 0)
@@ -60,7 +71,13 @@ static void mode_leave(int saved, int mode) {
 
 /* -- Arithmetic: fadd fsub fmul fdiv fsqrt fma fround --------------------- */
 
-static double arith_f64(unsigned op, double a, double b, double c) {
+/* GCC expands rint inline as if rounding were always to nearest (no
+ * -frounding-math): called through pointers, glibc's rint honours the mode. */
+static double (*volatile rint_f64)(double) = rint;
+static float (*volatile rint_f32)(float) = rintf;
+
+/* fround: IR_ROUND_INEXACT rounds with rint (inexact raised), else nearbyint. */
+static double arith_f64(unsigned op, double a, double b, double c, bool inexact) {
   volatile double x = a, y = b, z = c;
   double r;
   switch (op) {
@@ -70,13 +87,13 @@ static double arith_f64(unsigned op, double a, double b, double c) {
   case IR_FA_DIV: r = x / y; break;
   case IR_FA_SQRT: r = sqrt(x); break;
   case IR_FA_FMA: r = fma(x, y, z); break;
-  default: r = nearbyint(x); break;
+  default: r = inexact ? rint_f64(x) : nearbyint(x); break;
   }
   volatile double v = r;
   return v;
 }
 
-static float arith_f32(unsigned op, float a, float b, float c) {
+static float arith_f32(unsigned op, float a, float b, float c, bool inexact) {
   volatile float x = a, y = b, z = c;
   float r;
   switch (op) {
@@ -86,7 +103,7 @@ static float arith_f32(unsigned op, float a, float b, float c) {
   case IR_FA_DIV: r = x / y; break;
   case IR_FA_SQRT: r = sqrtf(x); break;
   case IR_FA_FMA: r = fmaf(x, y, z); break;
-  default: r = nearbyintf(x); break;
+  default: r = inexact ? rint_f32(x) : nearbyintf(x); break;
   }
   volatile float v = r;
   return v;
@@ -101,23 +118,22 @@ bool ir_eval_farith(const IrEvalCall *c, IrValue *out) {
   int saved = mode_enter(mode);
   unsigned nvals = c->nargs - 1;
   uint64_t quiet = lt == IR_T_f32 ? 0x400000u : 0x8000000000000ull;
+  bool inexact = c->param == IR_FA_ROUND && (c->imm & IR_ROUND_INEXACT);
   for (unsigned i = 0; i < ir_lanes(c->type); i++) {
     uint64_t x[3] = {0, 0, 0};
     for (unsigned k = 0; k < nvals; k++)
       x[k] = ir_lane_get(&c->a[k], lt, i);
+    /* Run on NaNs too: the host raises the flags (invalid for a signalling one). */
+    uint64_t r = lt == IR_T_f32
+                     ? bits_f32(arith_f32(c->param, f32_of(x[0]), f32_of(x[1]), f32_of(x[2]), inexact))
+                     : bits_f64(arith_f64(c->param, f64_of(x[0]), f64_of(x[1]), f64_of(x[2]), inexact));
     /* NaN in: the first NaN operand's payload, quieted (docs/ir-semantics.md);
      * fixed here rather than left to the C compiler's operand order. */
-    int nan = -1;
-    for (unsigned k = 0; k < nvals && nan < 0; k++)
-      if (lt == IR_T_f32 ? isnan(f32_of(x[k])) : isnan(f64_of(x[k])))
-        nan = (int)k;
-    if (nan >= 0) {
-      ir_lane_set(out, lt, i, x[nan] | quiet);
-      continue;
-    }
-    uint64_t r = lt == IR_T_f32
-                     ? bits_f32(arith_f32(c->param, f32_of(x[0]), f32_of(x[1]), f32_of(x[2])))
-                     : bits_f64(arith_f64(c->param, f64_of(x[0]), f64_of(x[1]), f64_of(x[2])));
+    for (unsigned k = 0; k < nvals; k++)
+      if (nan_bits(x[k], lt)) {
+        r = x[k] | quiet;
+        break;
+      }
     ir_lane_set(out, lt, i, r);
   }
   mode_leave(saved, mode);
@@ -202,18 +218,36 @@ static uint64_t ftoi_lane(double v, unsigned bits, unsigned kind) {
   return sgn ? (uint64_t)(int64_t)v & ir_mask(bits) : (uint64_t)v;
 }
 
-/* ftoi.KIND(a, r): KIND is IR_CVT_SIGNED or IR_CVT_UNSIGNED, maybe | IR_CVT_SAT. */
+/* The flags of converting v (rounded: r) to an integer of `bits`: invalid for
+ * NaN or out of range (saturating or not), else inexact if rounding changed it
+ * (x86 cvt*2si and Arm FPToFixed agree). */
+static uint32_t ftoi_flags(double v, double r, unsigned bits, unsigned kind) {
+  bool sgn = !(kind & IR_CVT_UNSIGNED);
+  double lo = sgn ? -ldexp(1, (int)bits - 1) : 0, hi = ldexp(1, (int)bits - (sgn ? 1 : 0));
+  if (isnan(r) || isless(r, lo) || isgreaterequal(r, hi))
+    return IR_FENV_INVALID;
+  return islessgreater(r, v) ? IR_FENV_INEXACT : 0;
+}
+
+/* ftoi.KIND(a, r): KIND is IR_CVT_SIGNED or IR_CVT_UNSIGNED, maybe | IR_CVT_SAT.
+ * The flags are computed, not the host's: widening an f32 operand would raise
+ * "denormal", which no conversion to integer does. DAZ still applies (the
+ * widening flushes a denormal operand to zero then). */
 bool ir_eval_ftoi(const IrEvalCall *c, IrValue *out) {
   IrType st = ir_type_lane(c->at[0]), dt = ir_type_lane(c->type);
   int mode;
   if (!is_fp(st) || !ir_type_is_int(dt) || dt == IR_T_i1 || c->imm > (IR_CVT_UNSIGNED | IR_CVT_SAT) ||
       !rounding_mode(c, &mode))
     return false;
+  uint32_t env = ir_fenv_host_get(), raised = 0;
   int saved = mode_enter(mode);
   for (unsigned i = 0; i < min_lanes(c); i++) {
-    double v = round_integral(ir_lane_fp(ir_lane_get(c->a, st, i), st));
-    ir_lane_set(out, dt, i, ftoi_lane(v, ir_type_bits(dt), (unsigned)c->imm));
+    double v = ir_lane_fp(ir_lane_get(c->a, st, i), st);
+    double r = round_integral(v);
+    raised |= ftoi_flags(v, r, ir_type_bits(dt), (unsigned)c->imm);
+    ir_lane_set(out, dt, i, ftoi_lane(r, ir_type_bits(dt), (unsigned)c->imm));
   }
   mode_leave(saved, mode);
+  ir_fenv_host_set(env | raised);
   return true;
 }

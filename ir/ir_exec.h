@@ -104,7 +104,7 @@ typedef IrRunStep (*IrRunFn)(IrRun *st, const IrInst *in, IrRef r);
 /* Each op of this list has ir_run_<op>; the op table names it. */
 #define IR_RUN_OPS(_)                                                          \
   _(vconst) _(get) _(set) _(insn) _(load) _(store) _(cas) _(armw) _(fence)     \
-  _(call) _(br) _(jmp) _(exit) _(exiti) _(syscall) _(raise)
+  _(call) _(br) _(jmp) _(exit) _(exiti) _(syscall) _(raise) _(fenv_get) _(fenv_set)
 #define IR_RUN_DECL(name) IrRunStep ir_run_##name(IrRun *st, const IrInst *in, IrRef r);
 IR_RUN_OPS(IR_RUN_DECL)
 #undef IR_RUN_DECL

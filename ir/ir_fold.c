@@ -163,6 +163,38 @@ static IrRef rule_apply(IrFunc *fn, const FoldRule *rule, IrType type, const IrR
 
 /* -- Constant evaluation -------------------------------------------------------- */
 
+/* Some float lane of v (type t) is denormal. */
+static bool has_denormal(IrType t, const IrValue *v) {
+  IrType lt = ir_type_lane(t);
+  if (!ir_type_is_flt(lt))
+    return false;
+  bool f32 = lt == IR_T_f32;
+  uint64_t exp = f32 ? 0x7f800000u : 0x7ff0000000000000ull, mant = f32 ? 0x7fffffu : (1ull << 52) - 1;
+  for (unsigned i = 0; i < ir_type_info[t].lanes; i++) {
+    uint64_t x = 0;
+    memcpy(&x, v->b + i * ir_type_info[lt].bytes, ir_type_info[lt].bytes);
+    if ((x & exp) == 0 && (x & mant) != 0)
+      return true;
+  }
+  return false;
+}
+
+/* An FP op's value, when it is the same whatever the environment it runs in:
+ * evaluated with no flags and no flushing, it raises no flag (which the guest
+ * could see) and has no denormal operand or result (which DAZ/FTZ change). */
+static bool eval_env_free(IrOp op, IrType type, const IrType *types, const IrValue *vals,
+                          uint32_t nargs, uint64_t imm, uint32_t aux, IrValue *out) {
+  for (uint32_t k = 0; k < nargs; k++)
+    if (has_denormal(types[k], &vals[k]))
+      return false;
+  uint32_t saved = ir_fenv_host_get();
+  ir_fenv_host_set(0);
+  bool ok = ir_eval(op, type, types, vals, nargs, imm, aux, out);
+  uint32_t raised = ir_fenv_host_get() & IR_FENV_FLAGS;
+  ir_fenv_host_set(saved);
+  return ok && !raised && !has_denormal(type, out);
+}
+
 static IrRef fold_eval(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const IrRef *a,
                        uint64_t imm, uint32_t aux) {
   IrValue vals[IR_MAX_ARGS], out;
@@ -180,7 +212,8 @@ static IrRef fold_eval(IrFunc *fn, IrOp op, IrType type, uint32_t nargs, const I
       return IR_NONE;
   }
   /* ir_eval refuses what would fault, which keeps IRF_FAULT ops in place. */
-  if (!ir_eval(op, type, types, vals, nargs, imm, aux, &out))
+  if ((ir_op_info[op].flags & IRF_FENV) ? !eval_env_free(op, type, types, vals, nargs, imm, aux, &out)
+                                        : !ir_eval(op, type, types, vals, nargs, imm, aux, &out))
     return IR_NONE;
   if (ir_type_is_vec(type))
     return ir_vconst(fn, type, out.v);

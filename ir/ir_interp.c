@@ -107,6 +107,19 @@ IrRunStep ir_run_raise(IrRun *st, const IrInst *in, IrRef r) {
   return ir_run_exception(st, (IrExc)in->imm, st->vals[in->args[0]].u64, false);
 }
 
+/* -- The FP environment: the host's, which the FP ops raise flags in ----- */
+
+IrRunStep ir_run_fenv_get(IrRun *st, const IrInst *in, IrRef r) {
+  memset(&st->vals[r], 0, sizeof st->vals[r]);
+  st->vals[r].u64 = ir_fenv_host_get();
+  return IR_RUN_NEXT;
+}
+
+IrRunStep ir_run_fenv_set(IrRun *st, const IrInst *in, IrRef r) {
+  ir_fenv_host_set((uint32_t)st->vals[in->args[0]].u64);
+  return IR_RUN_NEXT;
+}
+
 /* -- Pure ops and the block loop ----------------------------------------- */
 
 /* ir_eval refuses only a faulting division or operands outside the op's domain

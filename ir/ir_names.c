@@ -10,11 +10,13 @@ static const char *const itof_names[] = {[IR_CVT_SIGNED] = "s", [IR_CVT_UNSIGNED
 static const char *const ftoi_names[] = {
     [IR_CVT_SIGNED] = "s", [IR_CVT_UNSIGNED] = "u",
     [IR_CVT_SIGNED | IR_CVT_SAT] = "s.sat", [IR_CVT_UNSIGNED | IR_CVT_SAT] = "u.sat"};
+static const char *const fround_names[] = {"x"}; /* bit 0: IR_ROUND_INEXACT */
 static const char *const narrow_names[] = {
     [IR_NARROW_TRUNC] = "trunc", [IR_NARROW_SSAT] = "ssat", [IR_NARROW_USAT] = "usat",
     [IR_NARROW_UUSAT] = "uusat"};
 static const char *const widen_names[] = {[IR_WIDEN_ZERO] = "zero", [IR_WIDEN_SIGN] = "sign"};
 
+_Static_assert(IR_ROUND_INEXACT == 1, "fround_names is indexed by bit");
 _Static_assert(IR_MEM_ACQUIRE == 1 << 0 && IR_MEM_RELEASE == 1 << 1 && IR_MEM_ALIGN == 1 << 2,
                "mem_names is indexed by bit");
 
@@ -32,6 +34,7 @@ static const IrKindNames kind_names[IR_OP__COUNT] = {
     [IR_OP_cas] = IR_KIND_FLAGS(mem_names),
     [IR_OP_armw] = {ir_rmw_name, IR_RMW__COUNT, false},
     [IR_OP_fence] = IR_KIND_ENUM(fence_names),
+    [IR_OP_fround] = IR_KIND_FLAGS(fround_names),
     [IR_OP_itof] = IR_KIND_ENUM(itof_names),
     [IR_OP_ftoi] = IR_KIND_ENUM(ftoi_names),
     [IR_OP_vnarrow] = IR_KIND_ENUM(narrow_names),

@@ -2,7 +2,9 @@
  * instruction equal to an earlier one (op, type, operands after replacement,
  * immediates) is replaced by it. Frontends emit operands naively (x86's
  * `xor eax, eax` reads eax twice and truncates it twice); after this, the folder
- * sees `xor x, x`. Only within a block, so the earlier one always dominates. */
+ * sees `xor x, x`. Only within a block, so the earlier one always dominates.
+ * FP ops merge too (the flags an op raises are sticky: raising them once is
+ * the same), but not across a fenv_set, which may clear flags or change flushing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +48,8 @@ void ir_pass_cse(IrFunc *fn) {
       IrRef r = blk->insts[k];
       const IrInst *in = &fn->insts[r];
       uint16_t f = ir_op_info[in->op].flags;
+      if (in->op == IR_OP_fenv_set) /* FP ops after it may flush or flag differently */
+        memset(table, 0, cap * sizeof *table);
       if (!(f & IRF_PURE) || (f & IRF_FAULT) || in->op == IR_OP_vconst)
         continue;
       IrRef args[IR_MAX_ARGS];

@@ -218,6 +218,7 @@ static const VOpRule op_rules[IR_OP__COUNT] = {
     [IR_OP_vwidenlo] = rule_vwiden,
     [IR_OP_vwidenhi] = rule_vwiden,
     [IR_OP_fcmp] = rule_fcmp,
+    [IR_OP_fcmps] = rule_fcmp,
     [IR_OP_fcvt] = rule_fcvt,
     [IR_OP_itof] = rule_itof,
     [IR_OP_ftoi] = rule_ftoi,

@@ -151,6 +151,12 @@ typedef struct EmuCpuRt {
   BfJcacheEntry *jcaches[EMU_MODES]; /* system mode: one indirect-branch cache per mode */
   _Alignas(16) uint8_t mmu_scratch[16]; /* softmmu slow paths' value buffer */
   uint64_t mmu_pc;                      /* guest pc of the access in a slow path */
+  /* The guest's floating-point environment (IR_FENV_*: sticky exception flags,
+   * flush controls) while the cpu is outside emu_exec. Inside, it lives in the
+   * thread's host FP state (MXCSR), where generated code raises the flags for
+   * free; emu_exec loads it on entry and stores it back on the way out. Runners
+   * read and write it (signal frames, FPSR/MXCSR images) between emu_exec calls. */
+  uint32_t fenv;
 } EmuCpuRt;
 
 struct EmuCpu {

@@ -391,6 +391,15 @@ static bool tail_page_moved(EmuCpu *cpu, EmuEngine *e, const Tb *t) {
   return !e->cfg.code_key(cpu, split, &phys, &mode) || phys != was;
 }
 
+/* Translating (LLVM included) does floating point of its own, which must not
+ * flush as the guest asked nor touch its flags: it runs in a clean
+ * environment, and the guest's (returned) goes back after. */
+static uint32_t fenv_clean(void) {
+  uint32_t guest_env = ir_fenv_host_get();
+  ir_fenv_host_set(0);
+  return guest_env;
+}
+
 /* NULL only in system mode: fetching the code at pc faulted (the runner's
  * code_key recorded the exception with emu_cpu_raise). */
 static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
@@ -404,6 +413,9 @@ static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
     pthread_mutex_unlock(&e->lock);
     t = NULL;
   }
+  if (t)
+    return t;
+  uint32_t guest_env = fenv_clean();
   while (!t) {
     pthread_mutex_lock(&e->lock);
     t = tb_lookup_key(e, &k);
@@ -414,6 +426,7 @@ static Tb *find_or_translate(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
     if (!t)
       flush_full(cpu, e, gen);
   }
+  ir_fenv_host_set(guest_env);
   return t;
 }
 
@@ -536,11 +549,24 @@ static EmuExit exec_compiled(EmuCpu *cpu, EmuEngine *e, uint64_t pc) {
   }
 }
 
+/* The guest's FP environment goes live in the thread for guest code, and back
+ * to cpu->rt.fenv after (emu.h); the runner's own (the default) returns. */
+static uint32_t fenv_enter(EmuCpu *cpu) {
+  uint32_t runner_env = ir_fenv_host_get();
+  ir_fenv_host_set(cpu->rt.fenv);
+  return runner_env;
+}
+static void fenv_leave(EmuCpu *cpu, uint32_t runner_env) {
+  cpu->rt.fenv = ir_fenv_host_get();
+  ir_fenv_host_set(runner_env);
+}
+
 EmuExit emu_exec(EmuCpu *cpu) {
   EmuEngine *e = cpu->rt.engine;
   current_cpu = cpu;
   ir_helper_set_mem(&e->cfg.mem); /* for helpers that access guest memory (cmpxchg16b) */
   excl_cpu_enter(cpu);
+  volatile uint32_t runner_env = fenv_enter(cpu); /* across a fault's siglongjmp */
   EmuExit x;
   if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
     /* emu_host_fault stored the guest pc and the fault. */
@@ -551,6 +577,7 @@ EmuExit emu_exec(EmuCpu *cpu) {
   } else {
     x = exec_compiled(cpu, e, emu_cpu_pc(cpu));
   }
+  fenv_leave(cpu, runner_env);
   excl_cpu_leave(cpu);
   return x;
 }
@@ -573,11 +600,16 @@ bool emu_host_fault(int signo, void *fault_addr, void *uc) {
   cpu->rt.exc_arg = (uint64_t)(uintptr_t)fault_addr - e->cfg.guest_base;
   cpu->rt.exc_write = bf_fault_is_write((const uint8_t *)host_pc,
                                         (ctx->uc_mcontext.gregs[REG_ERR] & 2) != 0);
+  /* The handler runs in a fresh FP state and siglongjmp keeps it: the
+   * guest's, as the fault interrupted it, goes back in first. */
+  if (ctx->uc_mcontext.fpregs)
+    ir_fenv_host_set(ctx->uc_mcontext.fpregs->mxcsr);
   siglongjmp(cpu->rt.fault_jmp, 1);
 }
 
 static IrExit exec_func_compiled(EmuCpu *cpu, EmuEngine *e, const IrFunc *fn) {
   Tb *t = NULL;
+  uint32_t guest_env = fenv_clean();
   while (!t) {
     pthread_mutex_lock(&e->lock);
     t = tb_compile_func(e, fn);
@@ -586,6 +618,7 @@ static IrExit exec_func_compiled(EmuCpu *cpu, EmuEngine *e, const IrFunc *fn) {
     if (!t)
       flush_full(cpu, e, gen);
   }
+  ir_fenv_host_set(guest_env);
   cpu->rt.in_guest = 1;
   BfRet r = e->tramp.enter(cpu->guest, t->code);
   cpu->rt.in_guest = 0;
@@ -602,11 +635,16 @@ static IrExit exec_func_compiled(EmuCpu *cpu, EmuEngine *e, const IrFunc *fn) {
 
 IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
   EmuEngine *e = cpu->rt.engine;
-  if (e->cfg.tier == EMU_TIER_INTERP)
-    return ir_interp(fn, cpu->guest, &e->cfg.mem);
+  if (e->cfg.tier == EMU_TIER_INTERP) {
+    uint32_t env = fenv_enter(cpu);
+    IrExit x = ir_interp(fn, cpu->guest, &e->cfg.mem);
+    fenv_leave(cpu, env);
+    return x;
+  }
   current_cpu = cpu;
   ir_helper_set_mem(&e->cfg.mem);
   excl_cpu_enter(cpu);
+  volatile uint32_t runner_env = fenv_enter(cpu); /* across a fault's siglongjmp */
   IrExit x;
   if (sigsetjmp(cpu->rt.fault_jmp, 0)) {
     cpu->rt.in_guest = 0;
@@ -615,6 +653,7 @@ IrExit emu_exec_func(EmuCpu *cpu, const IrFunc *fn) {
   } else {
     x = exec_func_compiled(cpu, e, fn);
   }
+  fenv_leave(cpu, runner_env);
   excl_cpu_leave(cpu);
   return x;
 }

@@ -89,15 +89,18 @@ static inline void harness_fini(void) {
 static inline TestCpu *harness_state(void) { return (TestCpu *)emu_guest(harness.cpu); }
 static inline uint8_t *harness_mem(void) { return harness.window + MEM_BASE; }
 
-/* Run fn on *cpu and *mem through backend_fast; both are updated. A fault
- * found by the host (not the bounds check) also stores the pc into the pc
- * slot, as emu_exec would: that write is undone so states compare. */
+/* Run fn on *cpu and *mem through backend_fast; both are updated, and so is
+ * the thread's FP environment (as ir_interp would: the cpu's goes in and out).
+ * A fault found by the host (not the bounds check) also stores the pc into the
+ * pc slot, as emu_exec would: that write is undone so states compare. */
 static inline IrExit harness_run(const IrFunc *fn, TestCpu *cpu, TestMem *mem) {
   harness_signals();
   memcpy(harness_state(), cpu, sizeof *cpu);
   memcpy(harness_mem(), mem->bytes, MEM_SIZE);
   harness.faulted = false;
+  harness.cpu->rt.fenv = ir_fenv_host_get();
   IrExit x = emu_exec_func(harness.cpu, fn);
+  ir_fenv_host_set(harness.cpu->rt.fenv);
   if (harness.faulted)
     harness_state()->pc = harness.pc_before;
   memcpy(cpu, harness_state(), sizeof *cpu);

@@ -61,6 +61,9 @@ static inline void blh_segv(int sig, siginfo_t *si, void *uc) {
   blh.fault_host_pc = pc;
   blh.fault_addr = (uint64_t)(uintptr_t)si->si_addr - (uint64_t)(uintptr_t)blh.window;
   blh.fault_write = bf_fault_is_write((const uint8_t *)pc, ctx->uc_mcontext.gregs[REG_ERR] & 2);
+  /* siglongjmp keeps the handler's fresh FP state: put the code's back */
+  if (ctx->uc_mcontext.fpregs)
+    ir_fenv_host_set(ctx->uc_mcontext.fpregs->mxcsr);
   siglongjmp(blh.jb, 1);
 }
 

@@ -1,6 +1,6 @@
 /* backend_compare.h — a backend under test against the reference interpreter:
- * one random guest state and memory, the function run both ways, and exits,
- * every register slot and memory compared (a report naming the backend and
+ * one random guest state, memory and FP environment, the function run both
+ * ways, and exits, every register slot, memory and the FP environment compared (a report naming the backend and
  * the seed on a difference). Shared by backend_fast's and backend_llvm's
  * random-function tests. Include after cmocka.h, interp_cases.h, ir_randgen.h. */
 #ifndef EMU_BACKEND_COMPARE_H
@@ -31,10 +31,26 @@ static inline bool bc_compare_once(const IrFunc *fn, BcRunFn run, void *ctx, con
     mem_in.bytes[i] = (uint8_t)irr_next(g);
   a = b = in;
   ma = mb = mem_in;
+  /* Both start in one FP environment (flags, and flushing one time in four)
+   * and must end in the same one: the flags every op raised. */
+  uint32_t env = (uint32_t)irr_next(g) & IR_FENV_FLAGS;
+  if (irr_below(g, 4) == 0)
+    env |= irr_below(g, 2) ? IR_FENV_CONTROLS : IR_FENV_FTZ;
+  uint32_t saved = ir_fenv_host_get();
   IrMemOps ops = {&ma, mem_load, mem_store, mem_atomic};
+  ir_fenv_host_set(env);
   IrExit xa = ir_interp(fn, &a, &ops);
+  uint32_t env_a = ir_fenv_host_get();
+  ir_fenv_host_set(env);
   IrExit xb = run(ctx, &b, &mb);
+  uint32_t env_b = ir_fenv_host_get();
+  ir_fenv_host_set(saved);
   bool ok = bc_same_exit(xa, xb);
+  if (env_a != env_b) {
+    print_error("seed %#llx: FP environment %#x (interp), %#x (%s), from %#x\n",
+                (unsigned long long)seed, env_a, env_b, who, env);
+    ok = false;
+  }
   if (!ok) {
     print_error("seed %#llx: exits differ\n", (unsigned long long)seed);
     bc_show_exit("interp", xa);

@@ -5,9 +5,10 @@
  * quiet NaNs with payloads and either sign, infinities, zeros of both signs,
  * denormals, ties, the integer range limits. The first NaN operand must win in
  * operand order (fma's three operands too), an SNaN must come back quieted,
- * invalid operations must give x86's negative default NaN. Shared by
- * backend_fast's and backend_llvm's FP tests; include after cmocka.h and
- * interp_cases.h. */
+ * invalid operations must give x86's negative default NaN. The FP environment
+ * too: every case starts with no flags, half of them with DAZ and FTZ on, and
+ * must end with the flags the interpreter raised. Shared by backend_fast's and
+ * backend_llvm's FP tests; include after cmocka.h and interp_cases.h. */
 #ifndef EMU_FP_EDGES_H
 #define EMU_FP_EDGES_H
 
@@ -139,9 +140,15 @@ static inline unsigned fe_check(const FeBackend *be, const char *what, FeBuild b
           fe_fill(&a, opt, k, m, fe_cedges[c], dyn * 0x41u);
           b = a;
           IrMemOps ops = {&mem, mem_load, mem_store, mem_atomic};
+          uint32_t env = (k + m + c + dyn) & 1 ? IR_FENV_CONTROLS : 0, saved = ir_fenv_host_get();
+          ir_fenv_host_set(env);
           IrExit xa = ir_interp(fn, &a, &ops);
+          uint32_t env_a = ir_fenv_host_get();
+          ir_fenv_host_set(env);
           IrExit xb = be->run(fn, &b, &mem);
-          if (xa.kind == xb.kind && memcmp(&a, &b, sizeof a) == 0)
+          uint32_t env_b = ir_fenv_host_get();
+          ir_fenv_host_set(saved);
+          if (xa.kind == xb.kind && memcmp(&a, &b, sizeof a) == 0 && env_a == env_b)
             continue;
           if (bad++ >= 4)
             continue;
@@ -153,10 +160,11 @@ static inline unsigned fe_check(const FeBackend *be, const char *what, FeBuild b
           uint32_t fa, fb;
           memcpy(&fa, &a.s0, 4), memcpy(&fb, &b.s0, 4);
           print_error("%s %s v%u rm %u/%u edges %u,%u,%u (interp/%s): d0 %016llx/%016llx "
-                      "s0 %08x/%08x r0 %llx/%llx w0 %x/%x v0 %s/%s\n",
+                      "s0 %08x/%08x r0 %llx/%llx w0 %x/%x v0 %s/%s fenv %#x: %#x/%#x\n",
                       what, ir_type_info[t].name, variant, rm, dyn, k, m, fe_cedges[c], be->name,
                       (unsigned long long)da, (unsigned long long)db, fa, fb,
-                      (unsigned long long)a.r[0], (unsigned long long)b.r[0], a.w0, b.w0, sa, sb);
+                      (unsigned long long)a.r[0], (unsigned long long)b.r[0], a.w0, b.w0, sa, sb,
+                      env, env_a, env_b);
         }
   ir_func_free(fn);
   return bad;
@@ -168,10 +176,13 @@ static inline IrRef fe_b_arith(IrFunc *fn, IrType t, IrRef rm, unsigned op) {
   IrRef args[3] = {fe_opnd(fn, t, false), fe_opnd(fn, t, true), rm};
   return ir_emit_raw(fn, (IrOp)op, t, 3, args, 0, 0);
 }
-static inline IrRef fe_b_unary(IrFunc *fn, IrType t, IrRef rm, unsigned op) {
+/* op | FE_INEXACT: fround.x (inexact raised). */
+enum { FE_INEXACT = 0x10000 };
+static inline IrRef fe_b_unary(IrFunc *fn, IrType t, IrRef rm, unsigned variant) {
   IrRef args[2] = {fe_opnd(fn, t, false), rm};
+  IrOp op = (IrOp)(variant & 0xffff);
   bool has_rm = op == IR_OP_fsqrt || op == IR_OP_fround;
-  return ir_emit_raw(fn, (IrOp)op, t, has_rm ? 2 : 1, args, 0, 0);
+  return ir_emit_raw(fn, op, t, has_rm ? 2 : 1, args, variant & FE_INEXACT ? IR_ROUND_INEXACT : 0, 0);
 }
 /* fma variants: 0 (a, b, c); the same value twice (register aliasing in the
  * backend): 1 (a, b, a), 2 (a, a, c), 3 (a, b, b). */
@@ -180,10 +191,13 @@ static inline IrRef fe_b_fma(IrFunc *fn, IrType t, IrRef rm, unsigned variant) {
   IrRef args[4][4] = {{a, b, c, rm}, {a, b, a, rm}, {a, a, c, rm}, {a, b, b, rm}};
   return ir_emit_raw(fn, IR_OP_fma, t, 4, args[variant], 0, 0);
 }
-static inline IrRef fe_b_fcmp(IrFunc *fn, IrType t, IrRef rm, unsigned pred) {
+/* variant: the predicate, | FE_SIGNALLING for fcmps. */
+enum { FE_SIGNALLING = 0x100 };
+static inline IrRef fe_b_fcmp(IrFunc *fn, IrType t, IrRef rm, unsigned variant) {
   (void)rm;
   IrRef args[2] = {fe_opnd(fn, t, false), fe_opnd(fn, t, true)};
-  return ir_emit_raw(fn, IR_OP_fcmp, ir_type_is_vec(t) ? t : IR_T_i1, 2, args, pred, 0);
+  IrOp op = variant & FE_SIGNALLING ? IR_OP_fcmps : IR_OP_fcmp;
+  return ir_emit_raw(fn, op, ir_type_is_vec(t) ? t : IR_T_i1, 2, args, variant & 0xff, 0);
 }
 static inline IrType fe_cvt_from(IrType t) {
   return t == IR_T_f32 ? IR_T_f64 : t == IR_T_f64 ? IR_T_f32 : t == IR_T_v4f32 ? IR_T_v2f64 : IR_T_v4f32;
@@ -235,12 +249,13 @@ static inline unsigned fe_arith(const FeBackend *be) {
 }
 
 static inline unsigned fe_unary(const FeBackend *be) {
-  static const IrOp ops[] = {IR_OP_fsqrt, IR_OP_fround, IR_OP_fneg, IR_OP_fabs};
+  static const unsigned ops[] = {IR_OP_fsqrt, IR_OP_fround, IR_OP_fneg, IR_OP_fabs,
+                                 IR_OP_fround | FE_INEXACT};
   unsigned bad = 0;
-  for (unsigned o = 0; o < 4; o++)
+  for (unsigned o = 0; o < 5; o++)
     for (unsigned i = 0; i < 4; i++)
       for (unsigned rm = 0; rm <= 4; rm++)
-        bad += fe_check(be, ir_op_info[ops[o]].name, fe_b_unary, fe_ftypes[i], fe_ftypes[i],
+        bad += fe_check(be, ir_op_info[ops[o] & 0xffff].name, fe_b_unary, fe_ftypes[i], fe_ftypes[i],
                         ops[o], rm, 1);
   return bad;
 }
@@ -262,7 +277,8 @@ static inline unsigned fe_compare(const FeBackend *be) {
   unsigned bad = 0;
   for (unsigned p = IR_PRED_foeq; p < IR_PRED__COUNT; p++)
     for (unsigned i = 0; i < 4; i++)
-      bad += fe_check(be, ir_pred_name[p], fe_b_fcmp, fe_ftypes[i], fe_ftypes[i], p, 0, 1);
+      for (unsigned sig = 0; sig <= FE_SIGNALLING; sig += FE_SIGNALLING)
+        bad += fe_check(be, ir_pred_name[p], fe_b_fcmp, fe_ftypes[i], fe_ftypes[i], p | sig, 0, 1);
   return bad;
 }
 

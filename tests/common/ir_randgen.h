@@ -301,6 +301,10 @@ static inline void irr_inst(IrRand *g, IrOp op) {
   case IR_OP_fence:
     irr_emit(g, op, IR_T_void, 0, NULL, irr_kind(g, op), 0);
     return;
+  case IR_OP_fenv_set: /* flags and the flush controls (the rest is ignored) */
+    args[0] = irr_value(g, IR_T_i32);
+    irr_emit(g, op, IR_T_void, 1, args, 0, 0);
+    return;
   default: break;
   }
   if (info->flags & IRF_TERM)

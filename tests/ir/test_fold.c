@@ -138,8 +138,8 @@ static const ConstCase const_cases[] = {
     {IR_OP_fneg, F64, 1, {F64}, {F64_1}, 0, 0, F64_M1},
     {IR_OP_fcvt, F64, 2, {F32, I8}, {F32_1_5, IR_RM_NEAREST}, 0, 0, F64_1_5},
     {IR_OP_itof, F64, 2, {I32, I8}, {0xffffffff, IR_RM_NEAREST}, IR_CVT_SIGNED, 0, F64_M1},
-    {IR_OP_ftoi, I32, 2, {F64, I8}, {F64_2_5, IR_RM_NEAREST}, IR_CVT_SIGNED, 0, 2},
-    {IR_OP_ftoi, I32, 2, {F64, I8}, {F64_M0_5, IR_RM_DOWN}, IR_CVT_SIGNED, 0, 0xffffffff},
+    {IR_OP_ftoi, I32, 2, {F64, I8}, {F64_2, IR_RM_NEAREST}, IR_CVT_SIGNED, 0, 2},
+    {IR_OP_ftoi, I32, 2, {F64, I8}, {F64_M1, IR_RM_DOWN}, IR_CVT_SIGNED, 0, 0xffffffff},
     {IR_OP_fcmp, I1, 2, {F64, F64}, {F64_NAN, F64_1}, IR_PRED_funo, 0, 1},
     {IR_OP_fcmp, I1, 2, {F64, F64}, {F64_1, F64_2}, IR_PRED_folt, 0, 1},
     {IR_OP_fcmp, I1, 2, {F64, F64}, {F64_NAN, F64_NAN}, IR_PRED_foeq, 0, 0},
@@ -234,6 +234,44 @@ static void test_no_fold_of_faults(void **state) {
   IrRef x = ir_get(fn, T_R0);
   IrRef r = ir_div(fn, IR_OP_udiv, x, ir_const(fn, I64, 0), IR_DIV_TRAP);
   assert_int_equal(inst(fn, r)->op, IR_OP_udiv);
+  ir_func_free(fn);
+}
+
+/* FP ops whose value or flags the FP environment decides stay: a flag the
+ * guest could read (inexact, divide by zero, invalid, a signalling compare of
+ * a quiet NaN), a denormal operand or result (DAZ / FTZ change it). */
+static void test_no_fold_of_fp_env(void **state) {
+  static const ConstCase cases[] = {
+      {IR_OP_ftoi, I32, 2, {F64, I8}, {F64_2_5, IR_RM_NEAREST}, IR_CVT_SIGNED, 0, 0}, /* inexact */
+      {IR_OP_ftoi, I32, 2, {F64, I8}, {F64_NAN, IR_RM_NEAREST}, IR_CVT_SIGNED, 0, 0}, /* invalid */
+      {IR_OP_fdiv, F64, 3, {F64, F64, I8}, {F64_1, 0, IR_RM_NEAREST}, 0, 0, 0},        /* divzero */
+      {IR_OP_fdiv, F64, 3, {F64, F64, I8}, {F64_1, 0x4008000000000000ull, IR_RM_NEAREST}, 0, 0, 0},
+      {IR_OP_fadd, F64, 3, {F64, F64, I8}, {1, 0, IR_RM_NEAREST}, 0, 0, 0},            /* denormal in */
+      {IR_OP_fmul, F64, 3, {F64, F64, I8}, {0x0010000000000000ull, 0x3fe0000000000000ull,
+                                            IR_RM_NEAREST}, 0, 0, 0},                 /* denormal out */
+      {IR_OP_fcmps, I1, 2, {F64, F64}, {F64_NAN, F64_1}, IR_PRED_funo, 0, 0},         /* invalid */
+      {IR_OP_fcmp, I1, 2, {F64, F64}, {0x7ff0000000000001ull, F64_1}, IR_PRED_funo, 0, 0}, /* sNaN */
+      {IR_OP_fround, F64, 2, {F64, I8}, {F64_2_5, IR_RM_NEAREST}, IR_ROUND_INEXACT, 0, 0},
+  };
+  uint32_t env = ir_fenv_host_get();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const ConstCase *c = &cases[i];
+    IrFunc *fn = ir_func_new(&test_regfile);
+    IrRef args[IR_MAX_ARGS];
+    for (uint32_t k = 0; k < c->nargs; k++)
+      args[k] = ir_const(fn, c->at[k], c->av[k]);
+    IrRef r = ir_emit(fn, c->op, c->type, c->nargs, args, c->imm, c->aux);
+    if (inst(fn, r)->op != c->op)
+      fail_msg("case %zu (%s) was folded", i, ir_op_info[c->op].name);
+    ir_func_free(fn);
+  }
+  /* The folder's trials leave the thread's environment as it was. */
+  assert_int_equal(ir_fenv_host_get(), env);
+  /* Without a flag, rounding without inexact folds (2.5 -> 2, ties to even). */
+  IrFunc *fn = ir_func_new(&test_regfile);
+  IrRef r = ir_op2(fn, IR_OP_fround, ir_const(fn, F64, F64_2_5), ir_const(fn, I8, IR_RM_NEAREST));
+  assert_true(ir_is_const(fn, r));
+  assert_int_equal(inst(fn, r)->imm, F64_2);
   ir_func_free(fn);
 }
 
@@ -602,7 +640,7 @@ int main(void) {
       cmocka_unit_test(test_no_fold_of_faults),  cmocka_unit_test(test_identities),
       cmocka_unit_test(test_cmp_self),           cmocka_unit_test(test_trunc_of_ext),
       cmocka_unit_test(test_fold_at_emission),   cmocka_unit_test(test_no_fold_of_effects),
-      cmocka_unit_test(test_flag_conditions),
+      cmocka_unit_test(test_flag_conditions),   cmocka_unit_test(test_no_fold_of_fp_env),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
