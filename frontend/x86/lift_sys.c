@@ -53,18 +53,22 @@ static const CpuidLeaf cpuid_table[] = {
 /* AT_HWCAP for x86-64 Linux: cpuid(1).edx, so it says what this table says. */
 uint32_t x86_cpuid_hwcap(void) { return CPUID1_EDX; }
 
-static uint64_t helper_cpuid(void *opaque, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
-  (void)a0, (void)a1, (void)a2, (void)a3;
-  X86Cpu *cpu = opaque;
-  uint32_t leaf = (uint32_t)cpu->gpr[X86_RAX], sub = (uint32_t)cpu->gpr[X86_RCX];
-  uint32_t r[4] = {0, 0, 0, 0};
+void x86_cpuid_user(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+  r[0] = r[1] = r[2] = r[3] = 0;
   for (size_t i = 0; i < sizeof cpuid_table / sizeof cpuid_table[0]; i++) {
     const CpuidLeaf *c = &cpuid_table[i];
     if (c->leaf == leaf && (c->subleaf == ~0u || c->subleaf == sub)) {
       r[0] = c->eax, r[1] = c->ebx, r[2] = c->ecx, r[3] = c->edx;
-      break;
+      return;
     }
   }
+}
+
+static uint64_t helper_cpuid(void *opaque, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a0, (void)a1, (void)a2, (void)a3;
+  X86Cpu *cpu = opaque;
+  uint32_t r[4];
+  x86_cpuid_user((uint32_t)cpu->gpr[X86_RAX], (uint32_t)cpu->gpr[X86_RCX], r);
   cpu->gpr[X86_RAX] = r[0];
   cpu->gpr[X86_RBX] = r[1];
   cpu->gpr[X86_RCX] = r[2];

@@ -34,6 +34,9 @@ extern const IrFrontend x86_frontend;
 
 /* AT_HWCAP: leaf 1 edx of the cpuid the guest sees. */
 uint32_t x86_cpuid_hwcap(void);
+/* cpuid as user mode answers it (eax, ebx, ecx, edx): what the lifters
+ * implement. System mode's CPU model (system/x86_cpuid.c) starts from it. */
+void x86_cpuid_user(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 /* Each mnemonic (a ZydisMnemonic value) some lifter table names, for coverage
  * reports; a mnemonic may be named more than once. */
