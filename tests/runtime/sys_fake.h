@@ -181,6 +181,27 @@ static void tlb_fill(Sys *s, unsigned mmu, uint64_t va) {
   t->phys = p->phys;
 }
 
+/* A callee may change every caller-saved register; this one does, so that a
+ * stub forgetting one shows. */
+static void clobber_caller_saved(void) {
+  __asm__ volatile("mov $0xdead0001, %%eax\n\tmov %%rax, %%rcx\n\tmov %%rax, %%rdx\n\t"
+                   "mov %%rax, %%rsi\n\tmov %%rax, %%rdi\n\tmov %%rax, %%r8\n\t"
+                   "mov %%rax, %%r9\n\tmov %%rax, %%r10\n\tmov %%rax, %%r11\n\t"
+                   "pcmpeqd %%xmm0, %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\t"
+                   "pcmpeqd %%xmm2, %%xmm2\n\tpcmpeqd %%xmm3, %%xmm3\n\t"
+                   "pcmpeqd %%xmm4, %%xmm4\n\tpcmpeqd %%xmm5, %%xmm5\n\t"
+                   "pcmpeqd %%xmm6, %%xmm6\n\tpcmpeqd %%xmm7, %%xmm7\n\t"
+                   "pcmpeqd %%xmm8, %%xmm8\n\tpcmpeqd %%xmm9, %%xmm9\n\t"
+                   "pcmpeqd %%xmm10, %%xmm10\n\tpcmpeqd %%xmm11, %%xmm11\n\t"
+                   "pcmpeqd %%xmm12, %%xmm12\n\tpcmpeqd %%xmm13, %%xmm13\n\t"
+                   "pcmpeqd %%xmm14, %%xmm14\n\tpcmpeqd %%xmm15, %%xmm15"
+                   :
+                   :
+                   : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm0",
+                     "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+                     "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+}
+
 static void slow_path(void *guest, uint64_t va, uint32_t info, uint8_t *buf, void *ret) {
   EmuCpu *cpu = emu_cpu_of_guest(guest);
   Sys *s = cpu->rt.runner;
@@ -192,6 +213,7 @@ static void slow_path(void *guest, uint64_t va, uint32_t info, uint8_t *buf, voi
   s->last_info = info;
   s->last_va = va;
   s->last_pc = cpu->rt.mmu_pc;
+  clobber_caller_saved();
   if (softmmu_info_atomic(info)) {
     uint64_t pa;
     s->slow_atomic++;
@@ -298,8 +320,8 @@ enum {
   I_ADDI,     /* r[a] += (int32)imm */
   I_GETPC,    /* r[a] = this instruction's (virtual) pc */
   I_GETMODE,  /* r[a] = the mode the block was translated for */
-  I_LD,       /* r[a] = zext(load IrType c [r[b]]) */
-  I_ST,       /* store IrType c [r[b]] = trunc(r[a]) */
+  I_LD,       /* r[a] = zext(load IrType c [r[b]]), IR_MEM_* flags imm */
+  I_ST,       /* store IrType c [r[b]] = trunc(r[a]), IR_MEM_* flags imm */
   I_PROBE,    /* an access of IrType a, kind b (PROBE_*) at r15 among many live values */
   I_JMP,      /* exit pc + (int32)imm */
   I_JR,       /* exiti r[a] */
@@ -332,18 +354,25 @@ static IrRef f32_const(IrFunc *fn, float f) {
 #define PROBE_VK(k, lane) ((uint64_t)(k) + 1 + 100 * (uint64_t)(lane))
 #define PROBE_DK(k) (0.5 * ((k) + 1))
 #define PROBE_SK(k) (0.25f * ((k) + 1))
+#define PROBE_NV 6 /* vector inputs */
 
-/* 14 GPR and 16 XMM values live across one access; each is used after it. */
+/* The vector slots a probe reads and rewrites (v4 and v7 hold the access's
+ * value). */
+static const unsigned probe_vslot[PROBE_NV] = {0, 1, 2, 3, 5, 6};
+
+/* 15 GPR and 21 XMM values live across one access, more than the host has
+ * registers, so every allocatable one holds a value there; each is used after
+ * it. */
 static void probe_build(IrFunc *fn, IrType t, unsigned kind) {
   IrRef rm = ir_const(fn, IR_T_i8, IR_RM_NEAREST);
   IrRef A = get_r(fn, 15);
-  IrRef g[7], G[7], V[4], W[4], D[2], E[2], S[2], T[2];
+  IrRef g[7], G[7], V[PROBE_NV], W[PROBE_NV], D[2], E[2], S[2], T[2];
   for (unsigned i = 0; i < 7; i++) {
     g[i] = get_r(fn, i);
     G[i] = ir_op2(fn, IR_OP_add, g[i], ir_const(fn, IR_T_i64, PROBE_GK(i)));
   }
-  for (unsigned k = 0; k < 4; k++) {
-    V[k] = ir_get(fn, S_V0 + k);
+  for (unsigned k = 0; k < PROBE_NV; k++) {
+    V[k] = ir_get(fn, S_V0 + probe_vslot[k]);
     W[k] = ir_op2(fn, IR_OP_add, V[k],
                   ir_vconst(fn, IR_T_v2i64, (IrV128){PROBE_VK(k, 0), PROBE_VK(k, 1)}));
   }
@@ -353,6 +382,9 @@ static void probe_build(IrFunc *fn, IrType t, unsigned kind) {
     S[k] = ir_get(fn, S_S0 + k);
     T[k] = ir_op3(fn, IR_OP_fadd, S[k], f32_const(fn, PROBE_SK(k)), rm);
   }
+  /* Defined last, with no constant to load: it takes the register a dead
+   * constant left (the last one the allocator hands out). */
+  IrRef Z = ir_op2(fn, IR_OP_add, W[0], W[1]);
   if (kind == PROBE_LOAD) {
     IrRef L = ir_load(fn, t, A, 0);
     if (ir_type_is_int(t))
@@ -377,8 +409,10 @@ static void probe_build(IrFunc *fn, IrType t, unsigned kind) {
     ir_set(fn, S_R0 + i,
            ir_op2(fn, IR_OP_add, ir_op2(fn, IR_OP_mul, g[i], ir_const(fn, IR_T_i64, 3)),
                   G[(i + 1) % 7]));
-  for (unsigned k = 0; k < 4; k++)
-    ir_set(fn, S_V0 + k, ir_op2(fn, IR_OP_xor, V[k], W[(k + 1) % 4]));
+  for (unsigned k = 0; k < PROBE_NV; k++) {
+    IrRef x = ir_op2(fn, IR_OP_xor, V[k], W[(k + 1) % PROBE_NV]);
+    ir_set(fn, S_V0 + probe_vslot[k], k ? x : ir_op2(fn, IR_OP_xor, x, Z));
+  }
   for (unsigned k = 0; k < 2; k++) {
     ir_set(fn, S_F0 + k, ir_op3(fn, IR_OP_fadd, D[k], E[(k + 1) % 2], rm));
     ir_set(fn, S_S0 + k, ir_op3(fn, IR_OP_fadd, S[k], T[(k + 1) % 2], rm));
@@ -397,9 +431,11 @@ static bool fe_insn(IrFunc *fn, uint64_t pc, const Insn *in, uint32_t mode) {
   case I_GETPC: ir_set(fn, S_R0 + in->a, ir_const(fn, IR_T_i64, pc)); return false;
   case I_GETMODE: ir_set(fn, S_R0 + in->a, ir_const(fn, IR_T_i64, mode)); return false;
   case I_LD:
-    ir_set(fn, S_R0 + in->a, to_i64(fn, ir_load(fn, (IrType)in->c, get_r(fn, in->b), 0)));
+    ir_set(fn, S_R0 + in->a, to_i64(fn, ir_load(fn, (IrType)in->c, get_r(fn, in->b), in->imm)));
     return false;
-  case I_ST: ir_store(fn, get_r(fn, in->b), to_type(fn, (IrType)in->c, get_r(fn, in->a)), 0); return false;
+  case I_ST:
+    ir_store(fn, get_r(fn, in->b), to_type(fn, (IrType)in->c, get_r(fn, in->a)), in->imm);
+    return false;
   case I_PROBE: probe_build(fn, (IrType)in->a, in->b); return false;
   case I_JMP: ir_exit(fn, pc + (uint64_t)(int64_t)(int32_t)in->imm); return true;
   case I_JR: ir_exiti(fn, get_r(fn, in->a)); return true;

@@ -2,10 +2,11 @@
  * fast tier (backend_fast's inline TLB lookup and its out-of-line slow-path
  * stub) and the interpreter tier (the runner's IrMemOps), against the fake
  * machine of sys_fake.h: every IR memory type hits and misses with exact
- * values while 30 values of both register classes stay live around the
+ * values while 36 values of both register classes stay live around the
  * access, page-crossing and MMIO accesses always take the slow path, a fault
- * in the slow path is precise, atomics retry after a miss, and a block
- * translated for MMU index 1 reads the second TLB table. */
+ * in the slow path is precise (IR_MEM_ALIGN faults come before the lookup),
+ * atomics retry after a miss, and a block translated for MMU index 1 reads
+ * the second TLB table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,10 +82,14 @@ static void probe_check(const SysCpu *in, const SysCpu *out) {
     unsigned j = (i + 1) % 7;
     assert_int_equal(out->r[i], in->r[i] * 3 + in->r[j] + PROBE_GK(j));
   }
-  for (unsigned k = 0; k < 4; k++)
-    for (unsigned l = 0; l < 2; l++)
-      assert_int_equal(out->v[k][l],
-                       in->v[k][l] ^ (in->v[(k + 1) % 4][l] + PROBE_VK((k + 1) % 4, l)));
+  for (unsigned k = 0; k < PROBE_NV; k++) {
+    unsigned j = (k + 1) % PROBE_NV, vk = probe_vslot[k], vj = probe_vslot[j];
+    for (unsigned l = 0; l < 2; l++) {
+      uint64_t z = in->v[0][l] + PROBE_VK(0, l) + in->v[1][l] + PROBE_VK(1, l);
+      assert_int_equal(out->v[vk][l],
+                       in->v[vk][l] ^ (in->v[vj][l] + PROBE_VK(j, l)) ^ (k ? 0 : z));
+    }
+  }
   for (unsigned k = 0; k < 2; k++) {
     double d = in->f[k] + (in->f[(k + 1) % 2] + PROBE_DK((k + 1) % 2));
     float f = in->s[k] + (in->s[(k + 1) % 2] + PROBE_SK((k + 1) % 2));
@@ -349,6 +354,40 @@ static void test_fault_is_precise(void **state) {
   sys_free(s);
 }
 
+/* IR_MEM_ALIGN: a misaligned access faults before any lookup, an aligned one
+ * goes on as usual. */
+static void test_misaligned_faults(void **state) {
+  Sys *s = machine(tier_of(state));
+  const uint64_t pc = VA(V_CODE2);
+  const Insn code[] = {{I_LD, 3, 4, IR_T_i32, IR_MEM_ALIGN}, {I_ST, 3, 5, IR_T_i64, IR_MEM_ALIGN},
+                       {I_HALT, 0, 0, 0, 0}};
+  sys_code(s, PA(2), code, sizeof code / sizeof code[0]);
+  memcpy(s->ram + PA(5) + 0x40, &(uint32_t){0xabcd}, 4);
+  SysCpu *c = sys_state(s);
+  c->r[4] = VA(V_DATA) + 0x42;
+  c->r[5] = VA(V_DATA) + 0x80;
+  sys_counts_reset(s);
+  EmuExit x = sys_run(s, pc);
+  assert_int_equal(x.reason, EMU_EXIT_EXCEPTION);
+  assert_int_equal(x.exc, IR_EXC_fault);
+  assert_int_equal(x.addr, VA(V_DATA) + 0x42);
+  assert_false(x.is_write);
+  assert_int_equal(emu_cpu_pc(s->cpu), pc);
+  assert_int_equal(s->slow_load + s->mem_calls, 0);
+  c->r[4] = VA(V_DATA) + 0x40;
+  c->r[5] = VA(V_DATA) + 0x84;
+  x = sys_run(s, pc);
+  assert_int_equal(x.reason, EMU_EXIT_EXCEPTION);
+  assert_int_equal(x.addr, VA(V_DATA) + 0x84);
+  assert_true(x.is_write);
+  assert_int_equal(emu_cpu_pc(s->cpu), pc + 8);
+  assert_int_equal(c->r[3], 0xabcd);
+  c->r[5] = VA(V_DATA) + 0x88;
+  assert_int_equal(sys_run(s, pc).reason, EMU_EXIT_SYSCALL);
+  assert_int_equal(s->ram[PA(5) + 0x88], 0xcd);
+  sys_free(s);
+}
+
 /* -- Atomics ------------------------------------------------------------------------------ */
 
 typedef struct AtomicCase {
@@ -498,6 +537,7 @@ int main(void) {
       BOTH_TIERS(test_page_crossing),
       BOTH_TIERS(test_mmio),
       BOTH_TIERS(test_fault_is_precise),
+      BOTH_TIERS(test_misaligned_faults),
       BOTH_TIERS(test_atomics_retry),
       cmocka_unit_test(test_mmu_index_tables),
       BOTH_TIERS(test_user_cannot_read_kernel_page),
