@@ -92,8 +92,10 @@ static inline uint64_t vm_rd64(Vm *vm, uint64_t pa) {
   return v;
 }
 static inline void vm_wr64(Vm *vm, uint64_t pa, uint64_t v) { memcpy(vm->ram + pa, &v, 8); }
+/* Write RAM behind the CPU's back, as DMA does (translated code is dropped). */
 static inline void vm_poke(Vm *vm, uint64_t pa, const void *bytes, size_t n) {
   memcpy(vm->ram + pa, bytes, n);
+  x86sys_phys_written(vm->cpu, pa, n);
 }
 
 /* Map va -> pa with a page of 4 KiB (level 0), 2 MiB (1) or 1 GiB (2). */
@@ -132,7 +134,7 @@ static inline Vm *vm_new(void) {
   Vm *vm = calloc(1, sizeof *vm);
   vm->ram = calloc(1, VM_RAM);
   vm->bus = hw_bus_new();
-  hw_bus_map_pio(vm->bus, 0x80, 2, "vmdev", &vm_dev_ops, &vm->dev);
+  hw_bus_map_pio(vm->bus, 0x80, 8, "vmdev", &vm_dev_ops, &vm->dev);
   hw_bus_map_mmio(vm->bus, 0xfeb00000, 0x1000, "vmdev", &vm_dev_ops, &vm->dev);
   EmuEngineConfig cfg;
   memset(&cfg, 0, sizeof cfg);
