@@ -195,7 +195,7 @@ static void test_sti_shadow(void **state) {
 }
 
 /* x86sys_poll_irq asks the hooks and acknowledges what it delivers. */
-static bool pending = true;
+static bool pending;
 static int acked;
 static bool irq_pending(void *ctx) { return (void)ctx, pending; }
 static int irq_ack(void *ctx) {
@@ -207,6 +207,7 @@ static int irq_ack(void *ctx) {
 
 static void test_poll_irq(void **state) {
   (void)state;
+  pending = true, acked = 0;
   Vm *vm = vm_new();
   vm->s->hooks.irq_pending = irq_pending;
   vm->s->hooks.irq_ack = irq_ack;
@@ -233,5 +234,9 @@ int main(void) {
       cmocka_unit_test(test_sti_shadow),
       cmocka_unit_test(test_poll_irq),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  /* The interpreter tier (IrMemOps), then backend_fast (the inline TLB and
+   * the softmmu slow paths). */
+  int failed = cmocka_run_group_tests_name("interp", tests, NULL, NULL);
+  vm_tier = EMU_TIER_FAST;
+  return failed + cmocka_run_group_tests_name("fast", tests, NULL, NULL);
 }

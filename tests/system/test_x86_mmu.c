@@ -255,5 +255,9 @@ int main(void) {
       cmocka_unit_test(test_code_pages),
       cmocka_unit_test(test_invlpg_large),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  /* The interpreter tier (IrMemOps), then backend_fast (the inline TLB and
+   * the softmmu slow paths). */
+  int failed = cmocka_run_group_tests_name("interp", tests, NULL, NULL);
+  vm_tier = EMU_TIER_FAST;
+  return failed + cmocka_run_group_tests_name("fast", tests, NULL, NULL);
 }

@@ -59,6 +59,9 @@ typedef struct VmDev {
   unsigned writes;
 } VmDev;
 
+/* The tier the tests run in (main runs each group in both). */
+static EmuTier vm_tier = EMU_TIER_INTERP;
+
 typedef struct Vm {
   EmuEngine *e;
   EmuCpu *cpu;
@@ -139,7 +142,7 @@ static inline Vm *vm_new(void) {
   EmuEngineConfig cfg;
   memset(&cfg, 0, sizeof cfg);
   x86sys_engine_config(&cfg);
-  cfg.tier = EMU_TIER_INTERP;
+  cfg.tier = vm_tier;
   vm->e = emu_engine_new(&cfg);
   vm->cpu = emu_cpu_new(vm->e, NULL);
   X86SysHooks h = {.ram = vm->ram, .ram_size = VM_RAM, .bus = vm->bus, .ctx = vm,
