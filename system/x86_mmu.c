@@ -355,26 +355,45 @@ static X86Exc access(X86Sys *s, uint64_t va, void *buf, size_t n, unsigned mmu, 
 
 /* -- Slow paths: generated code, the interpreter, C ---------------------------------- */
 
-static void softmmu_load(void *guest, uint64_t va, uint32_t info, void *out) {
-  void *ret = __builtin_return_address(0);
+/* An atomic missed (SOFTMMU_INFO_ATOMIC): make its entry pass the inline
+ * check for a write, i.e. plain RAM in one page (a code page's blocks are
+ * dropped first); the generated code then retries. A locked access to MMIO
+ * or across pages is not something this model does: #GP. */
+static X86Exc atomic_ready(X86Sys *s, uint64_t va, unsigned size, unsigned mmu) {
+  X86Exc x = tlb_fill(s, va, mmu, X86_ACC_WRITE);
+  if (x86_failed(x))
+    return x;
+  SoftTlbEntry *e = softmmu_tlb_entry(&s->tlb, mmu, va);
+  if (in_page(va, size) < size || !page_ram(s, e->phys)) {
+    if (emu_log_on(EMU_LOG_unimp))
+      emu_log("x86: atomic access at %#llx across pages or to MMIO: #GP\n",
+              (unsigned long long)va);
+    return x86_gp0();
+  }
+  code_write(s, e->phys);
+  e->tag_write = va & SOFTMMU_PAGE_MASK;
+  return X86_OK;
+}
+
+/* Both slow paths: the access, or its fault (which does not return). */
+static void slow_path(void *guest, uint64_t va, uint32_t info, void *buf, bool write, void *ret) {
   EmuCpu *cpu = emu_cpu_of_guest(guest);
   X86Sys *s = x86sys_state(cpu);
-  X86Exc x = access(s, va, out, softmmu_info_size(info), softmmu_info_mmu(info), false);
+  unsigned size = softmmu_info_size(info), mmu = softmmu_info_mmu(info);
+  X86Exc x = softmmu_info_atomic(info) ? atomic_ready(s, va, size, mmu)
+                                       : access(s, va, buf, size, mmu, write);
   if (x86_failed(x)) {
     x86_mmu_record(s, x);
-    emu_helper_fault(cpu, va, false, ret);
+    emu_helper_fault(cpu, va, write || softmmu_info_atomic(info), ret);
   }
 }
 
+static void softmmu_load(void *guest, uint64_t va, uint32_t info, void *out) {
+  slow_path(guest, va, info, out, false, __builtin_return_address(0));
+}
+
 static void softmmu_store(void *guest, uint64_t va, uint32_t info, const void *in) {
-  void *ret = __builtin_return_address(0);
-  EmuCpu *cpu = emu_cpu_of_guest(guest);
-  X86Sys *s = x86sys_state(cpu);
-  X86Exc x = access(s, va, (void *)in, softmmu_info_size(info), softmmu_info_mmu(info), true);
-  if (x86_failed(x)) {
-    x86_mmu_record(s, x);
-    emu_helper_fault(cpu, va, true, ret);
-  }
+  slow_path(guest, va, info, (void *)in, true, __builtin_return_address(0));
 }
 
 const SoftmmuOps x86_softmmu_ops = {

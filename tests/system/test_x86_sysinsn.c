@@ -570,6 +570,36 @@ static void test_self_modifying_code(void **state) {
   vm_free(vm);
 }
 
+/* lock xadd [rbx], eax: on a clean page (the dirty bit gets set), on a page
+ * holding translated code (its blocks are dropped), on MMIO (#GP). */
+static void test_atomics(void **state) {
+  (void)state;
+  static const uint8_t xadd[] = {0xf0, 0x0f, 0xc1, 0x03, 0xf4};
+  Vm *vm = vm_new();
+  uint64_t va = 0xb000000ull;
+  vm_map(vm, va, 0x500000, P_W, 0);
+  vm_wr64(vm, 0x500010, 40);
+  vm->c->gpr[X86_RBX] = va + 0x10;
+  vm->c->gpr[X86_RAX] = 2;
+  assert_int_equal(vm_run_kernel(vm, xadd, sizeof xadd), X86SYS_HALT);
+  assert_int_equal(vm_rd64(vm, 0x500010), 42);
+  assert_int_equal(vm->c->gpr[X86_RAX], 40);
+  assert_true(vm_rd64(vm, vm_pte_addr(vm, va, 0)) & P_D);
+  /* The code page (the xadd's own): its write tag is IO until the atomic's
+   * slow path drops the blocks; without that the retry would never pass. */
+  vm->c->gpr[X86_RBX] = KTEXT + 0x40;
+  vm->c->gpr[X86_RAX] = 1;
+  assert_int_equal(vm_run_kernel(vm, xadd, sizeof xadd), X86SYS_HALT);
+  assert_int_equal(vm->ram[KTEXT_PA + 0x40], 1);
+  vm_free(vm);
+  vm = vm_new();
+  vm_map(vm, va, 0xfeb00000ull, P_W | P_D, 0);
+  vm->c->gpr[X86_RBX] = va;
+  assert_int_equal(vm_run_kernel(vm, xadd, sizeof xadd), X86SYS_HALT);
+  assert_int_equal(vm_vector(vm), X86_EXC_GP);
+  vm_free(vm);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_syscall_sysret),
@@ -590,6 +620,7 @@ int main(void) {
       cmocka_unit_test(test_lretq),
       cmocka_unit_test(test_ir_exceptions),
       cmocka_unit_test(test_self_modifying_code),
+      cmocka_unit_test(test_atomics),
   };
   /* The interpreter tier (IrMemOps), then backend_fast (the inline TLB and
    * the softmmu slow paths). */
