@@ -227,15 +227,16 @@ X86Exc x86_mmu_translate(X86Sys *s, uint64_t va, X86Access acc, int cpl, X86Walk
 
 /* -- Recorded faults ---------------------------------------------------------------- */
 
-void x86_mmu_record(X86Sys *s, X86Exc e) {
+void x86_mmu_record(X86Sys *s, X86Exc e, uint64_t va) {
   s->fault.valid = true;
+  s->fault.access = va;
   s->fault.vector = (uint8_t)e.vec;
   s->fault.error = e.err;
   s->fault.addr = e.cr2;
 }
 
 X86Exc x86_mmu_take_fault(X86Sys *s, uint64_t addr, bool write, uint64_t pc) {
-  if (s->fault.valid) {
+  if (s->fault.valid && s->fault.access == addr) {
     s->fault.valid = false;
     return (X86Exc){s->fault.vector, s->fault.error, s->fault.addr};
   }
@@ -383,7 +384,7 @@ static void slow_path(void *guest, uint64_t va, uint32_t info, void *buf, bool w
   X86Exc x = softmmu_info_atomic(info) ? atomic_ready(s, va, size, mmu)
                                        : access(s, va, buf, size, mmu, write);
   if (x86_failed(x)) {
-    x86_mmu_record(s, x);
+    x86_mmu_record(s, x, va);
     emu_helper_fault(cpu, va, write || softmmu_info_atomic(info), ret);
   }
 }
@@ -408,7 +409,7 @@ int x86_mem_load(void *ctx, uint64_t addr, unsigned size, void *out) {
   X86Sys *s = x86sys_state(emu_cpu_current());
   X86Exc x = access(s, addr, out, size, mmu_of_cpl(s->cpl), false);
   if (x86_failed(x))
-    x86_mmu_record(s, x);
+    x86_mmu_record(s, x, addr);
   return x86_failed(x);
 }
 
@@ -417,7 +418,7 @@ int x86_mem_store(void *ctx, uint64_t addr, unsigned size, const void *in) {
   X86Sys *s = x86sys_state(emu_cpu_current());
   X86Exc x = access(s, addr, (void *)in, size, mmu_of_cpl(s->cpl), true);
   if (x86_failed(x))
-    x86_mmu_record(s, x);
+    x86_mmu_record(s, x, addr);
   return x86_failed(x);
 }
 
@@ -433,14 +434,14 @@ void *x86_mem_atomic(void *ctx, uint64_t addr, unsigned size) {
     X86Walk w;
     X86Exc x = x86_mmu_translate(s, va, X86_ACC_WRITE, s->cpl, &w);
     if (x86_failed(x)) {
-      x86_mmu_record(s, x);
+      x86_mmu_record(s, x, addr);
       return NULL;
     }
     p[i] = page_ram(s, w.phys & SOFTMMU_PAGE_MASK);
     if (!p[i]) {
       if (emu_log_on(EMU_LOG_unimp))
         emu_log("x86: atomic access to MMIO at %#llx: #GP\n", (unsigned long long)va);
-      x86_mmu_record(s, x86_gp0());
+      x86_mmu_record(s, x86_gp0(), addr);
       return NULL;
     }
     p[i] += w.phys & ~SOFTMMU_PAGE_MASK;
@@ -450,7 +451,7 @@ void *x86_mem_atomic(void *ctx, uint64_t addr, unsigned size) {
     if (emu_log_on(EMU_LOG_unimp))
       emu_log("x86: atomic access across discontiguous pages at %#llx: #GP\n",
               (unsigned long long)addr);
-    x86_mmu_record(s, x86_gp0());
+    x86_mmu_record(s, x86_gp0(), addr);
     return NULL;
   }
   return p[0];
@@ -493,7 +494,7 @@ bool x86sys_vread(EmuCpu *cpu, uint64_t va, void *buf, size_t n, int cpl) {
   X86Sys *s = x86sys_state(cpu);
   X86Exc x = x86_vread(s, va, buf, n, cpl);
   if (x86_failed(x))
-    x86_mmu_record(s, x);
+    x86_mmu_record(s, x, va);
   return !x86_failed(x);
 }
 
@@ -501,7 +502,7 @@ bool x86sys_vwrite(EmuCpu *cpu, uint64_t va, const void *buf, size_t n, int cpl)
   X86Sys *s = x86sys_state(cpu);
   X86Exc x = x86_vwrite(s, va, buf, n, cpl);
   if (x86_failed(x))
-    x86_mmu_record(s, x);
+    x86_mmu_record(s, x, va);
   return !x86_failed(x);
 }
 
@@ -516,7 +517,7 @@ bool x86_code_key(EmuCpu *cpu, uint64_t pc, uint64_t *phys, uint32_t *mode) {
     X86Walk w;
     X86Exc x = x86_mmu_translate(s, pc, X86_ACC_FETCH, s->cpl, &w);
     if (x86_failed(x)) {
-      x86_mmu_record(s, x);
+      x86_mmu_record(s, x, pc);
       emu_cpu_raise(cpu, IR_EXC_fault, pc, false);
       return false;
     }

@@ -192,7 +192,8 @@ typedef struct X86Sys {
     bool valid;
     uint8_t vector; /* X86_EXC_PF, or X86_EXC_GP for a non-canonical address */
     uint32_t error;
-    uint64_t addr;  /* CR2 for #PF */
+    uint64_t addr;   /* CR2 for #PF */
+    uint64_t access; /* the access's address, as the exit reports it */
   } fault;
 
 } X86Sys;

@@ -51,8 +51,10 @@ typedef struct X86Walk {
  * accessed (and, for writes, dirty) bits. On a fault returns it (#PF with its
  * error code and cr2, or #GP(0) for a non-canonical address). */
 X86Exc x86_mmu_translate(X86Sys *s, uint64_t va, X86Access acc, int cpl, X86Walk *out);
-/* Record e as the fault the exit handler delivers (IrMemOps / slow paths). */
-void x86_mmu_record(X86Sys *s, X86Exc e);
+/* Record e as the fault the exit handler delivers for an IR_EXC_fault exit
+ * at va, the access's address as the engine reports it (IrMemOps, slow
+ * paths, code_key). */
+void x86_mmu_record(X86Sys *s, X86Exc e, uint64_t va);
 /* The recorded fault for an IR_EXC_fault exit at addr, consumed; re-derived
  * by a page walk if none was recorded (a fault the frontend raised itself). */
 X86Exc x86_mmu_take_fault(X86Sys *s, uint64_t addr, bool write, uint64_t pc);
