@@ -1,17 +1,21 @@
 /* tcache.c — the persistent translation cache. One file per guest ELF object
  * and load base, named <file>-<content key>-<base>.tc in the cache folder:
  * a header (magic, version, hashes of the emu binary and of the engine config,
- * object key and base, payload size and checksum), then one entry per block
- * (metadata, exits, pc map, relocations, unchained host code). Loaded lazily
- * and indexed by pc; each entry's guest bytes are re-hashed against guest
- * memory before use, so a wrong key never runs stale code. Written at exit:
+ * object key and base, payload size and checksum), then one entry per tier-1
+ * block (metadata, exits, pc map, relocations, unchained host code) or tier-2
+ * region (member ranges with their guest-byte hashes, LLVM's object file).
+ * Loaded lazily and indexed by pc, one index per kind; each entry's guest
+ * bytes are re-hashed against guest memory before use, so a wrong key never
+ * runs stale code. Written at exit:
  * the file as it is then, plus this process's new blocks, to a temporary file
  * renamed over it (atomic; the last writer wins). Everything runs under the
  * engine lock. Design notes: docs/design.md, "Persistent translation cache". */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -26,9 +30,13 @@
 #include "tcache.h"
 
 #define TC_MAGIC "EMUTCACH"
-#define TC_VERSION 1u
+#define TC_VERSION 2u
 #define TC_MAX_RELOCS 512u
 #define TC_DEFAULT_MAX (512ull << 20)
+#define TC_MAX_CODE (16u << 20) /* one entry's code or object */
+/* A region saves milliseconds of LLVM time: when deciding whether new entries
+ * are worth rewriting a file, it counts as this many bytes of tier-1 code. */
+#define TC_REGION_WEIGHT (256u << 10)
 
 typedef struct TcHeader {
   char magic[8];
@@ -37,18 +45,38 @@ typedef struct TcHeader {
   uint64_t payload_size, payload_hash;
 } TcHeader;
 
-/* Followed by BfExitSite[nexits], BfPcEntry[npc], BfReloc[nrelocs], code[size];
- * total (a multiple of 8) covers it all. */
+/* Every entry starts so; total (a multiple of 8) covers the whole entry. */
+enum { TC_BLOCK, TC_REGION, TC__KINDS };
+typedef struct TcHead {
+  uint64_t pc;
+  uint32_t kind, total;
+} TcHead;
+
+/* A tier-1 block: followed by BfExitSite[nexits], BfPcEntry[npc],
+ * BfReloc[nrelocs], code[size]. */
 typedef struct TcEntry {
-  uint64_t pc, guest_hash;
+  TcHead h;
+  uint64_t guest_hash;
   uint32_t guest_bytes, ninsns, size, counter_off;
-  uint32_t nexits, npc, nrelocs, total;
-  uint32_t align, pad; /* rx address mod 64 it was compiled at (data alignment) */
+  uint32_t nexits, npc, nrelocs;
+  uint32_t align; /* rx address mod 64 it was compiled at (data alignment) */
 } TcEntry;
+
+/* A tier-2 region: followed by TcRange[nranges] (the first one starts at the
+ * entry pc), then the object file[size]. */
+typedef struct TcRegion {
+  TcHead h;
+  uint64_t key; /* region_key of pc and the ranges: names the function */
+  uint32_t nranges, ninsns, size, pad;
+} TcRegion;
+
+typedef struct TcRange {
+  uint64_t lo, hi, hash; /* guest code [lo, hi) and the hash of its bytes */
+} TcRange;
 
 typedef struct TcSlot {
   uint64_t pc;
-  const TcEntry *entry; /* NULL: empty */
+  const TcHead *entry; /* NULL: empty */
 } TcSlot;
 
 typedef struct TcObj {
@@ -57,12 +85,15 @@ typedef struct TcObj {
   bool loaded;
   void *map;
   size_t maplen;
-  TcSlot *idx; /* entries of the file, by pc */
-  uint32_t idxcap;
+  TcSlot *idx[TC__KINDS]; /* entries of the file, by pc, per kind */
+  uint32_t idxcap[TC__KINDS];
   uint8_t *pend; /* entries added by this process */
   size_t npend, cappend;
-  TcSlot *pcs; /* their pcs (entry unused but non-NULL) */
-  uint32_t pcscap, npcs;
+  TcSlot *pcs[TC__KINDS]; /* their pcs per kind (entry unused but non-NULL) */
+  uint32_t pcscap[TC__KINDS], npcs[TC__KINDS];
+  uint64_t *dropped; /* pcs of refused regions: left out when the file is saved */
+  uint32_t ndropped;
+  bool rewrite; /* save even without new entries (a region was refused) */
 } TcObj;
 
 struct Tcache {
@@ -125,13 +156,34 @@ static void emu_hash_compute(void) {
   close(fd);
 }
 
+/* The host CPU: both backends choose instructions by its features (AVX,
+ * SSE4.1, BMI...), LLVM by its model too, so a cache folder shared between
+ * machines must not hand one's code to the other. */
+static uint64_t host_hash(void) {
+  uint32_t w[16] = {0};
+  __get_cpuid(0, &w[0], &w[1], &w[2], &w[3]);              /* vendor */
+  __get_cpuid(1, &w[4], &w[5], &w[6], &w[7]);              /* family/model, features */
+  w[5] &= 0x00ffffffu;                                      /* not the APIC id */
+  __get_cpuid_count(7, 0, &w[8], &w[9], &w[10], &w[11]);   /* extended features */
+  __get_cpuid(0x80000001, &w[12], &w[13], &w[14], &w[15]); /* lzcnt & co. */
+  uint64_t xcr0 = 0;
+  if (w[6] >> 27 & 1) { /* OSXSAVE: which register state the OS enabled (AVX) */
+    uint32_t lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = (uint64_t)hi << 32 | lo;
+  }
+  return emu_hash64(w, sizeof w, xcr0);
+}
+
 /* Everything that shapes generated code: the whole BfConfig except the
- * epilogue (relocated), the frontend and the precise-state classes. */
+ * epilogue (relocated), the frontend, the precise-state classes and the host
+ * CPU. (backend_llvm's BlConfig is made of the same offsets and limits.) */
 static uint64_t config_hash(const EmuEngine *e) {
   struct {
     BfConfig bf;
     char frontend[16];
     uint32_t precise, version;
+    uint64_t host;
   } k;
   memset(&k, 0, sizeof k);
   memcpy(&k.bf, &e->bf, sizeof k.bf);
@@ -140,6 +192,7 @@ static uint64_t config_hash(const EmuEngine *e) {
   memset((char *)&k.bf + pad, 0, offsetof(BfConfig, guest_base) - pad);
   snprintf(k.frontend, sizeof k.frontend, "%s", e->cfg.frontend->name);
   k.precise = e->cfg.passes.precise_classes, k.version = TC_VERSION;
+  k.host = host_hash();
   return emu_hash64(&k, sizeof k, 2);
 }
 
@@ -171,9 +224,11 @@ static void obj_unmap(TcObj *o) {
   if (o->map)
     munmap(o->map, o->maplen);
   o->map = NULL;
-  free(o->idx);
-  o->idx = NULL;
-  o->idxcap = 0;
+  for (int k = 0; k < TC__KINDS; k++) {
+    free(o->idx[k]);
+    o->idx[k] = NULL;
+    o->idxcap[k] = 0;
+  }
 }
 
 void tcache_free(Tcache *tc) {
@@ -182,7 +237,9 @@ void tcache_free(Tcache *tc) {
   for (uint32_t i = 0; i < tc->nobjs; i++) {
     obj_unmap(tc->objs[i]);
     free(tc->objs[i]->pend);
-    free(tc->objs[i]->pcs);
+    for (int k = 0; k < TC__KINDS; k++)
+      free(tc->objs[i]->pcs[k]);
+    free(tc->objs[i]->dropped);
     free(tc->objs[i]);
   }
   free(tc->objs);
@@ -205,7 +262,7 @@ static TcSlot *slot_find(TcSlot *t, uint32_t cap, uint64_t pc) {
 }
 
 /* Insert (keeping an existing pc); tables stay at most half full. */
-static void slot_put(TcSlot **t, uint32_t *cap, uint32_t *n, uint64_t pc, const TcEntry *en) {
+static void slot_put(TcSlot **t, uint32_t *cap, uint32_t *n, uint64_t pc, const TcHead *en) {
   if (2 * (*n + 1) > *cap) {
     uint32_t ncap = *cap ? *cap * 2 : 256;
     TcSlot *nt = calloc(ncap, sizeof *nt);
@@ -231,19 +288,49 @@ static size_t entry_need(const TcEntry *en) {
          en->nrelocs * sizeof(BfReloc) + en->size;
 }
 
-/* The entry at p if it is well-formed within left bytes, else NULL. */
-static const TcEntry *entry_at(const uint8_t *p, size_t left) {
-  const TcEntry *en = (const TcEntry *)p;
+static size_t region_need(const TcRegion *rg) {
+  return sizeof *rg + rg->nranges * sizeof(TcRange) + rg->size;
+}
+
+static const TcRange *region_ranges(const TcRegion *rg) { return (const TcRange *)(rg + 1); }
+static const uint8_t *region_object(const TcRegion *rg) {
+  return (const uint8_t *)(region_ranges(rg) + rg->nranges);
+}
+
+static bool block_ok(const TcEntry *en, size_t left) {
   if (left < sizeof *en || en->nexits > BF_MAX_EXITS || en->npc > (1u << 20) ||
-      en->nrelocs > TC_MAX_RELOCS || en->size > (16u << 20) || en->total % 8 ||
-      en->total > left || en->total < entry_need(en) || en->align >= 64 ||
-      (uint64_t)en->counter_off + 8 > en->size || !en->guest_bytes)
-    return NULL;
+      en->nrelocs > TC_MAX_RELOCS || en->size > TC_MAX_CODE || en->h.total < entry_need(en) ||
+      en->align >= 64 || (uint64_t)en->counter_off + 8 > en->size || !en->guest_bytes)
+    return false;
   const BfExitSite *x = (const BfExitSite *)(en + 1);
   for (uint32_t i = 0; i < en->nexits; i++)
     if ((uint64_t)x[i].patch_off + 4 > en->size || x[i].stub_off >= en->size)
-      return NULL;
-  return en;
+      return false;
+  return true;
+}
+
+static bool region_ok(const TcRegion *rg, size_t left) {
+  if (left < sizeof *rg || !rg->nranges || rg->nranges > TCACHE_REGION_MAX ||
+      rg->size < 4 || rg->size > TC_MAX_CODE || rg->h.total < region_need(rg) ||
+      memcmp(region_object(rg), "\177ELF", 4))
+    return false;
+  const TcRange *r = region_ranges(rg);
+  for (uint32_t i = 0; i < rg->nranges; i++)
+    if (r[i].hi <= r[i].lo || r[i].hi - r[i].lo > TC_MAX_CODE)
+      return false;
+  return r[0].lo == rg->h.pc;
+}
+
+/* The entry at p if it is well-formed within left bytes, else NULL. */
+static const TcHead *entry_at(const uint8_t *p, size_t left) {
+  const TcHead *h = (const TcHead *)p;
+  if (left < sizeof *h || h->total % 8 || h->total > left)
+    return NULL;
+  if (h->kind == TC_BLOCK)
+    return block_ok((const TcEntry *)p, left) ? h : NULL;
+  if (h->kind == TC_REGION)
+    return region_ok((const TcRegion *)p, left) ? h : NULL;
+  return NULL;
 }
 
 enum { TC_OK, TC_MISS, TC_CORRUPT };
@@ -266,7 +353,7 @@ static int file_check(const Tcache *tc, const TcObj *o, const uint8_t *m, size_t
     return *why = "checksum mismatch", TC_CORRUPT;
   const uint8_t *p = m + sizeof *h, *end = m + len;
   for (uint32_t i = 0; i < h->nentries; i++) {
-    const TcEntry *en = entry_at(p, (size_t)(end - p));
+    const TcHead *en = entry_at(p, (size_t)(end - p));
     if (!en)
       return *why = "bad entry", TC_CORRUPT;
     p += en->total;
@@ -311,10 +398,10 @@ static void obj_load(Tcache *tc, TcObj *o) {
   utimensat(AT_FDCWD, o->path, NULL, 0); /* recently used (the size bound drops the oldest) */
   const TcHeader *h = o->map;
   const uint8_t *p = (const uint8_t *)(h + 1);
-  uint32_t n = 0;
+  uint32_t n[TC__KINDS] = {0};
   for (uint32_t i = 0; i < h->nentries; i++) {
-    const TcEntry *en = (const TcEntry *)p;
-    slot_put(&o->idx, &o->idxcap, &n, en->pc, en);
+    const TcHead *en = (const TcHead *)p;
+    slot_put(&o->idx[en->kind], &o->idxcap[en->kind], &n[en->kind], en->pc, en);
     p += en->total;
   }
 }
@@ -397,10 +484,10 @@ static bool guest_hash(Tcache *tc, uint64_t pc, uint32_t n, uint32_t more, uint6
 bool tcache_find(Tcache *tc, uint64_t pc, TcacheHit *out) {
   EmuCodeOrigin org;
   TcObj *o = origin_obj(tc, pc, 1, &org);
-  TcSlot *s = o ? slot_find(o->idx, o->idxcap, pc) : NULL;
+  TcSlot *s = o ? slot_find(o->idx[TC_BLOCK], o->idxcap[TC_BLOCK], pc) : NULL;
   if (!s || !s->entry)
     return false;
-  const TcEntry *en = s->entry;
+  const TcEntry *en = (const TcEntry *)s->entry;
   uint64_t h;
   if (pc + en->guest_bytes > org.hi || !guest_hash(tc, pc, en->guest_bytes, 0, &h) ||
       h != en->guest_hash)
@@ -460,6 +547,11 @@ static void *pend_grow(TcObj *o, size_t n) {
   return p;
 }
 
+/* Has this process added an entry of this kind for pc? */
+static bool pending(const TcObj *o, int kind, uint64_t pc) {
+  return o->pcscap[kind] && slot_find(o->pcs[kind], o->pcscap[kind], pc)->entry;
+}
+
 void tcache_add(Tcache *tc, const Tb *t) {
   const BfBlock *b = &t->bf;
   if (!t->code || t->tier2 || !t->guest_bytes || b->nrelocs > TC_MAX_RELOCS)
@@ -474,23 +566,124 @@ void tcache_add(Tcache *tc, const Tb *t) {
   /* A block whose translation stopped at code it could not fetch (raising a
    * fault there) would be wrong once that code is mapped: keep only blocks
    * followed by a whole fetchable instruction. */
-  if (!o || (o->pcscap && slot_find(o->pcs, o->pcscap, t->pc)->entry) ||
+  if (!o || pending(o, TC_BLOCK, t->pc) ||
       !guest_hash(tc, t->pc, t->guest_bytes, tc->e->cfg.frontend->max_insn_bytes, &gh))
     return;
-  TcEntry en = {.pc = t->pc, .guest_hash = gh, .guest_bytes = t->guest_bytes,
-                .ninsns = t->ninsns, .size = b->size, .counter_off = b->counter_off,
+  TcEntry en = {.h = {.pc = t->pc, .kind = TC_BLOCK}, .guest_hash = gh,
+                .guest_bytes = t->guest_bytes, .ninsns = t->ninsns, .size = b->size, .counter_off = b->counter_off,
                 .nexits = b->nexits, .npc = b->npc, .nrelocs = b->nrelocs,
                 .align = (uint32_t)((uintptr_t)t->code & 63)};
-  en.total = (uint32_t)((entry_need(&en) + 7) & ~(size_t)7);
-  uint8_t *p = pend_grow(o, en.total);
-  memset(p, 0, en.total);
+  en.h.total = (uint32_t)((entry_need(&en) + 7) & ~(size_t)7);
+  uint8_t *p = pend_grow(o, en.h.total);
+  memset(p, 0, en.h.total);
   memcpy(p, &en, sizeof en), p += sizeof en;
   memcpy(p, b->exits, b->nexits * sizeof *b->exits), p += b->nexits * sizeof *b->exits;
   memcpy(p, b->pcmap, b->npc * sizeof *b->pcmap), p += b->npc * sizeof *b->pcmap;
   memcpy(p, tc->relocs, b->nrelocs * sizeof *tc->relocs), p += b->nrelocs * sizeof *tc->relocs;
   memcpy(p, t->code, b->size);
   memset(p + b->counter_off, 0, 8); /* not run yet, but a count is not code */
-  slot_put(&o->pcs, &o->pcscap, &o->npcs, t->pc, (const TcEntry *)o->pend);
+  slot_put(&o->pcs[TC_BLOCK], &o->pcscap[TC_BLOCK], &o->npcs[TC_BLOCK], t->pc,
+           (const TcHead *)o->pend);
+}
+
+/* -- Regions ---------------------------------------------------------------------------- */
+
+static uint64_t region_key(uint64_t pc, const TcRange *r, uint32_t n) {
+  return emu_hash64(r, n * sizeof *r, pc ^ 6) | 1;
+}
+
+void tcache_region_name(uint64_t key, char *out, size_t size) {
+  snprintf(out, size, "emu_region_%016llx", (unsigned long long)key);
+}
+
+bool tcache_region_prepare(Tcache *tc, TcacheRegion *r) {
+  TcRange rr[TCACHE_REGION_MAX];
+  if (!r->nranges || r->nranges > TCACHE_REGION_MAX || r->ranges[0].lo != r->pc)
+    return false;
+  for (uint32_t i = 0; i < r->nranges; i++) {
+    EmuCodeOrigin org;
+    uint32_t bytes = (uint32_t)(r->ranges[i].hi - r->ranges[i].lo);
+    /* Every member must come from a read-only file mapping (not JIT code):
+     * the same rule and the same fetchable tail as a tier-1 block. */
+    if (!origin_obj(tc, r->ranges[i].lo, bytes, &org) ||
+        !guest_hash(tc, r->ranges[i].lo, bytes, tc->e->cfg.frontend->max_insn_bytes, &r->hashes[i]))
+      return false;
+    rr[i] = (TcRange){r->ranges[i].lo, r->ranges[i].hi, r->hashes[i]};
+  }
+  r->key = region_key(r->pc, rr, r->nranges);
+  return true;
+}
+
+void tcache_add_region(Tcache *tc, const TcacheRegion *r) {
+  EmuCodeOrigin org;
+  TcObj *o = origin_obj(tc, r->pc, 1, &org);
+  if (!o || pending(o, TC_REGION, r->pc) || r->size > TC_MAX_CODE)
+    return;
+  TcRegion rg = {.h = {.pc = r->pc, .kind = TC_REGION}, .key = r->key, .nranges = r->nranges,
+                 .ninsns = r->ninsns, .size = (uint32_t)r->size};
+  rg.h.total = (uint32_t)((region_need(&rg) + 7) & ~(size_t)7);
+  uint8_t *p = pend_grow(o, rg.h.total);
+  memset(p, 0, rg.h.total);
+  memcpy(p, &rg, sizeof rg), p += sizeof rg;
+  for (uint32_t i = 0; i < r->nranges; i++, p += sizeof(TcRange))
+    memcpy(p, &(TcRange){r->ranges[i].lo, r->ranges[i].hi, r->hashes[i]}, sizeof(TcRange));
+  memcpy(p, r->obj, r->size);
+  slot_put(&o->pcs[TC_REGION], &o->pcscap[TC_REGION], &o->npcs[TC_REGION], r->pc,
+           (const TcHead *)o->pend);
+}
+
+static bool dropped(const TcObj *o, uint64_t pc) {
+  for (uint32_t i = 0; i < o->ndropped; i++)
+    if (o->dropped[i] == pc)
+      return true;
+  return false;
+}
+
+bool tcache_find_region(Tcache *tc, uint64_t pc, TcacheRegion *r) {
+  EmuCodeOrigin org;
+  TcObj *o = origin_obj(tc, pc, 1, &org);
+  TcSlot *s = o ? slot_find(o->idx[TC_REGION], o->idxcap[TC_REGION], pc) : NULL;
+  if (!s || !s->entry || dropped(o, pc))
+    return false;
+  const TcRegion *rg = (const TcRegion *)s->entry;
+  const TcRange *rr = region_ranges(rg);
+  for (uint32_t i = 0; i < rg->nranges; i++) {
+    uint32_t bytes = (uint32_t)(rr[i].hi - rr[i].lo);
+    uint64_t h;
+    /* A member in another object (a loop calling into libc) is checked the
+     * same way: what runs depends only on the bytes at those addresses. */
+    if (!origin_obj(tc, rr[i].lo, bytes, &org) || !guest_hash(tc, rr[i].lo, bytes, 0, &h) ||
+        h != rr[i].hash) {
+      if (emu_log_on(EMU_LOG_tierup))
+        emu_log("tier2: cached region at 0x%" PRIx64 " is stale: member 0x%" PRIx64
+                " changed\n", pc, rr[i].lo);
+      return false;
+    }
+    r->ranges[i] = (TbRange){rr[i].lo, rr[i].hi};
+    r->hashes[i] = rr[i].hash;
+  }
+  if (region_key(pc, rr, rg->nranges) != rg->key) {
+    tcache_region_refused(tc, pc, "bad key");
+    return false;
+  }
+  r->pc = pc, r->key = rg->key;
+  r->nranges = rg->nranges, r->ninsns = rg->ninsns;
+  r->obj = region_object(rg), r->size = rg->size;
+  return true;
+}
+
+void tcache_region_refused(Tcache *tc, uint64_t pc, const char *why) {
+  EmuCodeOrigin org;
+  TcObj *o = origin_obj(tc, pc, 1, &org);
+  if (!o || dropped(o, pc))
+    return;
+  fprintf(stderr, "emu: warning: ignoring corrupt translation cache %s: region at 0x%" PRIx64
+          ": %s\n", o->path, pc, why);
+  o->dropped = realloc(o->dropped, (o->ndropped + 1) * sizeof *o->dropped);
+  if (!o->dropped)
+    abort();
+  o->dropped[o->ndropped++] = pc;
+  o->rewrite = true;
 }
 
 /* -- Writing ------------------------------------------------------------------------------ */
@@ -521,8 +714,9 @@ static void obj_save(Tcache *tc, TcObj *o) {
     const TcHeader *h = old;
     const uint8_t *p = (const uint8_t *)(h + 1);
     for (uint32_t i = 0; i < h->nentries; i++) {
-      const TcEntry *en = (const TcEntry *)p;
-      if (!slot_find(o->pcs, o->pcscap, en->pc)->entry) {
+      const TcHead *en = (const TcHead *)p;
+      /* replaced by ours, or refused */
+      if (!pending(o, (int)en->kind, en->pc) && !(en->kind == TC_REGION && dropped(o, en->pc))) {
         memcpy(body + n, en, en->total);
         n += en->total, count++;
       }
@@ -531,7 +725,7 @@ static void obj_save(Tcache *tc, TcObj *o) {
     munmap(old, oldlen);
   }
   memcpy(body + n, o->pend, o->npend);
-  n += o->npend, count += o->npcs;
+  n += o->npend, count += o->npcs[TC_BLOCK] + o->npcs[TC_REGION];
   TcHeader h = {.version = TC_VERSION, .nentries = count, .emu_hash = tc->emu_hash,
                 .cfg_hash = tc->cfg_hash, .obj_key = o->key, .base = o->base,
                 .payload_size = n, .payload_hash = emu_hash64(body, n, 3)};
@@ -601,16 +795,21 @@ void tcache_save(Tcache *tc) {
   for (uint32_t i = 0; i < tc->nobjs; i++) {
     TcObj *o = tc->objs[i];
     /* Rewriting a 20 MB file for a handful of new blocks (a guest's random
-     * paths) costs more than translating them again next time. */
-    if (!o->npcs || o->npend < o->maplen / 64)
+     * paths) costs more than translating them again next time; a region costs
+     * LLVM's milliseconds. A refused region is dropped from the file. */
+    uint64_t worth = o->npend + (uint64_t)o->npcs[TC_REGION] * TC_REGION_WEIGHT;
+    if (!o->rewrite && (!(o->npcs[TC_BLOCK] + o->npcs[TC_REGION]) || worth < o->maplen / 64))
       continue;
     if (!wrote && mkdir(tc->dir, 0777) != 0 && errno != EEXIST)
       return;
     obj_save(tc, o);
     wrote = true;
     o->npend = 0; /* saved: a later save (execve, then exit) need not repeat it */
-    memset(o->pcs, 0, o->pcscap * sizeof *o->pcs);
-    o->npcs = 0;
+    o->rewrite = false;
+    for (int k = 0; k < TC__KINDS; k++) {
+      memset(o->pcs[k], 0, o->pcscap[k] * sizeof *o->pcs[k]);
+      o->npcs[k] = 0;
+    }
   }
   if (wrote)
     prune(tc);
