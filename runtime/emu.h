@@ -43,6 +43,7 @@ typedef struct EmuStats {
   uint64_t llvm_dropped;       /* regions not installed: code changed, or cache full */
   uint64_t llvm_failed;        /* LLVM rejected the function (a bug; tier 1 kept) */
   uint64_t llvm_noloop;        /* hot regions left in tier 1: no loop inside */
+  uint64_t llvm_regions_cached; /* installed from the persistent cache (not compiled) */
   /* Persistent translation cache (tcache.c): blocks loaded instead of translated. */
   uint64_t blocks_cached;
   uint64_t insns_cached;

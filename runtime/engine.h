@@ -127,6 +127,9 @@ void tierup_fork_lock(EmuEngine *e);   /* no compile in progress across fork */
 void tierup_fork_unlock(EmuEngine *e, bool child);
 /* One function through LLVM, serialised with the background compiler. */
 bool tierup_compile(EmuEngine *e, const IrFunc *fn, BlCode *out);
+/* The tier-2 region the persistent cache holds for pc, loaded and installed
+ * (tb_install_tier2), or NULL. Caller holds e->lock. */
+Tb *tierup_cached_region(EmuEngine *e, uint64_t pc);
 uint64_t emu_now_ns(void);
 
 #endif

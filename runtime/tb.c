@@ -278,7 +278,11 @@ Tb *tb_translate_key(EmuEngine *e, EmuCpu *cpu, const TbKey *k) {
   uint64_t pc = k->vpc;
   uint64_t t0 = emu_now_ns();
   if (e->tcache) {
-    Tb *cached = from_tcache(e, pc);
+    /* A cpu is about to run pc (not emu_pretranslate): a tier-2 region the
+     * cache holds for it runs at once. */
+    Tb *cached = cpu ? tierup_cached_region(e, pc) : NULL;
+    if (!cached)
+      cached = from_tcache(e, pc);
     uint64_t t1 = emu_now_ns();
     e->stats.cache_ns += t1 - t0;
     if (cached)

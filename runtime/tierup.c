@@ -6,9 +6,20 @@
  * entry block (tb_install_tier2: its incoming chains and jump-cache entries are
  * re-pointed, so the next entry runs the region).
  *
- * Locks: e->lock (block map) and u->compile (LLVM) are never held together by
- * this thread; a translating cpu of the llvm tier takes them in that order, and
- * so does fork (emu_engine_fork_lock). */
+ * With the persistent translation cache on, a region is compiled as an object
+ * file whose one function is named by the region's identity (entry pc, member
+ * ranges, their guest bytes: tcache_region_prepare) and saved with the tier-1
+ * blocks; a later run loads it through the same LLJIT (bl_load_object: ORC
+ * links it, resolving helpers by name) when its entry is first translated, and
+ * installs it as a fresh region is. Names are identities, so a name this
+ * process already has (a region loaded, or compiled before a flush) is reused
+ * rather than compiled or loaded again: one JIT never defines a name twice.
+ *
+ * Locks, always taken in this order: e->lock (block map), u->compile (LLVM
+ * lowering, optimisation, code generation), u->link (adding objects to the
+ * JIT). This thread never holds e->lock with either; a translating cpu of the
+ * llvm tier takes all three, fork the last two. A cpu loading a cached region
+ * takes e->lock and u->link only, so it never waits for a compilation. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <pthread.h>
@@ -19,6 +30,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "tcache.h"
 
 #define DEFAULT_THRESHOLD 2000u
 #define QUEUE_MAX 16         /* hot candidates taken per scan (the bounded queue) */
@@ -26,9 +38,17 @@
 #define REGION_MAX_INSNS 1500
 #define SCAN_NS 2000000ull   /* 2 ms between scans */
 #define SCAN_CHUNK 2048      /* blocks looked at per scan (the lock is held meanwhile) */
+_Static_assert(REGION_MAX_BLOCKS <= TCACHE_REGION_MAX, "a region's ranges must fit a cache entry");
+
+/* LLVM code this process has for a region identity (tcache_region_prepare). */
+typedef struct Known {
+  uint64_t key;
+  BlCode code;
+} Known;
 
 typedef struct Tierup {
   pthread_mutex_t compile; /* one LLVM compilation at a time */
+  pthread_mutex_t link;    /* one object added to the JIT at a time */
   pthread_mutex_t mu;      /* stop flag and wake-ups */
   pthread_cond_t cv;
   pthread_t thread;
@@ -36,6 +56,9 @@ typedef struct Tierup {
   uint32_t threshold;
   uint32_t cursor;        /* where the next scan starts in e->by_code */
   IrFunc *block, *region; /* the thread's translation buffers */
+  Known *known;           /* under link: functions named by region identity */
+  uint32_t nknown, capknown;
+  uint64_t seq;           /* under compile: names of functions not cached */
 } Tierup;
 
 uint32_t tierup_threshold(const EmuEngineConfig *cfg) {
@@ -48,6 +71,7 @@ static Tierup *tierup_get(EmuEngine *e) {
     if (!u)
       abort();
     pthread_mutex_init(&u->compile, NULL);
+    pthread_mutex_init(&u->link, NULL);
     pthread_mutex_init(&u->mu, NULL);
     pthread_cond_init(&u->cv, NULL);
     u->threshold = tierup_threshold(&e->cfg);
@@ -62,22 +86,91 @@ static Tierup *tierup_get(EmuEngine *e) {
  * for code no faster; small regions are the loop kernels O2 is worth it for. */
 #define REGION_O2_MAX_INSNS 150
 
-bool tierup_compile(EmuEngine *e, const IrFunc *fn, BlCode *out) {
+/* Under u->link. */
+static bool known_find(const Tierup *u, uint64_t key, BlCode *out) {
+  for (uint32_t i = 0; i < u->nknown; i++)
+    if (u->known[i].key == key) {
+      *out = u->known[i].code;
+      return true;
+    }
+  return false;
+}
+
+static void known_add(Tierup *u, uint64_t key, const BlCode *code) {
+  if (u->nknown == u->capknown) {
+    u->capknown = u->capknown ? 2 * u->capknown : 64;
+    u->known = realloc(u->known, u->capknown * sizeof *u->known);
+    if (!u->known)
+      abort();
+  }
+  u->known[u->nknown++] = (Known){key, *code};
+}
+
+/* Add an object defining `name` to the JIT, or take the function this process
+ * already has under that name (then *fresh is false). Under u->link. */
+static bool link_object(EmuEngine *e, Tierup *u, uint64_t key, const void *obj, size_t size,
+                        const char *name, BlCode *out, bool *fresh, char *err, size_t errsize) {
+  const char *names[1] = {name};
+  *fresh = !(key && known_find(u, key, out));
+  if (!*fresh)
+    return true;
+  if (!bl_load_object(e->bl, obj, size, names, 1, out, err, errsize))
+    return false;
+  if (key)
+    known_add(u, key, out);
+  return true;
+}
+
+/* Compile fn: LLVM's object file made under u->compile, added to the JIT
+ * under u->link. With cr (a region the persistent cache may keep) the
+ * function is named by cr->key and its object goes to cr->obj (malloc'd;
+ * NULL when this process already had that function, compiled or loaded:
+ * its code is reused, nothing is compiled). */
+static bool compile_fn(EmuEngine *e, const IrFunc *fn, TcacheRegion *cr, BlCode *out) {
   Tierup *u = tierup_get(e);
-  char err[256];
+  char err[256] = "", name[48];
+  const char *names[1] = {name};
+  void *obj = NULL;
+  size_t size = 0;
+  bool ok = true, fresh = true;
   uint32_t insns = 0;
   for (uint32_t i = 0; i < fn->ninsts; i++)
     insns += fn->insts[i].op == IR_OP_insn;
   pthread_mutex_lock(&u->compile);
-  bl_jit_set_opt_level(e->bl, insns > REGION_O2_MAX_INSNS ? 1 : 2);
-  bool ok = bl_compile(e->bl, fn, out, err, sizeof err);
+  if (cr) {
+    tcache_region_name(cr->key, name, sizeof name);
+    pthread_mutex_lock(&u->link);
+    fresh = !known_find(u, cr->key, out);
+    pthread_mutex_unlock(&u->link);
+  } else {
+    snprintf(name, sizeof name, "tierup_f%" PRIu64, u->seq++);
+  }
+  if (fresh) {
+    bl_jit_set_opt_level(e->bl, insns > REGION_O2_MAX_INSNS ? 1 : 2);
+    ok = bl_emit_object(e->bl, &fn, names, 1, &obj, &size, err, sizeof err);
+    if (ok) {
+      pthread_mutex_lock(&u->link);
+      ok = link_object(e, u, cr ? cr->key : 0, obj, size, name, out, &fresh, err, sizeof err);
+      pthread_mutex_unlock(&u->link);
+    }
+  }
   pthread_mutex_unlock(&u->compile);
+  if (!ok || !fresh || !cr) {
+    free(obj);
+    obj = NULL;
+  }
+  if (cr)
+    cr->obj = obj, cr->size = size;
   if (!ok) {
     e->stats.llvm_failed++;
     if (emu_log_on(EMU_LOG_tierup) || emu_log_on(EMU_LOG_unimp))
       emu_log("tier2: LLVM rejected the function at 0x%" PRIx64 ": %s\n", fn->entry, err);
   }
   return ok;
+}
+
+bool tierup_compile(EmuEngine *e, const IrFunc *fn, BlCode *out) {
+  return compile_fn(e, fn, NULL, out);
 }
 
 static uint64_t counter_of(const Tb *t) {
@@ -315,6 +408,13 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
     ok = build_ir(e, u, &r);
   if (ok && !r.loops)
     e->stats.llvm_noloop++;
+  /* Cacheable: identified now, while its members are what was translated. */
+  TcacheRegion cached, *cr = NULL;
+  if (ok && r.loops && e->tcache) {
+    cached.pc = entry->pc, cached.nranges = r.n, cached.ninsns = r.ninsns;
+    memcpy(cached.ranges, r.ranges, r.n * sizeof *r.ranges);
+    cr = tcache_region_prepare(e->tcache, &cached) ? &cached : NULL;
+  }
   pthread_mutex_unlock(&e->lock);
   if (!ok || !r.loops) {
     e->stats.llvm_dropped += !ok;
@@ -324,7 +424,7 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
   }
   ir_optimize(u->region, &e->cfg.passes);
   BlCode code;
-  if (!tierup_compile(e, u->region, &code))
+  if (!compile_fn(e, u->region, cr, &code))
     return;
   pthread_mutex_lock(&e->lock);
   ok = e->generation == gen;
@@ -332,6 +432,10 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
     ok = !r.members[i]->invalid;
   if (ok && !tb_install_tier2(e, entry->pc, (const void *)code.fn, r.ranges, r.n, r.ninsns))
     ok = false; /* the code cache is full: the next flush starts over */
+  if (ok && cr && cr->obj)
+    tcache_add_region(e->tcache, cr);
+  if (cr)
+    free((void *)cr->obj);
   if (ok) {
     emu_perfmap_add((const void *)code.start, code.end - code.start, "llvm", entry->pc);
     e->stats.llvm_regions++;
@@ -344,6 +448,33 @@ static void tier_up(EmuEngine *e, Tierup *u, Tb *entry, uint64_t gen) {
   pthread_mutex_unlock(&e->lock);
   if (emu_log_on(EMU_LOG_tierup))
     log_region(&r, ok ? "installed" : "dropped (changed while compiling)");
+}
+
+Tb *tierup_cached_region(EmuEngine *e, uint64_t pc) {
+  TcacheRegion r;
+  if (!e->bl || !e->tcache || !tcache_find_region(e->tcache, pc, &r))
+    return NULL;
+  Tierup *u = tierup_get(e);
+  char err[256], name[48];
+  tcache_region_name(r.key, name, sizeof name);
+  BlCode code;
+  bool fresh;
+  pthread_mutex_lock(&u->link);
+  bool ok = link_object(e, u, r.key, r.obj, r.size, name, &code, &fresh, err, sizeof err);
+  pthread_mutex_unlock(&u->link);
+  if (!ok) {
+    tcache_region_refused(e->tcache, pc, err);
+    return NULL;
+  }
+  Tb *t = tb_install_tier2(e, pc, (const void *)code.fn, r.ranges, r.nranges, r.ninsns);
+  if (!t)
+    return NULL; /* the code cache is full: so translating finds it */
+  emu_perfmap_add((const void *)code.start, code.end - code.start, "llvm", pc);
+  e->stats.llvm_regions_cached++;
+  if (emu_log_on(EMU_LOG_tierup))
+    emu_log("tier2: region at 0x%" PRIx64 " from the cache: %u blocks, %u insns\n", pc,
+            r.nranges, r.ninsns);
+  return t;
 }
 
 /* The hottest QUEUE_MAX blocks over the threshold that are not regions yet,
@@ -448,7 +579,9 @@ void tierup_free(EmuEngine *e) {
   tierup_stop(e);
   ir_func_free(u->block);
   ir_func_free(u->region);
+  free(u->known);
   pthread_mutex_destroy(&u->compile);
+  pthread_mutex_destroy(&u->link);
   pthread_mutex_destroy(&u->mu);
   pthread_cond_destroy(&u->cv);
   free(u);
@@ -458,8 +591,10 @@ void tierup_free(EmuEngine *e) {
 /* Fork copies only the forking thread: hold the compiler still (no LLVM lock
  * held by it in the child) and start a new background thread in the child. */
 void tierup_fork_lock(EmuEngine *e) {
-  if (e->tierup)
+  if (e->tierup) {
     pthread_mutex_lock(&e->tierup->compile);
+    pthread_mutex_lock(&e->tierup->link);
+  }
 }
 
 void tierup_fork_unlock(EmuEngine *e, bool child) {
@@ -467,10 +602,12 @@ void tierup_fork_unlock(EmuEngine *e, bool child) {
   if (!u)
     return;
   if (!child) {
+    pthread_mutex_unlock(&u->link);
     pthread_mutex_unlock(&u->compile);
     return;
   }
   pthread_mutex_init(&u->compile, NULL);
+  pthread_mutex_init(&u->link, NULL);
   pthread_mutex_init(&u->mu, NULL);
   pthread_cond_init(&u->cv, NULL);
   bool was = u->running;

@@ -49,13 +49,14 @@ void user_report_stats(UserProcess *p) {
   if (s->blocks_cached || s->cache_ns)
     emu_log("emu stats: %" PRIu64 " blocks from the cache (%" PRIu64 " guest insns, %.1f ms)\n",
             s->blocks_cached, s->insns_cached, (double)s->cache_ns / 1e6);
-  if (s->llvm_blocks || s->llvm_dropped || s->llvm_failed || s->llvm_noloop)
+  if (s->llvm_blocks || s->llvm_dropped || s->llvm_failed || s->llvm_noloop ||
+      s->llvm_regions_cached)
     emu_log("emu stats: tier2: %" PRIu64 " regions (%" PRIu64 " blocks, %" PRIu64
             " guest insns, %.2f us/insn), %" PRIu64 " without a loop, %" PRIu64
-            " dropped, %" PRIu64 " failed\n",
+            " dropped, %" PRIu64 " failed, %" PRIu64 " from the cache\n",
             s->llvm_regions, s->llvm_blocks, s->llvm_insns,
             s->llvm_insns ? (double)s->llvm_ns / 1000.0 / (double)s->llvm_insns : 0.0,
-            s->llvm_noloop, s->llvm_dropped, s->llvm_failed);
+            s->llvm_noloop, s->llvm_dropped, s->llvm_failed, s->llvm_regions_cached);
 }
 
 void user_exit_group(UserThread *t, int status) {
