@@ -4,7 +4,9 @@
 # cache: output as native both times, the second run takes its blocks from the
 # cache. A corrupt or truncated cache file is reported once and ignored; a
 # cache written by another emu build (a changed byte) is not used; concurrent
-# runs sharing the folder stay correct.
+# runs sharing the folder stay correct. Tier-2 regions (LLVM's code) compiled
+# by one run of a loop-heavy program are installed by the next; a region whose
+# guest code changed is not run, one whose object LLVM refuses is reported.
 set -u
 emu=$1 guests=$2
 t=$(mktemp -d)
@@ -89,6 +91,53 @@ done
 cached after-par "$t/py.native" "${py[@]}"
 ! hit || [ "$(from_cache after-par)" -gt 0 ] || bad "no cache hits after concurrent runs"
 ls "$t"/c | grep -q tmp && bad "temporary files left behind"
+
+# Tier-2 regions: what LLVM compiled in one run of a loop-heavy program is
+# installed from the cache by the next one (-d stats: "N from the cache").
+rm -rf "$t/c"
+auto=(--tier=auto --jit-threshold=50)
+"$guests/fpmath-O2" >"$t/fp.native"
+regions_cached() { sed -n 's/^emu stats: tier2: .*, \([0-9]*\) from the cache$/\1/p' "$t/$1.log"; }
+regions_compiled() { sed -n 's/^emu stats: tier2: \([0-9]*\) regions.*/\1/p' "$t/$1.log"; }
+# first_cached NAME: a region run NAME installed from the cache (-d tierup). Its
+# entry is reached the same way in the next run: no region that run loads or
+# compiles can hold it inside (regions grow only over tier-1 blocks).
+first_cached() {
+  sed -n 's/^tier2: region at 0x\([0-9a-f]*\) from the cache.*/\1/p' "$t/$1.log" | head -1
+}
+auto+=(-d tierup)
+cached fp-cold "$t/fp.native" "${auto[@]}" "$guests/fpmath-O2"
+cached fp-warm "$t/fp.native" "${auto[@]}" "$guests/fpmath-O2"
+warm=$(regions_cached fp-warm)
+echo "fpmath: run 1 compiled $(regions_compiled fp-cold) regions; run 2 took ${warm:-0} from the cache"
+if hit; then
+  [ "$(regions_compiled fp-cold)" -gt 0 ] || bad "fpmath: no region compiled in the first run"
+  [ "${warm:-0}" -gt 0 ] || bad "fpmath: no region from the cache in the second run"
+  [ -s "$t/fp-warm.err" ] && bad "fpmath warm: unexpected stderr: $(cat "$t/fp-warm.err")"
+  fpfile=$(ls "$t"/c/fpmath-O2-*.tc)
+  # A region whose member's guest bytes no longer match is not run (silently,
+  # as a stale block is not); the run compiles it again and saves it.
+  pc=$(first_cached fp-warm)
+  python3 "$(dirname "$0")/tcache_edit.py" "$fpfile" stale "$pc" || bad "tcache_edit stale failed"
+  cached fp-stale "$t/fp.native" "${auto[@]}" "$guests/fpmath-O2"
+  grep -q "^tier2: cached region at 0x$pc is stale" "$t/fp-stale.log" ||
+    bad "stale region at $pc: not refused"
+  grep -q "^tier2: region at 0x$pc from the cache" "$t/fp-stale.log" &&
+    bad "stale region at $pc was installed"
+  [ -s "$t/fp-stale.err" ] && bad "stale region: stderr: $(cat "$t/fp-stale.err")"
+  # An object LLVM cannot link is refused with the corrupt-cache warning, once:
+  # the run drops it from the file.
+  pc=$(first_cached fp-stale)
+  python3 "$(dirname "$0")/tcache_edit.py" "$fpfile" badobj "$pc" || bad "tcache_edit badobj failed"
+  cached fp-badobj "$t/fp.native" "${auto[@]}" "$guests/fpmath-O2"
+  grep -q "^emu: warning: ignoring corrupt translation cache $fpfile: region at 0x$pc: " "$t/fp-badobj.err" ||
+    bad "region with a broken object: no warning (stderr: $(cat "$t/fp-badobj.err"))"
+  [ "$(wc -l <"$t/fp-badobj.err")" -eq 1 ] || bad "broken object: more than one line on stderr"
+  cached fp-after "$t/fp.native" "${auto[@]}" "$guests/fpmath-O2"
+  [ -s "$t/fp-after.err" ] && bad "after the broken object: stderr: $(cat "$t/fp-after.err")"
+  after=$(regions_cached fp-after)
+  [ "${after:-0}" -gt 0 ] || bad "no region from the cache after the broken one was dropped"
+fi
 
 # The size bound: a tiny EMU_CACHE_MAX leaves the folder under it.
 EMU_CACHE_MAX=100k EMU_CACHE_DIR=$t/c "$emu" "$guests/arith-O2" >/dev/null
