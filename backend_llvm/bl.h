@@ -58,10 +58,15 @@ typedef struct BlConfig {
 
 typedef struct BlJit BlJit;
 
-/* One LLJIT for the engine. NULL (and the reason in err) if LLVM cannot
- * target the host. */
+/* One LLJIT for the engine. libLLVM is loaded (dlopen) and the JIT made on
+ * first use, so making a BlJit costs nothing until code is compiled or
+ * loaded. NULL (and the reason in err) only if memory cannot be reserved. */
 BlJit *bl_jit_new(const BlConfig *cfg, char *err, size_t errsize);
 void bl_jit_free(BlJit *j);
+/* Load LLVM and make the JIT now if that has not happened (the calls below
+ * do it themselves); false and the reason (no libLLVM, LLVM cannot target the
+ * host) if it cannot be, now or ever. Thread-safe. */
+bool bl_jit_ready(BlJit *j, char *err, size_t errsize);
 
 typedef struct BlCode {
   BlFn fn;
@@ -69,7 +74,9 @@ typedef struct BlCode {
 } BlCode;
 
 /* Lower fn (validated; ideally optimised by ir_optimize) and compile it. Calls
- * are serialised by the caller (one compiling thread at a time per BlJit).
+ * are serialised by the caller (one compiling thread at a time per BlJit);
+ * bl_emit_object and bl_load_object may run at the same time as each other,
+ * each serialised with its own kind (bl_compile is both).
  * false and a reason in err if LLVM rejected it (a bug: the caller falls back
  * to backend_fast). */
 bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize);

@@ -117,6 +117,12 @@ uint64_t bl_eval_desc(const IrInst *in, const IrType *at);
 #define BL_SYM_EVAL "bl_h_eval"
 #define BL_SYM_HELPER_PREFIX "emu_helper_"
 
+/* -- libLLVM on demand (bl_llvm.c) --------------------------------------------- */
+
+/* dlopen libLLVM and point every LLVM function backend_llvm calls at it (once
+ * per process); false and the reason if it cannot. */
+bool bl_llvm_load(char *err, size_t errsize);
+
 /* -- Code memory (bl_codemem.c) ------------------------------------------------ */
 
 /* One reserved address range per JIT: every object's sections come from it

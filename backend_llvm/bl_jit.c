@@ -6,9 +6,12 @@
  * object, loaded later, maybe by another process): code refers to C functions
  * only by name (bl_h_eval, emu_helper_<name>), which the JITDylib defines as
  * absolute symbols; a new helper is defined before the compile that uses it.
- * Objects live in a per-JIT reserved range (bl_codemem.c), W^X.
+ * Objects live in a per-JIT reserved range (bl_codemem.c), W^X. LLVM itself
+ * is loaded (bl_llvm.c) and set up the first time a BlJit needs it, so a
+ * process that never reaches tier 2 never pays for it.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +33,14 @@ enum {
   CODE_RESERVE = 512u << 20, /* address space for all of one JIT's objects */
   CONTEXT_REUSE = 256,       /* compiles per LLVMContext (its constants accumulate) */
 };
+enum { BL_NEW, BL_READY, BL_BROKEN };
 
 struct BlJit {
   BlConfig cfg;
+  pthread_mutex_t init;  /* setting LLVM up (compiles and loads may race to it) */
+  _Atomic int state;     /* BL_NEW, BL_READY or BL_BROKEN (why: in broken) */
+  bool loaded;           /* libLLVM is there: LLVM objects may need disposing */
+  char broken[320];
   LLVMOrcLLJITRef jit;
   LLVMOrcJITDylibRef jd;
   LLVMTargetMachineRef tm;
@@ -168,29 +176,52 @@ static bool make_jit(BlJit *j, char *err, size_t errsize) {
 }
 
 BlJit *bl_jit_new(const BlConfig *cfg, char *err, size_t errsize) {
-  pthread_once(&llvm_once, llvm_init);
   BlJit *j = calloc(1, sizeof *j);
   if (!j) {
     snprintf(err, errsize, "out of memory");
     return NULL;
   }
   j->cfg = *cfg;
+  pthread_mutex_init(&j->init, NULL);
   j->mem = bl_codemem_new(CODE_RESERVE);
   if (!j->mem) {
     snprintf(err, errsize, "cannot reserve %u MiB for code", CODE_RESERVE >> 20);
     free(j);
     return NULL;
   }
-  if (!make_target(j, err, errsize) || !make_jit(j, err, errsize)) {
-    bl_jit_free(j);
-    return NULL;
-  }
   return j;
+}
+
+bool bl_jit_ready(BlJit *j, char *err, size_t errsize) {
+  int st = atomic_load_explicit(&j->state, memory_order_acquire);
+  if (st == BL_NEW) {
+    pthread_mutex_lock(&j->init);
+    if ((st = atomic_load_explicit(&j->state, memory_order_relaxed)) == BL_NEW) {
+      j->loaded = bl_llvm_load(j->broken, sizeof j->broken);
+      if (j->loaded)
+        pthread_once(&llvm_once, llvm_init);
+      st = j->loaded && make_target(j, j->broken, sizeof j->broken) &&
+                   make_jit(j, j->broken, sizeof j->broken)
+               ? BL_READY
+               : BL_BROKEN;
+      atomic_store_explicit(&j->state, st, memory_order_release);
+    }
+    pthread_mutex_unlock(&j->init);
+  }
+  if (st != BL_READY)
+    snprintf(err, errsize, "%s", j->broken);
+  return st == BL_READY;
 }
 
 void bl_jit_free(BlJit *j) {
   if (!j)
     return;
+  pthread_mutex_destroy(&j->init);
+  if (!j->loaded) { /* LLVM never came: nothing of it to dispose */
+    bl_codemem_free(j->mem);
+    free(j);
+    return;
+  }
   if (j->jit) {
     LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
     if (e)
@@ -376,6 +407,8 @@ static bool load(BlJit *j, LLVMMemoryBufferRef obj, const char *const *names, si
 void bl_jit_set_opt_level(BlJit *j, int level) { j->cfg.opt_level = level; }
 
 bool bl_compile(BlJit *j, const IrFunc *fn, BlCode *out, char *err, size_t errsize) {
+  if (!bl_jit_ready(j, err, errsize))
+    return false;
   uint64_t t0 = now_ns();
   char name[32];
   snprintf(name, sizeof name, "bl_f%llu", (unsigned long long)j->seq++);
@@ -396,6 +429,8 @@ bool bl_emit_object(BlJit *j, const IrFunc *const *fns, const char *const *names
     snprintf(err, errsize, "no functions");
     return false;
   }
+  if (!bl_jit_ready(j, err, errsize))
+    return false;
   uint64_t t0 = now_ns();
   uint32_t ninsts = 0;
   LLVMMemoryBufferRef buf = compile_object(j, fns, names, n, &ninsts, err, errsize);
@@ -417,6 +452,8 @@ bool bl_emit_object(BlJit *j, const IrFunc *const *fns, const char *const *names
 
 bool bl_load_object(BlJit *j, const void *obj, size_t size, const char *const *names, size_t n,
                     BlCode *out, char *err, size_t errsize) {
+  if (!bl_jit_ready(j, err, errsize))
+    return false;
   LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, size, names[0]);
   if (!load(j, buf, names, n, out, err, errsize))
     return false;

@@ -53,6 +53,7 @@ typedef struct Tierup {
   pthread_cond_t cv;
   pthread_t thread;
   bool running, stop;
+  bool llvm_broken; /* libLLVM could not be loaded: tier 1 runs everything */
   uint32_t threshold;
   uint32_t cursor;        /* where the next scan starts in e->by_code */
   IrFunc *block, *region; /* the thread's translation buffers */
@@ -85,6 +86,18 @@ static Tierup *tierup_get(EmuEngine *e) {
  * which the compiling thread takes from the guest's on a busy 2-core host,
  * for code no faster; small regions are the loop kernels O2 is worth it for. */
 #define REGION_O2_MAX_INSNS 150
+
+/* LLVM is loaded when tier 2 first needs it (backend_llvm/bl_llvm.c). If it
+ * cannot be, say so once and leave everything to tier 1. Under u->compile or
+ * u->link: fork holds both, so a child never inherits a half-done load. */
+static bool llvm_usable(EmuEngine *e, Tierup *u) {
+  char err[320];
+  if (bl_jit_ready(e->bl, err, sizeof err))
+    return true;
+  if (!__atomic_exchange_n(&u->llvm_broken, true, __ATOMIC_RELAXED))
+    fprintf(stderr, "emu: warning: LLVM tier unavailable (%s); using the fast tier only\n", err);
+  return false;
+}
 
 /* Under u->link. */
 static bool known_find(const Tierup *u, uint64_t key, BlCode *out) {
@@ -137,6 +150,10 @@ static bool compile_fn(EmuEngine *e, const IrFunc *fn, TcacheRegion *cr, BlCode 
   for (uint32_t i = 0; i < fn->ninsts; i++)
     insns += fn->insts[i].op == IR_OP_insn;
   pthread_mutex_lock(&u->compile);
+  if (!llvm_usable(e, u)) {
+    pthread_mutex_unlock(&u->compile);
+    return false;
+  }
   if (cr) {
     tcache_region_name(cr->key, name, sizeof name);
     pthread_mutex_lock(&u->link);
@@ -460,6 +477,10 @@ Tb *tierup_cached_region(EmuEngine *e, uint64_t pc) {
   BlCode code;
   bool fresh;
   pthread_mutex_lock(&u->link);
+  if (!llvm_usable(e, u)) {
+    pthread_mutex_unlock(&u->link);
+    return NULL;
+  }
   bool ok = link_object(e, u, r.key, r.obj, r.size, name, &code, &fresh, err, sizeof err);
   pthread_mutex_unlock(&u->link);
   if (!ok) {
@@ -538,7 +559,7 @@ static void *tierup_main(void *arg) {
     pthread_mutex_unlock(&u->mu);
     Tb *queue[QUEUE_MAX];
     uint64_t gen;
-    uint32_t n = scan(e, u, queue, &gen);
+    uint32_t n = __atomic_load_n(&u->llvm_broken, __ATOMIC_RELAXED) ? 0 : scan(e, u, queue, &gen);
     for (uint32_t i = 0; i < n && !__atomic_load_n(&u->stop, __ATOMIC_RELAXED); i++)
       tier_up(e, u, queue[i], gen);
     pthread_mutex_lock(&u->mu);

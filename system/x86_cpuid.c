@@ -2,13 +2,14 @@
  * frontend lifts (x86_cpuid_user, the user-mode table) plus what this CPU
  * model implements in system/: MSRs, PAE/PSE/PGE paging with NX and 1 GiB
  * pages, the xAPIC with the TSC-deadline timer, PAT and MTRRs, rdtscp, an
- * invariant 1 GHz TSC (leaf 0x15: crystal = TSC = the machine clock in ns),
+ * invariant 1 GHz TSC (leaf 0x15: crystal = TSC = the machine clock in ns;
+ * leaf 0x16: the CPU runs at 1000 MHz, so Linux measures neither),
  * IA32_ARCH_CAPABILITIES, and the hypervisor bit. Nothing else: no XSAVE, AVX,
  * PCID, SMEP/SMAP, FSGSBASE, x2APIC, RDRAND, SYSENTER, MCE, VME, DE. */
 #include "x86_sys_int.h"
 
 #define BIT(n) (1u << (n))
-#define MAX_BASIC_LEAF 0x15u
+#define MAX_BASIC_LEAF 0x16u
 
 /* A leaf whose registers are OR-ed into (or, with replace, replace) the
  * user-mode answer. */
@@ -27,6 +28,7 @@ static const SysLeaf sys_leaves[] = {
     {6, ~0u, true, {BIT(2) /* arat: the APIC timer never stops */, 0, 0, 0}},
     {7, 0, true, {0, 0, 0, BIT(29) /* IA32_ARCH_CAPABILITIES */}},
     {0x15, ~0u, true, {1, 1, 1000000000, 0}}, /* TSC = crystal * 1/1, 1 GHz */
+    {0x16, ~0u, true, {1000, 1000, 100, 0}}, /* base, max, bus MHz: no PIT calibration */
     {0x80000001, ~0u, false, {0, 0, 0, BIT(26) /* pdpe1gb */ | BIT(27) /* rdtscp */}},
     {0x80000007, ~0u, true, {0, 0, 0, BIT(8) /* invariant TSC */}},
 };

@@ -195,7 +195,7 @@ static void test_cpuid(void **state) {
   Vm *vm = vm_new();
   uint32_t r[4];
   cpuid(vm, 0, 0, r);
-  assert_int_equal(r[0], 0x15);
+  assert_int_equal(r[0], 0x16);
   assert_memory_equal(&r[1], "Genu", 4);
   assert_memory_equal(&r[3], "ineI", 4);
   assert_memory_equal(&r[2], "ntel", 4);
@@ -219,6 +219,8 @@ static void test_cpuid(void **state) {
   assert_int_equal(r[0], 1);
   assert_int_equal(r[1], 1);
   assert_int_equal(r[2], 1000000000);
+  cpuid(vm, 0x16, 0, r);
+  assert_int_equal(r[0], 1000); /* MHz */
   cpuid(vm, 0x80000001, 0, r);
   assert_int_equal(r[3] & (BIT(11) | BIT(20) | BIT(26) | BIT(27) | BIT(29)),
                    BIT(11) | BIT(20) | BIT(26) | BIT(27) | BIT(29));
