@@ -56,7 +56,7 @@ static inline uint32_t bf_jcache_hash(uint64_t pc) {
 /* The softmmu TLB as generated code reads it (runtime/softmmu.h, which
  * static-asserts the same layout). */
 enum {
-  BF_TLB_BITS = 8, BF_TLB_ENTRY = 32, BF_TLB_TAG_READ = 0, BF_TLB_TAG_WRITE = 8,
+  BF_TLB_BITS = 10, BF_TLB_ENTRY = 32, BF_TLB_TAG_READ = 0, BF_TLB_TAG_WRITE = 8,
   BF_TLB_ADDEND = 16, BF_TLB_PAGE_BITS = 12,
 };
 #define BF_MMU_INFO_ATOMIC (1u << 13) /* slow path: make the entry pass for a write, or fault */
@@ -80,7 +80,7 @@ typedef struct BfConfig {
   uint64_t no_counter;
   /* System mode (softmmu): off_tlb != 0 makes guest addresses virtual. Each
    * access looks its page up in the TLB at [cpu + off_tlb] (the runtime's
-   * softmmu.h layout: 32-byte entries, tag_read/tag_write/addend, 256 per MMU
+   * softmmu.h layout: 32-byte entries, tag_read/tag_write/addend, 1024 per MMU
    * index) and calls mmu_load/mmu_store (SoftmmuOps) on a miss, with the value
    * passed through the 16 bytes at [cpu + off_mmu_scratch]. */
   int32_t off_tlb;

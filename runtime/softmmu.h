@@ -20,7 +20,7 @@
 #define SOFTMMU_PAGE_BITS 12
 #define SOFTMMU_PAGE_SIZE (1ull << SOFTMMU_PAGE_BITS)
 #define SOFTMMU_PAGE_MASK (~(SOFTMMU_PAGE_SIZE - 1))
-#define SOFTMMU_TLB_BITS 8
+#define SOFTMMU_TLB_BITS 10
 #define SOFTMMU_TLB_SIZE (1u << SOFTMMU_TLB_BITS)
 #define SOFTMMU_MMU_MAX 2 /* MMU indexes */
 
@@ -30,7 +30,10 @@
 #define SOFTMMU_TLB_INVALID 1ull /* no translation for this access kind */
 #define SOFTMMU_TLB_IO 2ull      /* MMIO, or RAM writes must see (code pages) */
 
-/* One entry: 32 bytes, so an index is (addr >> 12 & mask) << 5. */
+/* One entry: 32 bytes, so an index is (addr >> 12 & mask) << 5. 1024 entries
+ * per MMU index: with 256, streams whose pages are 1 MiB apart (a decompressor
+ * reading its input while writing its output) evicted each other on every
+ * access; 64 KiB of TLB still flushes in a few microseconds. */
 typedef struct SoftTlbEntry {
   uint64_t tag_read;  /* virtual page | flags; SOFTMMU_TLB_INVALID: no reads */
   uint64_t tag_write; /* virtual page | flags; SOFTMMU_TLB_INVALID: no writes */

@@ -38,11 +38,19 @@ static uint64_t clock_ns(void *ctx) {
 
 enum { MSR_APIC_BASE = 0x1b, MSR_TSC_DEADLINE = 0x6e0 };
 
+/* The guest's TSC is the machine clock plus this (it starts at 0 at reset,
+ * and the guest may write it). */
+static uint64_t tsc_offset(Machine *m) { return m->cpu ? x86sys_state(m->cpu)->tsc_offset : 0; }
+
 static bool msr_read(void *ctx, uint32_t index, uint64_t *value) {
   Machine *m = ctx;
   switch (index) {
   case MSR_APIC_BASE: *value = lapic_get_base(m->lapic); return true;
-  case MSR_TSC_DEADLINE: *value = lapic_get_tsc_deadline(m->lapic); return true;
+  case MSR_TSC_DEADLINE: {
+    uint64_t d = lapic_get_tsc_deadline(m->lapic);
+    *value = d ? d + tsc_offset(m) : 0;
+    return true;
+  }
   default: return false;
   }
 }
@@ -51,7 +59,11 @@ static bool msr_write(void *ctx, uint32_t index, uint64_t value) {
   Machine *m = ctx;
   switch (index) {
   case MSR_APIC_BASE: return lapic_set_base(m->lapic, value);
-  case MSR_TSC_DEADLINE: lapic_set_tsc_deadline(m->lapic, value); return true;
+  case MSR_TSC_DEADLINE:
+    /* 0 disarms; anything else is a guest TSC value, which the LAPIC compares
+     * with the machine clock. */
+    lapic_set_tsc_deadline(m->lapic, value ? value - tsc_offset(m) : 0);
+    return true;
   default: return false;
   }
 }
@@ -112,6 +124,7 @@ void machine_cpu_free(Machine *m) {
 }
 
 bool machine_cpu_take_interrupt(Machine *m) { return x86sys_poll_irq(m->cpu); }
+bool machine_cpu_halted(Machine *m) { return x86sys_halted(m->cpu); }
 
 MachineCpuEvent machine_cpu_run(Machine *m) {
   if (x86sys_halted(m->cpu))

@@ -10,7 +10,7 @@
 
 typedef enum MachineCpuEvent {
   MACHINE_CPU_CONTINUE, /* run it again (after the loop's turn) */
-  MACHINE_CPU_HALT,     /* hlt: sleep until an interrupt is pending */
+  MACHINE_CPU_HALT,     /* hlt: sleep until an interrupt is pending (machine_cpu_halted) */
   MACHINE_CPU_FAIL,     /* an emulator failure, already reported */
 } MachineCpuEvent;
 
@@ -20,5 +20,6 @@ MachineCpuEvent machine_cpu_run(Machine *m);
 /* Deliver a pending NMI or external interrupt if the CPU takes one now:
  * true if one was delivered (a halted CPU then runs again). */
 bool machine_cpu_take_interrupt(Machine *m);
+bool machine_cpu_halted(Machine *m); /* hlt: waiting for an interrupt */
 
 #endif

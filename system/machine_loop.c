@@ -110,10 +110,10 @@ static uint64_t run_timers(Machine *m) {
  * come from one of those). */
 static void sleep_halted(Machine *m, uint64_t next) {
   term_flush(&m->term);
-  struct pollfd p[2] = {{m->wake_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-  nfds_t n = input_fd_on(m) && !atomic_load(&m->input_seen) ? 2 : 1;
+  struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+  nfds_t n = input_fd_on(m) && !atomic_load(&m->input_seen) ? 1 : 0;
   struct timespec ts;
-  if (ppoll(p, n, until(m, next, &ts), NULL) > 0 && n == 2 && (p[1].revents & (POLLIN | POLLHUP)))
+  if (ppoll(&p, n, until(m, next, &ts), NULL) > 0 && (p.revents & (POLLIN | POLLHUP)))
     atomic_store(&m->input_seen, true);
 }
 
@@ -145,11 +145,15 @@ int machine_run(Machine *m) {
       term_flush(&m->term);
       last_flush = now;
     }
+    /* An interrupt that came while the CPU could not take it (sti; hlt's
+     * shadow) is taken here, before any sleep. */
     machine_cpu_take_interrupt(m);
-    MachineCpuEvent ev = machine_cpu_run(m);
-    if (ev == MACHINE_CPU_HALT) {
+    if (machine_cpu_halted(m)) {
       sleep_halted(m, next);
-    } else if (ev == MACHINE_CPU_FAIL) {
+      continue;
+    }
+    MachineCpuEvent ev = machine_cpu_run(m);
+    if (ev == MACHINE_CPU_FAIL) {
       status = 1;
       break;
     }

@@ -23,7 +23,7 @@ typedef struct MsrRow {
   uint32_t index;
   uint8_t count; /* consecutive MSRs in an array field (0: one) */
   uint8_t kind;
-  uint16_t off; /* MSR_FIELD, MSR_CANON: the field in X86Sys */
+  uint32_t off; /* MSR_FIELD, MSR_CANON: the field in X86Sys (past the 64 KiB TLB) */
   uint64_t arg; /* MSR_FIELD: reserved bits; MSR_CONST, MSR_IGNORE: the value */
   const char *name;
 } MsrRow;
