@@ -261,11 +261,24 @@ X86Exc x86_mmu_take_fault(X86Sys *s, uint64_t addr, bool write, uint64_t pc) {
 
 /* -- The TLB ------------------------------------------------------------------------ */
 
+/* exec_pages: the bit of a mapping of size 4K << 9 * level at va. */
+static unsigned exec_bit(uint64_t va, int level) {
+  uint64_t key = (va >> (12 + 9 * level)) << 2 | (uint64_t)level;
+  return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 52); /* 12 bits */
+}
+
+static bool exec_test(const X86Sys *s, unsigned b) { return (s->exec_pages[b / 64] >> (b % 64)) & 1; }
+
+static void vcache_flush(X86Sys *s) {
+  memset(s->exec_pages, 0, sizeof s->exec_pages);
+  emu_cpu_flush_vcache(s->cpu);
+}
+
 void x86sys_tlb_flush(EmuCpu *cpu) {
   X86Sys *s = x86sys_state(cpu);
   softmmu_tlb_flush(&s->tlb);
   memset(s->itlb, 0xff, sizeof s->itlb);
-  emu_cpu_flush_vcache(cpu);
+  vcache_flush(s);
 }
 
 void x86sys_tlb_flush_page(EmuCpu *cpu, uint64_t va) {
@@ -279,7 +292,11 @@ void x86sys_tlb_flush_page(EmuCpu *cpu, uint64_t va) {
         memset(e, 0xff, sizeof *e);
     }
   memset(s->itlb, 0xff, sizeof s->itlb);
-  emu_cpu_flush_vcache(cpu);
+  for (int level = 0; level < 3; level++)
+    if (exec_test(s, exec_bit(va, level))) {
+      vcache_flush(s);
+      break;
+    }
 }
 
 static unsigned mmu_of_cpl(int cpl) { return cpl == 3 ? 1 : 0; }
@@ -523,6 +540,9 @@ bool x86_code_key(EmuCpu *cpu, uint64_t pc, uint64_t *phys, uint32_t *mode) {
     }
     s->itlb[mmu][i].vpage = vpage;
     s->itlb[mmu][i].ppage = w.phys & SOFTMMU_PAGE_MASK;
+    int level = w.page_mask == ~0xfffull ? 0 : w.page_mask == ~0x1fffffull ? 1 : 2;
+    unsigned b = exec_bit(pc, level);
+    s->exec_pages[b / 64] |= 1ull << (b % 64);
   }
   *phys = s->itlb[mmu][i].ppage | (pc & ~SOFTMMU_PAGE_MASK);
   *mode = X86_MODE_SYSTEM | (s->cpl == 3 ? X86_MODE_CPL3 : 0);

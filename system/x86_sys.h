@@ -159,6 +159,10 @@ typedef struct X86Sys {
     uint64_t vpage; /* virtual page; ~0: empty */
     uint64_t ppage;
   } itlb[SOFTMMU_MMU_MAX][X86_ITLB_SIZE];
+  /* The mappings code was fetched through since the runtime's virtual lookups
+   * were last dropped, hashed (a bit per (page base, size)): invlpg of a page
+   * no code came from leaves those lookups alone. */
+  uint64_t exec_pages[64];
   X86SysHooks hooks;
   EmuCpu *cpu;
   /* Guest-physical RAM pages holding translated code (bit per page of ram[]). */

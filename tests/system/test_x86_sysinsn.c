@@ -351,6 +351,31 @@ static void test_invlpg(void **state) {
   vm_free(vm);
 }
 
+/* Code reached through a page that invlpg then remaps runs from the new
+ * page, also through the runtime's indirect-branch cache (call rax). */
+static void test_invlpg_code(void **state) {
+  (void)state;
+  static const uint8_t call[] = {0xff, 0xd0, 0xf4};                    /* call rax; hlt */
+  static const uint8_t inv_call[] = {0x0f, 0x01, 0x3a, 0xff, 0xd0, 0xf4}; /* invlpg [rdx]; ... */
+  uint8_t fn[] = {0xbb, 0x01, 0x00, 0x00, 0x00, 0xc3};                 /* mov ebx, 1; ret */
+  Vm *vm = vm_new();
+  uint64_t va = 0xc000000ull;
+  vm_poke(vm, 0x500000, fn, sizeof fn);
+  fn[1] = 2;
+  vm_poke(vm, 0x501000, fn, sizeof fn);
+  vm_map(vm, va, 0x500000, 0, 0);
+  vm->c->gpr[X86_RAX] = va;
+  for (int i = 0; i < 3; i++) { /* warm: translated, chained, cached */
+    assert_int_equal(vm_run_kernel(vm, call, sizeof call), X86SYS_HALT);
+    assert_int_equal(vm->c->gpr[X86_RBX], 1);
+  }
+  vm_wr64(vm, vm_pte_addr(vm, va, 0), 0x501000 | P_P);
+  vm->c->gpr[X86_RDX] = va;
+  assert_int_equal(vm_run_kernel(vm, inv_call, sizeof inv_call), X86SYS_HALT);
+  assert_int_equal(vm->c->gpr[X86_RBX], 2);
+  vm_free(vm);
+}
+
 /* -- Port I/O, flags ------------------------------------------------------------------- */
 
 static void test_port_io(void **state) {
@@ -614,6 +639,7 @@ int main(void) {
       cmocka_unit_test(test_tsc),
       cmocka_unit_test(test_control_registers),
       cmocka_unit_test(test_invlpg),
+      cmocka_unit_test(test_invlpg_code),
       cmocka_unit_test(test_port_io),
       cmocka_unit_test(test_popf),
       cmocka_unit_test(test_segment_loads),
