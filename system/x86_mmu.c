@@ -189,7 +189,11 @@ X86Exc x86_mmu_translate(X86Sys *s, uint64_t va, X86Access acc, int cpl, X86Walk
   uint64_t e;
   for (;; level--) {
     addr[used] = table + ((va >> (12 + 9 * level)) & 511) * 8;
-    x86_phys_read(s, addr[used], &e, 8);
+    const uint8_t *h = x86_phys_ram(s, addr[used]); /* no device claims RAM */
+    if (h)
+      memcpy(&e, h, 8);
+    else
+      x86_phys_read(s, addr[used], &e, 8);
     ent[used++] = e;
     if (!(e & PTE_P))
       return page_fault(va, kind);
@@ -503,9 +507,6 @@ X86Exc x86_vread(X86Sys *s, uint64_t va, void *buf, size_t n, int cpl) {
 X86Exc x86_vwrite(X86Sys *s, uint64_t va, const void *buf, size_t n, int cpl) {
   return vaccess(s, va, (void *)buf, n, cpl, X86_ACC_WRITE);
 }
-X86Exc x86_vfetch(X86Sys *s, uint64_t va, void *buf, size_t n, int cpl) {
-  return vaccess(s, va, buf, n, cpl, X86_ACC_FETCH);
-}
 
 bool x86sys_vread(EmuCpu *cpu, uint64_t va, void *buf, size_t n, int cpl) {
   X86Sys *s = x86sys_state(cpu);
@@ -525,26 +526,46 @@ bool x86sys_vwrite(EmuCpu *cpu, uint64_t va, const void *buf, size_t n, int cpl)
 
 /* -- Instruction fetch ---------------------------------------------------------------- */
 
-bool x86_code_key(EmuCpu *cpu, uint64_t pc, uint64_t *phys, uint32_t *mode) {
-  X86Sys *s = x86sys_state(cpu);
-  unsigned mmu = mmu_of_cpl(s->cpl);
-  uint64_t vpage = pc & SOFTMMU_PAGE_MASK;
-  unsigned i = (unsigned)(pc >> SOFTMMU_PAGE_BITS) % X86_ITLB_SIZE;
+/* An instruction fetch at va through the instruction TLB. */
+static X86Exc itlb_translate(X86Sys *s, uint64_t va, int cpl, uint64_t *phys) {
+  unsigned mmu = mmu_of_cpl(cpl);
+  uint64_t vpage = va & SOFTMMU_PAGE_MASK;
+  unsigned i = (unsigned)(va >> SOFTMMU_PAGE_BITS) % X86_ITLB_SIZE;
   if (s->itlb[mmu][i].vpage != vpage) {
     X86Walk w;
-    X86Exc x = x86_mmu_translate(s, pc, X86_ACC_FETCH, s->cpl, &w);
-    if (x86_failed(x)) {
-      x86_mmu_record(s, x, pc);
-      emu_cpu_raise(cpu, IR_EXC_fault, pc, false);
-      return false;
-    }
+    X86Exc x = x86_mmu_translate(s, va, X86_ACC_FETCH, cpl, &w);
+    if (x86_failed(x))
+      return x;
     s->itlb[mmu][i].vpage = vpage;
     s->itlb[mmu][i].ppage = w.phys & SOFTMMU_PAGE_MASK;
     int level = w.page_mask == ~0xfffull ? 0 : w.page_mask == ~0x1fffffull ? 1 : 2;
-    unsigned b = exec_bit(pc, level);
+    unsigned b = exec_bit(va, level);
     s->exec_pages[b / 64] |= 1ull << (b % 64);
   }
-  *phys = s->itlb[mmu][i].ppage | (pc & ~SOFTMMU_PAGE_MASK);
+  *phys = s->itlb[mmu][i].ppage | (va & ~SOFTMMU_PAGE_MASK);
+  return X86_OK;
+}
+
+X86Exc x86_vfetch(X86Sys *s, uint64_t va, void *buf, size_t n, int cpl) {
+  for (size_t k; n; va += k, buf = (uint8_t *)buf + k, n -= k) {
+    k = in_page(va, n);
+    uint64_t pa;
+    X86Exc x = itlb_translate(s, va, cpl, &pa);
+    if (x86_failed(x))
+      return x;
+    page_read(s, pa, buf, k);
+  }
+  return X86_OK;
+}
+
+bool x86_code_key(EmuCpu *cpu, uint64_t pc, uint64_t *phys, uint32_t *mode) {
+  X86Sys *s = x86sys_state(cpu);
+  X86Exc x = itlb_translate(s, pc, s->cpl, phys);
+  if (x86_failed(x)) {
+    x86_mmu_record(s, x, pc);
+    emu_cpu_raise(cpu, IR_EXC_fault, pc, false);
+    return false;
+  }
   *mode = X86_MODE_SYSTEM | (s->cpl == 3 ? X86_MODE_CPL3 : 0);
   return true;
 }
