@@ -84,6 +84,7 @@ void x86sys_reset(EmuCpu *cpu) {
   s->pat = 0x0007040600070406ull;
   s->misc_enable = 1 | 1u << 11 | 1u << 12; /* fast strings; no BTS, no PEBS */
   s->mtrr_deftype = 0x806; /* MTRRs on, write-back: what firmware leaves */
+  s->stale_pc = ~0ull;
   s->tsc_offset = -(s->hooks.clock_ns ? s->hooks.clock_ns(s->hooks.ctx) : 0);
   x86_set_cpl(s, 0);
   x86sys_tlb_flush(cpu);

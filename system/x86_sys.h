@@ -190,6 +190,7 @@ typedef struct X86Sys {
   bool delivering;    /* an exception is being delivered (double fault) */
   int delivering_vec;
   bool triple;        /* a triple fault happened: reset requested */
+  uint64_t stale_pc;  /* a raise sys found no system instruction here */
 
   /* The fault the MMU recorded for the exit emu_exec is about to return. */
   struct {

@@ -232,6 +232,11 @@ static ZydisRegisterClass reg_class(SysInsn *i, int n) {
   return ZydisRegisterGetClass(i->op[n].reg.value);
 }
 
+X86Exc x86_si_not_system(SysInsn *i) {
+  i->stale = true;
+  return X86_OK;
+}
+
 static X86Exc si_mov(SysInsn *i) {
   for (int n = 0; n < 2; n++) {
     switch (reg_class(i, n)) {
@@ -241,15 +246,15 @@ static X86Exc si_mov(SysInsn *i) {
     default: break;
     }
   }
-  return x86_ud();
+  return x86_si_not_system(i);
 }
 
 static X86Exc si_push(SysInsn *i) {
-  return reg_class(i, 0) == ZYDIS_REGCLASS_SEGMENT ? x86_si_push_sreg(i) : x86_ud();
+  return reg_class(i, 0) == ZYDIS_REGCLASS_SEGMENT ? x86_si_push_sreg(i) : x86_si_not_system(i);
 }
 
 static X86Exc si_pop(SysInsn *i) {
-  return reg_class(i, 0) == ZYDIS_REGCLASS_SEGMENT ? x86_si_pop_sreg(i) : x86_ud();
+  return reg_class(i, 0) == ZYDIS_REGCLASS_SEGMENT ? x86_si_pop_sreg(i) : x86_si_not_system(i);
 }
 
 const SysInsnRow x86_sysinsn_misc[] = {
@@ -262,6 +267,7 @@ const SysInsnRow x86_sysinsn_misc[] = {
     {ZYDIS_MNEMONIC_CLI, si_cli_sti, 0},
     {ZYDIS_MNEMONIC_STI, si_cli_sti, 0},
     {ZYDIS_MNEMONIC_POPF, si_popf, 0},
+    {ZYDIS_MNEMONIC_POPFD, si_popf, 0},
     {ZYDIS_MNEMONIC_POPFQ, si_popf, 0},
     {ZYDIS_MNEMONIC_HLT, si_hlt, SI_CPL0},
     {ZYDIS_MNEMONIC_WBINVD, si_nop, SI_CPL0},
@@ -350,6 +356,25 @@ void x86_log_insn(X86Sys *s, uint64_t pc, const char *what) {
   emu_log("  (%s)\n", text);
 }
 
+/* The instruction at pc is not a system one any more: its block was
+ * translated from bytes that have changed since. Drop the blocks there and
+ * translate again; the same pc twice in a row would mean the frontend and
+ * this file disagree on what a system instruction is (#UD, logged). */
+static X86SysEvent stale(X86Sys *s, uint64_t pc) {
+  uint64_t phys;
+  uint32_t mode;
+  if (s->stale_pc == pc) {
+    s->stale_pc = ~0ull;
+    if (emu_log_on(EMU_LOG_unimp))
+      x86_log_insn(s, pc, "not a system instruction, but translated as one");
+    return x86_deliver(s, x86_ud(), X86_SRC_EXC, pc);
+  }
+  s->stale_pc = pc;
+  if (x86_code_key(s->cpu, pc, &phys, &mode))
+    emu_engine_invalidate(s->cpu->rt.engine, phys, phys + 1);
+  return X86SYS_CONTINUE;
+}
+
 X86SysEvent x86_sysinsn(X86Sys *s) {
   X86Cpu *c = x86_guest(s);
   SysInsn i = {.s = s, .c = c, .pc = c->rip, .event = X86SYS_CONTINUE};
@@ -357,14 +382,17 @@ X86SysEvent x86_sysinsn(X86Sys *s) {
   if (x86_failed(x))
     return x86_deliver(s, x, X86_SRC_EXC, i.pc);
   i.next = i.pc + i.in.length;
-  s->shadow = false; /* this instruction was the one a shadow covered */
   const SysInsnRow *r = find_row(i.in.mnemonic);
-  if (!r) {
-    if (emu_log_on(EMU_LOG_unimp))
-      x86_log_insn(s, i.pc, "unimplemented system instruction");
-    return x86_deliver(s, x86_ud(), X86_SRC_EXC, i.pc);
-  }
+  if (!r)
+    return stale(s, i.pc);
+  bool shadowed = s->shadow;
+  s->shadow = false; /* this instruction was the one a shadow covered */
   x = (r->flags & SI_CPL0) && s->cpl != 0 ? x86_gp0() : r->fn(&i);
+  if (i.stale) {
+    s->shadow = shadowed;
+    return stale(s, i.pc);
+  }
+  s->stale_pc = ~0ull;
   if (x86_failed(x))
     return x86_deliver(s, x, X86_SRC_EXC, i.pc);
   if (!i.jumped)

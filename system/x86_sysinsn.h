@@ -15,6 +15,7 @@ typedef struct SysInsn {
   ZydisDecodedInstruction in;
   ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
   bool jumped;       /* the handler set rip (else it becomes next) */
+  bool stale;        /* not a system instruction: the code changed (x86_si_not_system) */
   X86SysEvent event; /* what the machine does next (hlt, a delivery's triple fault) */
 } SysInsn;
 
@@ -33,6 +34,10 @@ extern const SysInsnRow x86_sysinsn_misc[]; /* x86_sysinsn.c */
 extern const SysInsnRow x86_sysinsn_cr[];   /* x86_sysinsn_cr.c */
 extern const SysInsnRow x86_sysinsn_far[];  /* x86_sysinsn_far.c */
 extern const SysInsnRow x86_sysinsn_io[];   /* x86_sysinsn_io.c */
+
+/* The bytes at pc are not the system instruction the frontend saw: code
+ * changed under a block that was already running. The handler returns this. */
+X86Exc x86_si_not_system(SysInsn *i);
 
 /* mov forms with a control, debug or segment register (x86_sysinsn.c's mov
  * row hands them over). */

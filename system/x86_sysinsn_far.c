@@ -154,8 +154,12 @@ static void null_outer_segs(X86Sys *s, int cpl) {
   }
 }
 
+static bool far(SysInsn *i) { return i->in.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR; }
+
 static X86Exc si_ret_far(SysInsn *i) {
   X86Sys *s = i->s;
+  if (!far(i))
+    return x86_si_not_system(i);
   unsigned w = x86_si_width(i);
   uint64_t imm = i->op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? i->op[0].imm.value.u & 0xffff : 0;
   uint64_t rip, cs, rsp, ss, d, ssd;
@@ -192,6 +196,8 @@ static X86Exc si_ret_far(SysInsn *i) {
 /* jmp/call far m16:xx: the offset (operand size), then the selector. */
 static X86Exc si_jmp_call_far(SysInsn *i) {
   X86Sys *s = i->s;
+  if (!far(i))
+    return x86_si_not_system(i);
   unsigned ow = (i->op[0].size - 16) / 8, w = x86_si_width(i);
   uint64_t a = x86_si_ea(i, 0), off = 0, d;
   uint16_t sel;

@@ -597,6 +597,26 @@ static void test_self_modifying_code(void **state) {
   vm_free(vm);
 }
 
+/* A block patches the cpuid it is about to reach into two nops: the running
+ * block still ends with raise sys there, and the runner, finding no system
+ * instruction, translates the new bytes instead of raising #UD. */
+static void test_patched_system_insn(void **state) {
+  (void)state;
+  uint8_t code[0x13];
+  memset(code, 0x90, sizeof code);
+  static const uint8_t patch[] = {0x66, 0xc7, 0x04, 0x25, 0x10, 0x00, 0x00, 0x80, 0x90, 0x90};
+  memcpy(code, patch, sizeof patch); /* mov word [KTEXT + 0x10], 0x9090 */
+  code[0x10] = 0x0f, code[0x11] = 0xa2; /* cpuid */
+  code[0x12] = 0xf4;                    /* hlt */
+  Vm *vm = vm_new();
+  vm->c->gpr[X86_RAX] = 0x1234;
+  assert_int_equal(vm_run_kernel(vm, code, sizeof code), X86SYS_HALT);
+  assert_int_equal(vm->c->rip, KTEXT + 0x13);
+  assert_int_equal(vm->c->gpr[X86_RAX], 0x1234);
+  assert_int_equal(vm->ram[KTEXT_PA + 0x10], 0x90);
+  vm_free(vm);
+}
+
 /* lock xadd [rbx], eax: on a clean page (the dirty bit gets set), on a page
  * holding translated code (its blocks are dropped), on MMIO (#GP). */
 static void test_atomics(void **state) {
@@ -648,6 +668,7 @@ int main(void) {
       cmocka_unit_test(test_lretq),
       cmocka_unit_test(test_ir_exceptions),
       cmocka_unit_test(test_self_modifying_code),
+      cmocka_unit_test(test_patched_system_insn),
       cmocka_unit_test(test_atomics),
   };
   /* The interpreter tier (IrMemOps), then backend_fast (the inline TLB and
