@@ -125,6 +125,34 @@ static void test_external_interrupt(void **state) {
   vm_free(vm);
 }
 
+/* An instruction running into an unmapped page: #PF for the fetch (I set,
+ * CR2 the first byte of that page), on the instruction; a block ending
+ * before it runs first. */
+static void test_fetch_fault_crossing(void **state) {
+  (void)state;
+  Vm *vm = vm_new();
+  uint64_t at = KTEXT + 0x20000 - 4; /* the last mapped kernel text page */
+  static const uint8_t code[] = {0x90, 0x48, 0x8b, 0x04}; /* nop; 3 of mov rax, [...]'s 8 */
+  vm_poke(vm, KTEXT_PA + 0x20000 - 4, code, sizeof code);
+  vm->c->rip = at;
+  assert_int_equal(vm_run(vm, 10), X86SYS_HALT);
+  assert_int_equal(vm_vector(vm), X86_EXC_PF);
+  assert_int_equal(vm->s->cr2, KTEXT + 0x20000);
+  Frame f = frame_at(vm, vm->c->gpr[X86_RSP], true);
+  assert_int_equal(f.err, X86_PF_I);
+  assert_int_equal(f.rip, at + 1);
+  /* The handler maps the page and returns: the whole instruction runs. */
+  static const uint8_t rest[] = {0x25, 0x00, 0x00, 0x20, 0x00, 0xf4}; /* ..[0x200000]; hlt */
+  vm_poke(vm, 0x500000, rest, sizeof rest);
+  vm_map(vm, KTEXT + 0x20000, 0x500000, 0, 0);
+  vm_wr64(vm, 0x200000, 0x1122);
+  vm->c->rip = at + 1;
+  assert_int_equal(vm_run(vm, 10), X86SYS_HALT);
+  assert_int_equal(vm->c->rip, KTEXT + 0x20000 + 6);
+  assert_int_equal(vm->c->gpr[X86_RAX], 0x1122);
+  vm_free(vm);
+}
+
 /* NMI on IST1; a second one waits until iretq. */
 static void test_nmi_ist_and_blocking(void **state) {
   (void)state;
@@ -228,6 +256,7 @@ int main(void) {
       cmocka_unit_test(test_same_cpl_alignment),
       cmocka_unit_test(test_int_n_and_dpl),
       cmocka_unit_test(test_external_interrupt),
+      cmocka_unit_test(test_fetch_fault_crossing),
       cmocka_unit_test(test_nmi_ist_and_blocking),
       cmocka_unit_test(test_double_fault),
       cmocka_unit_test(test_triple_fault),
