@@ -71,6 +71,26 @@ static void mode_leave(int saved, int mode) {
 
 /* -- Arithmetic: fadd fsub fmul fdiv fsqrt fma fround --------------------- */
 
+/* The square root instruction itself: libm's sqrt checks a NaN result for
+ * errno with a compare of the operand, which raises "denormal" for a negative
+ * denormal where the instruction raises only "invalid". */
+static double sqrt_f64(double x) {
+#if defined(__x86_64__)
+  __asm__("sqrtsd %1, %0" : "=x"(x) : "x"(x));
+  return x;
+#else
+  return sqrt(x);
+#endif
+}
+static float sqrt_f32(float x) {
+#if defined(__x86_64__)
+  __asm__("sqrtss %1, %0" : "=x"(x) : "x"(x));
+  return x;
+#else
+  return sqrtf(x);
+#endif
+}
+
 /* GCC expands rint inline as if rounding were always to nearest (no
  * -frounding-math): called through pointers, glibc's rint honours the mode. */
 static double (*volatile rint_f64)(double) = rint;
@@ -85,7 +105,7 @@ static double arith_f64(unsigned op, double a, double b, double c, bool inexact)
   case IR_FA_SUB: r = x - y; break;
   case IR_FA_MUL: r = x * y; break;
   case IR_FA_DIV: r = x / y; break;
-  case IR_FA_SQRT: r = sqrt(x); break;
+  case IR_FA_SQRT: r = sqrt_f64(x); break;
   case IR_FA_FMA: r = fma(x, y, z); break;
   default: r = inexact ? rint_f64(x) : nearbyint(x); break;
   }
@@ -101,7 +121,7 @@ static float arith_f32(unsigned op, float a, float b, float c, bool inexact) {
   case IR_FA_SUB: r = x - y; break;
   case IR_FA_MUL: r = x * y; break;
   case IR_FA_DIV: r = x / y; break;
-  case IR_FA_SQRT: r = sqrtf(x); break;
+  case IR_FA_SQRT: r = sqrt_f32(x); break;
   case IR_FA_FMA: r = fmaf(x, y, z); break;
   default: r = inexact ? rint_f32(x) : nearbyintf(x); break;
   }

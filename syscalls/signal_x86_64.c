@@ -60,16 +60,20 @@ static void fx_set(X86Cpu *c, unsigned k, uint64_t v0, uint64_t v1) {
   ir_helper_get(x87_helper[X87_H_FXSET])->fn(c, k, v0, v1, 0);
 }
 
-static void fx_save(X86Cpu *c, uint8_t fx[FX_SIZE]) {
+/* MXCSR's flags are the cpu's FP environment (EmuCpuRt.fenv, x86_cpu.h). */
+static void fx_save(EmuCpu *cpu, uint8_t fx[FX_SIZE]) {
+  X86Cpu *c = emu_guest(cpu);
   memset(fx, 0, FX_SIZE);
   for (unsigned k = 0; k < 20; k++) {
-    uint64_t v = k == 3 ? (uint64_t)X86_MXCSR_MASK << 32 | c->mxcsr : fx_get(c, k);
+    uint64_t v = k == 3 ? (uint64_t)X86_MXCSR_MASK << 32 | x86_mxcsr_read(c, cpu->rt.fenv)
+                        : fx_get(c, k);
     memcpy(fx + 8 * k, &v, 8);
   }
   memcpy(fx + 160, c->xmm, sizeof c->xmm);
 }
 
-static void fx_restore(X86Cpu *c, const uint8_t fx[FX_SIZE]) {
+static void fx_restore(EmuCpu *cpu, const uint8_t fx[FX_SIZE]) {
+  X86Cpu *c = emu_guest(cpu);
   uint64_t q, mant;
   uint16_t sexp;
   memcpy(&q, fx, 8);
@@ -81,18 +85,19 @@ static void fx_restore(X86Cpu *c, const uint8_t fx[FX_SIZE]) {
   }
   uint32_t mxcsr;
   memcpy(&mxcsr, fx + 24, 4);
-  c->mxcsr = mxcsr & X86_MXCSR_MASK;
+  cpu->rt.fenv = x86_mxcsr_write(c, mxcsr & X86_MXCSR_MASK);
   memcpy(c->xmm, fx + 160, sizeof c->xmm);
 }
 
 /* The state a handler starts with (the kernel's fpu__clear_user_states). */
-static void fpu_init(X86Cpu *c) {
+static void fpu_init(EmuCpu *cpu) {
+  X86Cpu *c = emu_guest(cpu);
   c->fcw = 0x37f;
   c->fsw = 0;
   c->ftop = 0;
   c->ftag = 0xff;
   memset(c->st, 0, sizeof c->st);
-  c->mxcsr = 0x1f80;
+  cpu->rt.fenv = x86_mxcsr_write(c, 0x1f80);
   memset(c->xmm, 0, sizeof c->xmm);
 }
 
@@ -147,7 +152,7 @@ static bool x86_setup_frame(UserThread *t, int sig, const UserSigAction *act,
   memcpy(g, &f, offsetof(X86Frame, info));
   if (act->flags & SA_SIGINFO)
     memcpy(g + offsetof(X86Frame, info), info, 128);
-  fx_save(c, gmem_g2h(fp));
+  fx_save(t->cpu, gmem_g2h(fp));
 
   c->gpr[X86_RDI] = (uint64_t)sig;
   c->gpr[X86_RSI] = frame + offsetof(X86Frame, info);
@@ -157,7 +162,7 @@ static bool x86_setup_frame(UserThread *t, int sig, const UserSigAction *act,
   c->rip = act->handler;
   c->df = 0;
   c->rflags_rest &= ~(EFLAGS_TF | EFLAGS_RF);
-  fpu_init(c);
+  fpu_init(t->cpu);
   return true;
 }
 
@@ -176,9 +181,9 @@ static int64_t x86_sigreturn(UserThread *t) {
   c->rip = f.uc.gregs[SC_RIP];
   x86_rflags_set(c, (x86_rflags_get(c) & ~FIX_EFLAGS) | (f.uc.gregs[SC_EFL] & FIX_EFLAGS));
   if (f.uc.fpstate)
-    fx_restore(c, gmem_g2h(f.uc.fpstate));
+    fx_restore(t->cpu, gmem_g2h(f.uc.fpstate));
   else
-    fpu_init(c);
+    fpu_init(t->cpu);
   /* The altstack as the frame saved it; refused (EPERM) while still on it. */
   user_sig_set_altstack(t, f.uc.ss_sp, f.uc.ss_flags, f.uc.ss_size, c->gpr[X86_RSP]);
   return -USER_ESIGRETURN;

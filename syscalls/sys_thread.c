@@ -125,6 +125,8 @@ int64_t user_thread_clone(UserThread *parent, uint64_t flags, uint64_t newsp, ui
   /* The parent's registers (it is stopped in this syscall), then what clone changes. */
   void *st = emu_guest(t->cpu);
   memcpy(st, emu_guest(parent->cpu), g->frontend->rf->state_size);
+  /* and its FP environment: Linux copies FPSR/FPCR (arm64) and MXCSR (x86) */
+  t->cpu->rt.fenv = parent->cpu->rt.fenv;
   g->syscall_ret(st, 0);
   if (newsp)
     g->set_sp(st, newsp);

@@ -2,9 +2,10 @@
  * sqrt min max (ss sd ps pd), rcp/rsqrt, cmp with its 8 predicates, (u)comis,
  * unpck, addsub, hadd/hsub, round, dpps/dppd, ldmxcsr/stmxcsr. Everything is
  * IR float ops rounded by MXCSR.RC, except rcp/rsqrt: hardware approximations
- * whose exact bits only the host instruction gives (a helper).
- * Limitations: MXCSR exception flags are not raised (the IR has no exception
- * channel), and FTZ/DAZ are ignored (denormals are always IEEE). */
+ * whose exact bits only the host instruction gives (a helper). MXCSR's
+ * exception flags, DAZ and FTZ are the IR's FP environment: the ops raise and
+ * flush as the instructions do (signalling compares as fcmps), and only lanes
+ * an instruction computes are computed (addsub, dpps). */
 #include <x86intrin.h>
 
 #include "x86_fp.h"
@@ -40,6 +41,19 @@ void x86_fp_put_lane0(X86Lift *l, int i, IrRef s) {
             : st == IR_T_i32 ? IR_T_v4i32 : IR_T_v2i64;
   IrRef args[2] = {x86_sse_get(l, i, vt), s};
   x86_sse_put(l, i, ir_emit(l->fn, IR_OP_vinsert, vt, 2, args, 0, 0));
+}
+
+IrRef x86_fp_mxcsr_get(X86Lift *l) {
+  IrFunc *fn = l->fn;
+  IrRef flags = ir_op2(fn, IR_OP_and, ir_fenv_get(fn), ir_const(fn, IR_T_i32, X86_MXCSR_FLAGS));
+  IrRef ctl = ir_op2(fn, IR_OP_and, ir_get(fn, X86_SLOT_MXCSR), ir_const(fn, IR_T_i32, ~X86_MXCSR_FLAGS));
+  return ir_op2(fn, IR_OP_or, ctl, flags);
+}
+
+void x86_fp_mxcsr_set(X86Lift *l, IrRef v) {
+  IrFunc *fn = l->fn;
+  ir_set(fn, X86_SLOT_MXCSR, ir_op2(fn, IR_OP_and, v, ir_const(fn, IR_T_i32, ~X86_MXCSR_FLAGS)));
+  ir_fenv_set(fn, ir_op2(fn, IR_OP_and, v, ir_const(fn, IR_T_i32, X86_MXCSR_FENV_BITS)));
 }
 
 void x86_fp_raise_if(X86Lift *l, IrRef cond, IrExc exc) {
@@ -106,14 +120,42 @@ static bool lift_fsqrt(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
+/* r as an operand DAZ flushed: a denormal becomes zero of its sign. Under DAZ
+ * a quiet compare with zero tells (a denormal equals zero; a NaN keeps its
+ * bits) and raises nothing; without it r must not be compared (a denormal
+ * would raise "denormal" where min/max, facing a NaN, does not): 1.0 is. */
+static IrRef daz_flushed(X86Lift *l, const FpShape *s, IrRef r) {
+  IrFunc *fn = l->fn;
+  IrType t = s->scalar ? s->lane : s->vec;
+  bool f32 = s->lane == IR_T_f32;
+  uint64_t sign = f32 ? 0x80000000u : 1ull << 63, one = f32 ? 0x3f800000u : 0x3ff0000000000000ull;
+  IrRef mx = ir_get(fn, X86_SLOT_MXCSR);
+  IrRef daz = ir_cmp(fn, IR_PRED_ne, ir_op2(fn, IR_OP_and, mx, ir_const(fn, IR_T_i32, IR_FENV_DAZ)),
+                     ir_const(fn, IR_T_i32, 0));
+  if (s->scalar) {
+    IrRef in = ir_select(fn, daz, r, ir_const(fn, t, one));
+    IrRef z = ir_fcmp(fn, IR_PRED_foeq, in, ir_const(fn, t, 0));
+    IrRef signed0 = ir_op2(fn, IR_OP_and, ir_cast(fn, IR_OP_bitcast, s->ilane, r), ir_const(fn, s->ilane, sign));
+    return ir_select(fn, z, ir_cast(fn, IR_OP_bitcast, t, signed0), r);
+  }
+  uint64_t lanes = f32 ? 0x8000000080000000ull : sign, ones = f32 ? one * 0x100000001ull : one;
+  IrRef in = ir_select(fn, daz, r, ir_vconst(fn, t, (IrV128){ones, ones}));
+  IrRef z = ir_fcmp(fn, IR_PRED_foeq, in, ir_vconst(fn, t, (IrV128){0, 0}));
+  IrRef signed0 = ir_op2(fn, IR_OP_and, x86_sse_cast(l, r, IR_T_v2i64),
+                         ir_vconst(fn, IR_T_v2i64, (IrV128){lanes, lanes}));
+  return blend(l, z, signed0, r, t);
+}
+
 /* min/max: dest op src ? dest : src — so src when either is NaN or both are
- * zeros of any sign (x86's rule). a = folt (min) or fogt (max). */
+ * zeros of any sign (x86's rule), a DAZ-flushed denormal as zero; invalid for
+ * any NaN, as a signalling compare. a = folt (min) or fogt (max). */
 static bool lift_fminmax(X86Lift *l, const X86Lifter *e) {
   const FpShape *s = &shapes[e->b];
   IrRef a, b;
   operands(l, s, &a, &b);
-  IrRef c = ir_fcmp(l->fn, (IrPred)e->a, a, b);
-  result(l, s, s->scalar ? ir_select(l->fn, c, a, b) : blend(l, c, a, b, s->vec));
+  IrRef c = ir_fcmps(l->fn, (IrPred)e->a, a, b);
+  IrRef r = s->scalar ? ir_select(l->fn, c, a, b) : blend(l, c, a, b, s->vec);
+  result(l, s, daz_flushed(l, s, r));
   return true;
 }
 
@@ -165,7 +207,8 @@ static bool lift_frcp(X86Lift *l, const X86Lifter *e) {
 
 /* -- Compares --------------------------------------------------------------- */
 
-/* cmp{ss,sd,ps,pd} predicates by imm8[2:0] (legacy SSE ignores the rest). */
+/* cmp{ss,sd,ps,pd} predicates by imm8[2:0] (legacy SSE ignores the rest):
+ * EQ_OQ LT_OS LE_OS UNORD_Q NEQ_UQ NLT_US NLE_US ORD_Q, so 1 2 5 6 signal. */
 static const IrPred cmp_pred[8] = {IR_PRED_foeq, IR_PRED_folt, IR_PRED_fole, IR_PRED_funo,
                                    IR_PRED_fune, IR_PRED_fuge, IR_PRED_fugt, IR_PRED_ford};
 
@@ -175,7 +218,9 @@ static bool lift_fcmpxx(X86Lift *l, const X86Lifter *e) {
     return false; /* cmpsd is also the string compare */
   IrRef a, b;
   operands(l, s, &a, &b);
-  IrRef c = ir_fcmp(l->fn, cmp_pred[l->op[2].imm.value.u & 7], a, b);
+  unsigned k = l->op[2].imm.value.u & 7;
+  bool sig = k == 1 || k == 2 || k == 5 || k == 6;
+  IrRef c = (sig ? ir_fcmps : ir_fcmp)(l->fn, cmp_pred[k], a, b);
   if (s->scalar)
     c = ir_cast(l->fn, IR_OP_sext, s->ilane, c); /* all ones or zero */
   result(l, s, c);
@@ -183,14 +228,16 @@ static bool lift_fcmpxx(X86Lift *l, const X86Lifter *e) {
 }
 
 /* comis/ucomis: ZF PF CF = 111 unordered, 000 greater, 001 less, 100 equal;
- * OF SF AF cleared. They differ only in which NaNs signal (not modelled). */
+ * OF SF AF cleared. They differ only in which NaNs signal: comis any (a = 1:
+ * fcmps), ucomis only signalling ones. */
 static bool lift_comis(X86Lift *l, const X86Lifter *e) {
   const FpShape *s = &shapes[e->b];
   IrRef a = x86_fp_scalar(l, 0, s->lane), b = x86_fp_scalar(l, 1, s->lane);
   IrRef zero = ir_const(l->fn, IR_T_i1, 0);
-  x86_set_flag(l, X86_SLOT_ZF, ir_fcmp(l->fn, IR_PRED_fueq, a, b));
-  x86_set_flag(l, X86_SLOT_PF, ir_fcmp(l->fn, IR_PRED_funo, a, b));
-  x86_set_flag(l, X86_SLOT_CF, ir_fcmp(l->fn, IR_PRED_fult, a, b));
+  IrRef (*cmp)(IrFunc *, IrPred, IrRef, IrRef) = e->a ? ir_fcmps : ir_fcmp;
+  x86_set_flag(l, X86_SLOT_ZF, cmp(l->fn, IR_PRED_fueq, a, b));
+  x86_set_flag(l, X86_SLOT_PF, cmp(l->fn, IR_PRED_funo, a, b));
+  x86_set_flag(l, X86_SLOT_CF, cmp(l->fn, IR_PRED_fult, a, b));
   x86_set_flag(l, X86_SLOT_OF, zero);
   x86_set_flag(l, X86_SLOT_SF, zero);
   x86_set_flag(l, X86_SLOT_AF, zero);
@@ -207,15 +254,24 @@ static bool lift_unpck(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
-/* addsub{ps,pd}: even lanes a - b, odd lanes a + b. */
+/* v with the lanes of mask m kept and the others +0.0: operands of lanes an
+ * instruction does not compute (0 op 0 raises no flag). */
+static IrRef lanes_or_zero(X86Lift *l, IrRef v, IrRef m, IrType t) {
+  return x86_sse_cast(l, ir_op2(l->fn, IR_OP_and, x86_sse_cast(l, v, IR_T_v2i64), m), t);
+}
+
+/* addsub{ps,pd}: even lanes a - b, odd lanes a + b; each op sees zeros in
+ * the other's lanes, so only the instruction's own operations raise flags. */
 static bool lift_addsub(X86Lift *l, const X86Lifter *e) {
   const FpShape *s = &shapes[e->b];
   IrRef a, b, rm = x86_fp_rm(l);
   operands(l, s, &a, &b);
-  IrRef sub = ir_op3(l->fn, IR_OP_fsub, a, b, rm), add = ir_op3(l->fn, IR_OP_fadd, a, b, rm);
   uint64_t even = s->lane == IR_T_f32 ? 0x00000000ffffffffull : ~0ull;
-  IrV128 m = {even, s->lane == IR_T_f32 ? even : 0};
-  x86_sse_put(l, 0, blend(l, ir_vconst(l->fn, IR_T_v2i64, m), sub, add, s->vec));
+  IrRef me = ir_vconst(l->fn, IR_T_v2i64, (IrV128){even, s->lane == IR_T_f32 ? even : 0});
+  IrRef mo = ir_op1(l->fn, IR_OP_not, me);
+  IrRef sub = ir_op3(l->fn, IR_OP_fsub, lanes_or_zero(l, a, me, s->vec), lanes_or_zero(l, b, me, s->vec), rm);
+  IrRef add = ir_op3(l->fn, IR_OP_fadd, lanes_or_zero(l, a, mo, s->vec), lanes_or_zero(l, b, mo, s->vec), rm);
+  x86_sse_put(l, 0, blend(l, me, sub, add, s->vec));
   return true;
 }
 
@@ -247,13 +303,15 @@ static bool lift_hop(X86Lift *l, const X86Lifter *e) {
 }
 
 /* round{ss,sd,ps,pd} xmm, src, imm8: imm[2] set: MXCSR.RC, else imm[1:0] (the
- * IR_RM order). imm[3] only suppresses the precision exception. */
+ * IR_RM order). imm[3] clear: inexact is raised (fround.x). */
 static bool lift_round(X86Lift *l, const X86Lifter *e) {
   const FpShape *s = &shapes[e->b];
   uint64_t imm = l->op[2].imm.value.u;
   IrRef b = s->scalar ? x86_fp_scalar(l, 1, s->lane) : x86_sse_get(l, 1, s->vec);
   IrRef rm = (imm & 4) ? x86_fp_rm(l) : ir_const(l->fn, IR_T_i8, imm & 3);
-  result(l, s, ir_op2(l->fn, IR_OP_fround, b, rm));
+  IrRef args[2] = {b, rm};
+  result(l, s, ir_emit(l->fn, IR_OP_fround, ir_typeof(l->fn, b), 2, args,
+                       imm & 8 ? 0 : IR_ROUND_INEXACT, 0));
   return true;
 }
 
@@ -278,8 +336,9 @@ static bool lift_dp(X86Lift *l, const X86Lifter *e) {
   static const uint8_t swap_pairs[4] = {1, 0, 3, 2}, swap_halves[2] = {1, 0};
   IrRef a, b, rm = x86_fp_rm(l);
   operands(l, s, &a, &b);
-  IrRef p = ir_op3(fn, IR_OP_fmul, a, b, rm);
-  p = ir_op2(fn, IR_OP_and, x86_sse_cast(l, p, IR_T_v2i64), lane_mask(l, s->vec, imm >> 4));
+  /* lanes imm[7:4] leaves out are not multiplied (+0.0 * +0.0: no flags) */
+  IrRef keep = lane_mask(l, s->vec, imm >> 4);
+  IrRef p = ir_op3(fn, IR_OP_fmul, lanes_or_zero(l, a, keep, s->vec), lanes_or_zero(l, b, keep, s->vec), rm);
   IrRef sw = x86_sse_permute(l, p, IR_NONE, lb, lb == 4 ? swap_pairs : swap_halves);
   IrRef pv = x86_sse_cast(l, p, s->vec), swv = x86_sse_cast(l, sw, s->vec);
   IrRef t = lb == 4 ? ir_op3(fn, IR_OP_fadd, swv, pv, rm) : ir_op3(fn, IR_OP_fadd, pv, swv, rm);
@@ -300,13 +359,13 @@ static bool lift_ldmxcsr(X86Lift *l, const X86Lifter *e) {
   IrRef v = x86_load(l, IR_T_i32, x86_addr(l, 0));
   IrRef bad = ir_op2(l->fn, IR_OP_and, v, ir_const(l->fn, IR_T_i32, ~X86_MXCSR_MASK));
   x86_fp_raise_if(l, ir_cmp(l->fn, IR_PRED_ne, bad, ir_const(l->fn, IR_T_i32, 0)), IR_EXC_priv);
-  ir_set(l->fn, X86_SLOT_MXCSR, v);
+  x86_fp_mxcsr_set(l, v);
   return true;
 }
 
 static bool lift_stmxcsr(X86Lift *l, const X86Lifter *e) {
   (void)e;
-  x86_store(l, x86_addr(l, 0), ir_get(l->fn, X86_SLOT_MXCSR));
+  x86_store(l, x86_addr(l, 0), x86_fp_mxcsr_get(l));
   return true;
 }
 
@@ -332,8 +391,8 @@ const X86Lifter x86_lifters_sse_fp[] = {
     {ZYDIS_MNEMONIC_RCPPS, lift_frcp, RCP, SH_PS},
     {ZYDIS_MNEMONIC_RSQRTSS, lift_frcp, RSQRT, SH_SS},
     {ZYDIS_MNEMONIC_RSQRTPS, lift_frcp, RSQRT, SH_PS},
-    {ZYDIS_MNEMONIC_COMISS, lift_comis, 0, SH_SS},
-    {ZYDIS_MNEMONIC_COMISD, lift_comis, 0, SH_SD},
+    {ZYDIS_MNEMONIC_COMISS, lift_comis, 1, SH_SS},
+    {ZYDIS_MNEMONIC_COMISD, lift_comis, 1, SH_SD},
     {ZYDIS_MNEMONIC_UCOMISS, lift_comis, 0, SH_SS},
     {ZYDIS_MNEMONIC_UCOMISD, lift_comis, 0, SH_SD},
     {ZYDIS_MNEMONIC_UNPCKLPS, lift_unpck, IR_OP_vziplo, IR_T_v4i32},

@@ -271,7 +271,7 @@ static bool lift_fxsave(X86Lift *l, const X86Lifter *e) {
   IrRef a = fx_addr(l);
   for (unsigned k = 0; k < 20; k++) {
     if (k == 3) {
-      x86_store(l, at(l, a, 24), ir_get(fn, X86_SLOT_MXCSR));
+      x86_store(l, at(l, a, 24), x86_fp_mxcsr_get(l));
       x86_store(l, at(l, a, 28), ir_const(fn, IR_T_i32, X86_MXCSR_MASK));
       continue;
     }
@@ -306,7 +306,7 @@ static bool lift_fxrstor(X86Lift *l, const X86Lifter *e) {
     IrRef sargs[3] = {x86_i64(l, j + 1), mant[j], sexp[j]};
     ir_call(fn, x87_helper[X87_H_FXSET], 3, sargs);
   }
-  ir_set(fn, X86_SLOT_MXCSR, mx);
+  x86_fp_mxcsr_set(l, mx);
   for (unsigned i = 0; i < 16; i++)
     ir_set(fn, X86_SLOT_XMM0 + i, xmm[i]);
   return true;

@@ -33,6 +33,17 @@ typedef struct X86Cpu {
   X86Float80 st[8];
 } X86Cpu;
 
+/* MXCSR as the guest sees it. The mxcsr slot holds the control bits (RC, the
+ * masks, DAZ, FTZ); the exception flags (bits 0..5) are raised by the FP ops in
+ * the IR's FP environment word (IR_FENV_*, whose flag and flush bits sit where
+ * MXCSR has them), which is EmuCpuRt.fenv between emu_exec calls. read composes
+ * the two; write keeps the control bits and returns the environment word the
+ * value sets (flags, DAZ, FTZ). */
+uint32_t x86_mxcsr_read(const X86Cpu *cpu, uint32_t fenv);
+uint32_t x86_mxcsr_write(X86Cpu *cpu, uint32_t mxcsr);
+#define X86_MXCSR_FLAGS 0x3fu
+#define X86_MXCSR_FENV_BITS 0x807fu /* the flags, DAZ (6) and FTZ (15) */
+
 uint64_t x86_rflags_get(const X86Cpu *cpu);
 void x86_rflags_set(X86Cpu *cpu, uint64_t rflags);
 void x86_cpu_reset(X86Cpu *cpu); /* power-on values: mxcsr 0x1f80, fcw 0x37f, empty x87 */

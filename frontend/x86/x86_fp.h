@@ -7,8 +7,8 @@
 
 #include "lift_sse.h"
 
-/* MXCSR bits. The exception flags (bits 0..5) are not modelled: IR float ops
- * have no exception side channel, so they keep their input value. */
+/* MXCSR bits. The exception flags (bits 0..5) are the IR's FP environment's
+ * (x86_cpu.h: x86_mxcsr_read/write); the slot keeps the controls. */
 #define X86_MXCSR_RC_SHIFT 13
 #define X86_MXCSR_MASK 0xffffu /* writable bits (DAZ included), as fxsave reports */
 
@@ -23,6 +23,10 @@ IrRef x86_fp_scalar(X86Lift *l, int i, IrType t);
 IrRef x86_fp_low64(X86Lift *l, int i, IrType t);
 /* Replace lane 0 of XMM register operand i with the scalar s (f32/f64/i32/i64). */
 void x86_fp_put_lane0(X86Lift *l, int i, IrRef s);
+/* MXCSR as the guest reads it (the slot's controls, the environment's flags),
+ * and written: the slot and the FP environment (flags, DAZ, FTZ). */
+IrRef x86_fp_mxcsr_get(X86Lift *l);
+void x86_fp_mxcsr_set(X86Lift *l, IrRef v);
 /* Split the current block on cond: if it holds, raise exc (as the instruction);
  * emission continues in the fall-through block. */
 void x86_fp_raise_if(X86Lift *l, IrRef cond, IrExc exc);

@@ -65,6 +65,22 @@ void x86_rflags_set(X86Cpu *cpu, uint64_t rflags) {
   cpu->rflags_rest = rflags & ~X86_FLAGS_UNPACKED & ~2ull;
 }
 
+/* The IR's FP environment word has MXCSR's layout for the bits they share. */
+_Static_assert(IR_FENV_INVALID == 1 << 0 && IR_FENV_DENORMAL == 1 << 1 && IR_FENV_DIVZERO == 1 << 2 &&
+                   IR_FENV_OVERFLOW == 1 << 3 && IR_FENV_UNDERFLOW == 1 << 4 &&
+                   IR_FENV_INEXACT == 1 << 5 && IR_FENV_DAZ == 1 << 6 && IR_FENV_FTZ == 1 << 15 &&
+                   IR_FENV_ALL == X86_MXCSR_FENV_BITS,
+               "MXCSR <-> IR_FENV_* is a mask");
+
+uint32_t x86_mxcsr_read(const X86Cpu *cpu, uint32_t fenv) {
+  return (cpu->mxcsr & ~X86_MXCSR_FLAGS) | (fenv & X86_MXCSR_FLAGS);
+}
+
+uint32_t x86_mxcsr_write(X86Cpu *cpu, uint32_t mxcsr) {
+  cpu->mxcsr = mxcsr & ~X86_MXCSR_FLAGS;
+  return mxcsr & X86_MXCSR_FENV_BITS;
+}
+
 void x86_cpu_reset(X86Cpu *cpu) {
   memset(cpu, 0, sizeof *cpu);
   cpu->mxcsr = 0x1f80;

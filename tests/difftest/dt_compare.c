@@ -40,12 +40,8 @@ uint64_t dt_flag_mask(const DtCase *c, const DtOutcome *nat) {
 
 /* -- Fields ---------------------------------------------------------------- */
 
-enum { FK_U64, FK_U32, FK_U16, FK_U8, FK_V128, FK_F80, FK_MXCSR };
+enum { FK_U64, FK_U32, FK_U16, FK_U8, FK_V128, FK_F80 };
 
-/* MXCSR's exception flags (bits 0..5) are compared masked: IR float ops have no
- * exception side channel, so emu leaves them as they were (a documented
- * limitation, lift_sse_fp.c). The control bits (RC, masks, FTZ, DAZ) count. */
-#define DT_MXCSR_FLAGS 0x3fu
 typedef struct Field {
   const char *name;
   uint16_t off;
@@ -65,7 +61,7 @@ static const Field fields[] = {
     F("xmm6", xmm[6], FK_V128), F("xmm7", xmm[7], FK_V128), F("xmm8", xmm[8], FK_V128),
     F("xmm9", xmm[9], FK_V128), F("xmm10", xmm[10], FK_V128), F("xmm11", xmm[11], FK_V128),
     F("xmm12", xmm[12], FK_V128), F("xmm13", xmm[13], FK_V128), F("xmm14", xmm[14], FK_V128),
-    F("xmm15", xmm[15], FK_V128), F("mxcsr", mxcsr, FK_MXCSR),
+    F("xmm15", xmm[15], FK_V128), F("mxcsr", mxcsr, FK_U32) /* flags too */,
     F("fcw", fcw, FK_U16),      F("fsw", fsw, FK_U16),      F("ftop", ftop, FK_U8),
     F("ftag", ftag, FK_U8),     F("fpr0", st[0], FK_F80),   F("fpr1", st[1], FK_F80),
     F("fpr2", st[2], FK_F80),   F("fpr3", st[3], FK_F80),   F("fpr4", st[4], FK_F80),
@@ -88,7 +84,7 @@ static void format_field(const Field *f, const DtState *s, char *out, size_t siz
     return;
   }
   default:
-    memcpy(&a, p, f->kind == FK_U64 ? 8 : f->kind == FK_U32 || f->kind == FK_MXCSR ? 4
+    memcpy(&a, p, f->kind == FK_U64 ? 8 : f->kind == FK_U32 ? 4
                   : f->kind == FK_U16 ? 2 : 1);
     snprintf(out, size, "%#llx", (unsigned long long)a);
   }
@@ -100,8 +96,6 @@ static bool field_equal(const Field *f, const DtState *x, const DtState *y) {
     const DtF80 *b = (const DtF80 *)((const uint8_t *)y + f->off);
     return a->mant == b->mant && a->sexp == b->sexp;
   }
-  if (f->kind == FK_MXCSR)
-    return ((x->mxcsr ^ y->mxcsr) & ~DT_MXCSR_FLAGS) == 0;
   static const uint8_t bytes[] = {[FK_U64] = 8, [FK_U32] = 4, [FK_U16] = 2, [FK_U8] = 1,
                                   [FK_V128] = 16};
   return memcmp((const uint8_t *)x + f->off, (const uint8_t *)y + f->off, bytes[f->kind]) == 0;

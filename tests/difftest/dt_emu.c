@@ -66,13 +66,15 @@ static size_t code_fetch(void *ctx, uint64_t pc, uint8_t *buf, size_t max) {
 
 /* -- State -------------------------------------------------------------------- */
 
-static void cpu_from_state(X86Cpu *cpu, const DtState *s) {
+/* Returns the FP environment word (MXCSR's flags, DAZ, FTZ; x86_cpu.h), which
+ * the executors run under as the thread's. */
+static uint32_t cpu_from_state(X86Cpu *cpu, const DtState *s) {
   x86_cpu_reset(cpu);
   memcpy(cpu->gpr, s->gpr, sizeof cpu->gpr);
   cpu->rip = DT_CASE_PC;
   x86_rflags_set(cpu, (s->rflags & DT_FLAGS_ALL) | 0x202);
   memcpy(cpu->xmm, s->xmm, sizeof cpu->xmm);
-  cpu->mxcsr = s->mxcsr;
+  uint32_t fenv = x86_mxcsr_write(cpu, s->mxcsr);
   cpu->fcw = s->fcw;
   cpu->fsw = s->fsw;
   cpu->ftop = s->ftop;
@@ -81,13 +83,14 @@ static void cpu_from_state(X86Cpu *cpu, const DtState *s) {
     cpu->st[i].mant = s->st[i].mant;
     cpu->st[i].sexp = s->st[i].sexp;
   }
+  return fenv;
 }
 
-static void state_from_cpu(DtState *s, const X86Cpu *cpu) {
+static void state_from_cpu(DtState *s, const X86Cpu *cpu, uint32_t fenv) {
   memcpy(s->gpr, cpu->gpr, sizeof s->gpr);
   s->rflags = x86_rflags_get(cpu);
   memcpy(s->xmm, cpu->xmm, sizeof s->xmm);
-  s->mxcsr = cpu->mxcsr;
+  s->mxcsr = x86_mxcsr_read(cpu, fenv);
   s->fcw = cpu->fcw;
   s->fsw = cpu->fsw;
   s->ftop = cpu->ftop;
@@ -232,7 +235,8 @@ bool dt_emu_run(const DtExecutor *ex, const DtCase *c, DtOutcome *out, DtEmuInfo
   memset(info, 0, sizeof *info);
   memcpy(out->mem, c->mem, DT_SCRATCH_SIZE);
   X86Cpu cpu;
-  cpu_from_state(&cpu, &c->in);
+  uint32_t runner_env = ir_fenv_host_get();
+  ir_fenv_host_set(cpu_from_state(&cpu, &c->in)); /* the case's, for every executor */
   IrMemOps mem = {out->mem, mem_load, mem_store, mem_atomic};
   IrCodeFetch fetch = {(void *)c, code_fetch, 0};
   IrPassOptions opt = {.precise_classes = IR_PRECISE_ALL};
@@ -273,7 +277,8 @@ bool dt_emu_run(const DtExecutor *ex, const DtCase *c, DtOutcome *out, DtEmuInfo
   }
   bool misaligned = ok && align_fault(fn, &x);
   ir_func_free(fn);
-  state_from_cpu(&out->st, &cpu);
+  state_from_cpu(&out->st, &cpu, ir_fenv_host_get());
+  ir_fenv_host_set(runner_env);
   if (ok && out->signo != DT_SIG_HARNESS) {
     outcome_of_exit(c, &x, out);
     if (misaligned) { /* #GP comes before #SS and #PF */

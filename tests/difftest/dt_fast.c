@@ -106,7 +106,9 @@ static IrExit compiled_exec(EmuTier tier, const IrFunc *fn, void *cpu, const IrM
   memcpy(emu_guest(ecpu), cpu, sizeof(X86Cpu));
   sigaction(SIGSEGV, &fault_sa, &saved_segv);
   sigaction(SIGBUS, &fault_sa, &saved_bus);
+  ecpu->rt.fenv = ir_fenv_host_get(); /* the case's FP environment, as for ir_interp */
   IrExit x = emu_exec_func(ecpu, fn);
+  ir_fenv_host_set(ecpu->rt.fenv);
   sigaction(SIGSEGV, &saved_segv, NULL);
   sigaction(SIGBUS, &saved_bus, NULL);
   memcpy(cpu, emu_guest(ecpu), sizeof(X86Cpu));

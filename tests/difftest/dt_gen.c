@@ -96,9 +96,10 @@ void dt_gen_state(DtRng *r, DtState *s, uint8_t *mem) {
       uint64_t v = dt_gen_value(r);
       memcpy(&s->xmm[i][k], &v, 8);
     }
-  /* Exceptions stay masked: an unmasked one would trap in unrelated code. */
-  s->mxcsr = (0x1f80u | (uint32_t)(dt_rand(r) & 0x3f) | (uint32_t)dt_below(r, 4) << 13 |
-              (dt_below(r, 4) == 0 ? 0x8040u : 0)) & mxcsr_mask;
+  /* Exceptions stay masked: an unmasked one would trap in unrelated code. The
+   * sticky flags start clear half the time, so every flag an op raises shows. */
+  s->mxcsr = (0x1f80u | (uint32_t)(dt_below(r, 2) ? dt_rand(r) & 0x3f : 0) |
+              (uint32_t)dt_below(r, 4) << 13 | (dt_below(r, 4) == 0 ? 0x8040u : 0)) & mxcsr_mask;
   s->fcw = (uint16_t)(0x7f | dt_below(r, 4) << 8 | dt_below(r, 4) << 10);
   s->fsw = (uint16_t)(dt_rand(r) & 0x477f); /* flags, SF, C0..C3; ES/B clear */
   s->ftop = (uint8_t)dt_below(r, 8);

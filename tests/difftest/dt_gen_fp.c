@@ -4,9 +4,8 @@
  * zeros, infinities, quiet and signalling NaNs with payloads, denormals, the
  * extremes of each format, halfway cases and values whose rounding differs per
  * mode, integers at the conversion limits — plus x87 encodings only the 80-bit
- * format has (unnormals, pseudo-denormals, pseudo-NaNs). MXCSR keeps FTZ and
- * DAZ clear: emu does not model them (lift_sse_fp.c), and a test that set them
- * would only re-find that documented limitation. */
+ * format has (unnormals, pseudo-denormals, pseudo-NaNs). MXCSR's flags, FTZ
+ * and DAZ come as dt_gen.c draws them (FTZ|DAZ one time in four). */
 #include <string.h>
 
 #include "dt_gen_int.h"
@@ -154,7 +153,6 @@ static void fill_xmm(DtRng *r, uint8_t x[16]) {
 void dt_gen_fp_state(DtRng *r, DtState *s, uint8_t *mem) {
   for (int i = 0; i < 16; i++)
     fill_xmm(r, s->xmm[i]);
-  s->mxcsr &= ~0x8040u; /* FTZ, DAZ: not modelled (see above) */
   for (int i = 0; i < 8; i++)
     s->st[i] = fp80(r);
   /* Mostly a stack of k live values from TOP down, as code leaves it; the rest
@@ -191,8 +189,8 @@ void dt_gen_fp_state(DtRng *r, DtState *s, uint8_t *mem) {
 
 /* Control words in memory operands: mostly valid (a random MXCSR has reserved
  * bits set, which is only the #GP test), now and then left random. In a
- * sequence always valid: an MXCSR that unmasks exceptions or sets FTZ/DAZ
- * would make later SSE instructions differ in what emu does not model. */
+ * sequence always valid: an MXCSR that unmasks exceptions would make later SSE
+ * instructions trap, which emu does not model. */
 void dt_gen_fp_mem(DtRng *r, const DtForm *f, uint8_t *mem, uint64_t addr, bool seq) {
   if (addr < DT_SCRATCH_BASE || addr + 32 > DT_SCRATCH_BASE + DT_SCRATCH_SIZE ||
       (!seq && !dt_below(r, 4)))
@@ -206,7 +204,6 @@ void dt_gen_fp_mem(DtRng *r, const DtForm *f, uint8_t *mem, uint64_t addr, bool 
   case ZYDIS_MNEMONIC_LDMXCSR: memcpy(p, &mxcsr, 4); break;
   case ZYDIS_MNEMONIC_FXRSTOR:
   case ZYDIS_MNEMONIC_FXRSTOR64:
-    mxcsr &= ~0x8040u; /* fxrstor may sit in a sequence: no FTZ/DAZ (not modelled) */
     memcpy(p + 24, &mxcsr, 4);
     memcpy(p, &fcw, 2);
     break;

@@ -572,6 +572,37 @@ static void test_dce(void **state) {
   ir_func_free(fn);
 }
 
+/* FP ops raise flags: unused arithmetic stays; of unused compares on the same
+ * operands only the first stays (per block, not across a fenv_set), and a quiet
+ * compare does not cover a signalling one. */
+static void test_dce_fp_flags(void **state) {
+  IrFunc *fn = parse("func {\n"
+                     "b0:\n"
+                     "  %rm:i8 = const 0\n"
+                     "  %a:f64 = get d0\n"
+                     "  %b:f64 = get d1\n"
+                     "  %q:f64 = fdiv %a, %b, %rm\n"
+                     "  %n:f64 = fneg %a\n"
+                     "  %c0:i1 = fcmp.folt %a, %b\n"
+                     "  %c1:i1 = fcmp.foeq %b, %a\n"
+                     "  %c2:i1 = fcmps.fogt %a, %b\n"
+                     "  %c3:i1 = fcmps.foge %a, %b\n"
+                     "  %z:i32 = const 0\n"
+                     "  fenv_set %z\n"
+                     "  %c4:i1 = fcmp.funo %a, %b\n"
+                     "  %c5:i1 = fcmp.fult %a, %a\n"
+                     "  exit 0x10\n"
+                     "}\n");
+  ir_pass_dce(fn);
+  expect_valid(fn);
+  assert_int_equal(count_op(fn, IR_OP_fdiv), 1); /* keep: its flags */
+  assert_int_equal(count_op(fn, IR_OP_fneg), 0); /* raises nothing */
+  /* c0 (first), c2 (no signalling one before), c4 (after fenv_set), c5 (other operands) */
+  assert_int_equal(count_op(fn, IR_OP_fcmp), 3);
+  assert_int_equal(count_op(fn, IR_OP_fcmps), 1);
+  ir_func_free(fn);
+}
+
 /* -- Re-folding an existing function ------------------------------------------------- */
 
 static const char *const consts_and_branches =
@@ -794,6 +825,7 @@ int main(void) {
       cmocka_unit_test(test_dse),
       cmocka_unit_test(test_dse_across_blocks),
       cmocka_unit_test(test_dce),
+      cmocka_unit_test(test_dce_fp_flags),
       cmocka_unit_test(test_pass_fold),
       cmocka_unit_test(test_pass_fold_out_of_order),
       cmocka_unit_test(test_equivalence),
