@@ -50,6 +50,10 @@ struct Machine {
   _Atomic uint64_t next_deadline;  /* machine clock ns of the next timer */
   _Atomic bool stop;
   _Atomic bool input_seen; /* the terminal has input the loop has not read */
+  /* Typed bytes waiting for room in the UART's receive FIFO (a real serial
+   * line would be flow-controlled; dropping them overran the FIFO). */
+  uint8_t inq[4096];
+  size_t inq_head, inq_len;
 };
 
 HwIrq machine_isa_irq(Machine *m, int irq);

@@ -76,17 +76,29 @@ static void *kicker_main(void *arg) {
   return NULL;
 }
 
-/* Terminal input into the UART's FIFO; false: the user quit. */
+/* Queued input into the UART's receive FIFO, as far as it has room. */
+static void feed_uart(Machine *m) {
+  while (m->inq_len && uart16550_can_receive(m->uart)) {
+    uart16550_receive(m->uart, &m->inq[m->inq_head], 1);
+    m->inq_head = (m->inq_head + 1) % sizeof m->inq;
+    m->inq_len--;
+  }
+}
+
+/* Terminal input into the queue (while it has room); false: the user quit. */
 static bool take_input(Machine *m) {
-  if (!atomic_load(&m->input_seen))
+  feed_uart(m);
+  size_t room = sizeof m->inq - m->inq_len;
+  if (!atomic_load(&m->input_seen) || room < 256)
     return true;
   uint8_t buf[256], guest[256];
   ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
   if (n > 0) {
     TermEvent ev;
     size_t k = term_input(&m->term, buf, (size_t)n, guest, &ev);
-    if (k)
-      uart16550_receive(m->uart, guest, k); /* the FIFO drops what does not fit, as hardware */
+    for (size_t i = 0; i < k; i++)
+      m->inq[(m->inq_head + m->inq_len++) % sizeof m->inq] = guest[i];
+    feed_uart(m);
     if (ev == TERM_QUIT)
       return false;
   }
