@@ -188,6 +188,15 @@ static void emit_stub(BfCtx *c, BfStub *s) {
 void bf_emit_exit(BfCtx *c, uint64_t pc) {
   X64Asm *a = &c->a;
   bf_leave_frame(c);
+  /* System mode chains only inside a guest page (a mapping may change under
+   * a jump to another); such exits look their target up in the jump cache,
+   * which the runner empties when mappings change, instead of going back to
+   * the dispatcher every time. */
+  if (c->cfg->off_tlb && (pc >> BF_TLB_PAGE_BITS) != (c->fn->entry >> BF_TLB_PAGE_BITS)) {
+    x64_mov_ri(a, X64_S64, X64_RAX, (int64_t)pc);
+    bf_emit_jcache_jump(c);
+    return;
+  }
   if (c->out->nexits >= BF_MAX_EXITS) { /* more than the runtime chains: look it up */
     bf_leave(c, pc, BF_EXIT_JUMP);
     return;

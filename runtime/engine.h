@@ -49,6 +49,7 @@ typedef struct Tb {
 #define TB_HASH_BITS 16
 #define TB_HASH_SIZE (1u << TB_HASH_BITS)
 #define TB_PAGE_BITS 65536u
+#define TB_PAGE_INDEX_SIZE 4096u
 
 struct EmuEngine {
   EmuEngineConfig cfg;
@@ -65,6 +66,10 @@ struct EmuEngine {
   /* Bit hash(page) set: some block since the flush may hold code of that guest
    * page. Invalidating code-free ranges (thread stacks) then skips the walk. */
   uint64_t code_pages[TB_PAGE_BITS / 64];
+  /* The blocks holding code of each guest page (TbPage chains by page hash),
+   * so invalidating a few pages does not walk every block. Entries of dropped
+   * blocks go at the next invalidation of their page or flush. */
+  struct TbPage *page_index[TB_PAGE_INDEX_SIZE];
   IrFunc *scratch;     /* translation buffer, reused */
   BlJit *bl;           /* tier 2 (llvm and auto tiers) */
   struct Tierup *tierup; /* auto tier: the background compiler (tierup.c) */

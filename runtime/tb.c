@@ -177,13 +177,69 @@ static void note_code(EmuEngine *e, uint64_t lo, uint64_t hi) {
     e->code_pages[page_bit(page) / 64] |= 1ull << (page_bit(page) % 64);
 }
 
+typedef struct TbPage {
+  uint64_t page;
+  Tb **v;
+  uint32_t n, cap;
+  struct TbPage *next;
+} TbPage;
+
+static uint32_t page_slot(uint64_t page) {
+  return (uint32_t)((page * 0x9e3779b97f4a7c15ull) >> 40) % TB_PAGE_INDEX_SIZE;
+}
+
+static TbPage *page_find(EmuEngine *e, uint64_t page, bool make) {
+  TbPage **head = &e->page_index[page_slot(page)];
+  for (TbPage *p = *head; p; p = p->next)
+    if (p->page == page)
+      return p;
+  if (!make)
+    return NULL;
+  TbPage *p = calloc(1, sizeof *p);
+  if (!p)
+    abort();
+  p->page = page;
+  p->next = *head;
+  *head = p;
+  return p;
+}
+
+/* Record t under every page of [lo, hi) (and widen may_hold_code's view). */
+static void index_code(EmuEngine *e, Tb *t, uint64_t lo, uint64_t hi) {
+  note_code(e, lo, hi);
+  uint64_t last = (hi > lo ? hi - 1 : lo) >> 12;
+  for (uint64_t page = lo >> 12; page <= last; page++) {
+    TbPage *p = page_find(e, page, true);
+    if (p->n && p->v[p->n - 1] == t)
+      continue;
+    if (p->n == p->cap) {
+      p->cap = p->cap ? 2 * p->cap : 8;
+      p->v = realloc(p->v, p->cap * sizeof *p->v);
+      if (!p->v)
+        abort();
+    }
+    p->v[p->n++] = t;
+  }
+}
+
+static void page_index_free(EmuEngine *e) {
+  for (uint32_t i = 0; i < TB_PAGE_INDEX_SIZE; i++) {
+    for (TbPage *p = e->page_index[i], *next; p; p = next) {
+      next = p->next;
+      free(p->v);
+      free(p);
+    }
+    e->page_index[i] = NULL;
+  }
+}
+
 static void publish(EmuEngine *e, Tb *t) {
   add_by_code(e, t);
   if (t->ranges)
     for (uint32_t i = 0; i < t->nranges; i++)
-      note_code(e, t->ranges[i].lo, t->ranges[i].hi);
+      index_code(e, t, t->ranges[i].lo, t->ranges[i].hi);
   else
-    note_code(e, t->pc, t->pc + t->guest_bytes);
+    index_code(e, t, t->pc, t->pc + t->guest_bytes);
   uint32_t h = tb_hash(t->pc);
   t->hnext = e->hash[h];
   __atomic_store_n(&e->hash[h], t, __ATOMIC_RELEASE);
@@ -406,6 +462,7 @@ void tb_flush_all(EmuEngine *e) {
   for (uint32_t i = 0; i < e->ncpus; i++)
     emu_jcache_clear_all(e->cpus[i]);
   codecache_reset(&e->cc);
+  page_index_free(e);
   e->pc_lo = e->pc_hi = 0;
   memset(e->code_pages, 0, sizeof e->code_pages);
   e->generation++;
@@ -466,16 +523,41 @@ void tb_drop(EmuEngine *e, Tb *t) {
     tb_unhook(e, t);
 }
 
+/* Unhook the blocks of one page that overlap [start, end); forget dropped ones. */
+static bool invalidate_page(EmuEngine *e, uint64_t page, uint64_t start, uint64_t end) {
+  TbPage *p = page_find(e, page, false);
+  bool kick = false;
+  if (!p)
+    return false;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < p->n; i++) {
+    Tb *t = p->v[i];
+    if (!t->invalid && tb_overlaps(t, start, end)) {
+      tb_unhook(e, t);
+      kick |= t->ranges != NULL;
+    }
+    if (!t->invalid)
+      p->v[k++] = t;
+  }
+  p->n = k;
+  return kick;
+}
+
 void tb_invalidate_range(EmuEngine *e, uint64_t start, uint64_t end) {
   if (end <= start || !may_hold_code(e, start, end))
     return;
   bool kick = false;
-  for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
-    for (Tb *t = e->hash[h]; t; t = t->hnext) {
-      if (t->invalid || !tb_overlaps(t, start, end))
-        continue;
-      tb_unhook(e, t);
-      kick |= t->ranges != NULL;
+  if (((end - 1) >> 12) - (start >> 12) < 64) {
+    for (uint64_t page = start >> 12; page <= (end - 1) >> 12; page++)
+      kick |= invalidate_page(e, page, start, end);
+  } else {
+    for (uint32_t h = 0; h < TB_HASH_SIZE; h++) {
+      for (Tb *t = e->hash[h]; t; t = t->hnext) {
+        if (t->invalid || !tb_overlaps(t, start, end))
+          continue;
+        tb_unhook(e, t);
+        kick |= t->ranges != NULL;
+      }
     }
   }
   /* A tier-2 region may loop for long: make every cpu leave it at its next

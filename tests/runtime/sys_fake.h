@@ -462,6 +462,7 @@ static void fe_translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *f, IrBlockI
   uint32_t n = 0;
   bool ended = false;
   ir_block_set(fn, ir_block_new(fn));
+  fn->entry = pc; /* as real frontends: the backend compares exits' pages with it */
   fn->mmu_idx = f->mode & 1;
   while (!ended && n < 8 && pc / PAGE == start / PAGE) {
     Insn in;

@@ -335,13 +335,20 @@ static void test_chaining_within_a_page(void **unused) {
   assert_int_equal(n.chains, 0);
   assert_int_equal(n.blocks, 1);
 
-  /* The same loop across two pages: only b -> halt (same page) is chained. */
+  /* The same loop across two pages: only b -> halt (same page) is chained;
+   * a2 -> b2 and b2 -> a2 go through the jump cache, so after the first
+   * round (misses that fill it) no exit comes back to the dispatcher. */
   const uint64_t a2 = VA(V_A) + 0xa00, b2 = VA(V_B) + 0x200;
   PUT(s, a2, {I_ADDI, 0, 0, 0, 3}, jmp(a2 + 8, b2));
   PUT(s, b2, {I_DJNZ, 1, 0, 0, (uint32_t)(a2 - b2)}, halt);
   n = run_loop(s, a2);
   assert_int_equal(n.chains, 1);
-  assert_int_equal(n.blocks, 201);
+  assert_true(n.blocks <= 4);
+  /* A mapping change empties the jump cache: the cross-page exits miss once. */
+  emu_cpu_flush_vcache(s->cpu);
+  n = run_loop(s, a2);
+  assert_int_equal(n.chains, 0);
+  assert_true(n.blocks >= 2 && n.blocks <= 4);
 
   /* Never into a block that reaches into the next page. */
   const uint64_t x = VA(V_CROSS) + 0x100, y = VA(V_CROSS + 1) - 4;
