@@ -4,7 +4,8 @@
  * pages, the xAPIC with the TSC-deadline timer, PAT and MTRRs, rdtscp, an
  * invariant 1 GHz TSC (leaf 0x15: crystal = TSC = the machine clock in ns;
  * leaf 0x16: the CPU runs at 1000 MHz, so Linux measures neither),
- * IA32_ARCH_CAPABILITIES, and the hypervisor bit. Nothing else: no XSAVE, AVX,
+ * IA32_ARCH_CAPABILITIES and IA32_SPEC_CTRL (registers only), and the
+ * hypervisor bit. Nothing else: no XSAVE, AVX,
  * PCID, SMEP/SMAP, FSGSBASE, x2APIC, RDRAND, SYSENTER, MCE, VME, DE. */
 #include "x86_sys_int.h"
 
@@ -26,7 +27,12 @@ static const SysLeaf sys_leaves[] = {
       BIT(3) /* pse */ | BIT(5) /* msr */ | BIT(6) /* pae */ | BIT(9) /* apic */ |
           BIT(12) /* mtrr */ | BIT(13) /* pge */ | BIT(16) /* pat */}},
     {6, ~0u, true, {BIT(2) /* arat: the APIC timer never stops */, 0, 0, 0}},
-    {7, 0, true, {0, 0, 0, BIT(29) /* IA32_ARCH_CAPABILITIES */}},
+    /* IA32_ARCH_CAPABILITIES; IBRS/IBPB (IA32_SPEC_CTRL, IA32_PRED_CMD: registers
+     * without effect, for enhanced IBRS in ARCH_CAPABILITIES), and in subleaf 2
+     * BHI_CTRL (SPEC_CTRL.BHI_DIS_S: else Linux clears the branch history in a
+     * loop on every syscall, as it must assume eIBRS parts are exposed). */
+    {7, 0, true, {2, 0, 0, BIT(26) | BIT(29)}},
+    {7, 2, true, {0, 0, 0, BIT(4)}},
     {0x15, ~0u, true, {1, 1, 1000000000, 0}}, /* TSC = crystal * 1/1, 1 GHz */
     {0x16, ~0u, true, {1000, 1000, 100, 0}}, /* base, max, bus MHz: no PIT calibration */
     {0x80000001, ~0u, false, {0, 0, 0, BIT(26) /* pdpe1gb */ | BIT(27) /* rdtscp */}},

@@ -211,8 +211,11 @@ static void test_cpuid(void **state) {
   assert_int_equal(r[3] & edx_on, edx_on);   /* fpu pse tsc msr pae cx8 apic mtrr pge cmov pat ... */
   assert_int_equal(r[3] & edx_off, 0);       /* no vme, de, mce, sep, mca, htt */
   cpuid(vm, 7, 0, r);
+  assert_int_equal(r[0], 2);
   assert_int_equal(r[1], 0); /* no fsgsbase, smep, smap, avx2... */
-  assert_int_equal(r[3], BIT(29)); /* IA32_ARCH_CAPABILITIES */
+  assert_int_equal(r[3], BIT(26) | BIT(29)); /* IBRS/IBPB, IA32_ARCH_CAPABILITIES */
+  cpuid(vm, 7, 2, r);
+  assert_int_equal(r[3], BIT(4)); /* BHI_CTRL */
   cpuid(vm, 0xd, 0, r);
   assert_int_equal(r[0] | r[1] | r[2] | r[3], 0); /* no XSAVE state */
   cpuid(vm, 0x15, 0, r);
