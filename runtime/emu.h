@@ -102,6 +102,7 @@ typedef struct EmuEngineConfig {
 EmuEngine *emu_engine_new(const EmuEngineConfig *cfg);
 void emu_engine_free(EmuEngine *e);
 const EmuStats *emu_engine_stats(EmuEngine *e); /* refreshes the execution counts */
+void emu_engine_log_stats(EmuEngine *e); /* with -d stats: the counters to the log */
 /* Around fork(): the parent holds the engine still so the child copies it whole
  * (no translation half done); emu_engine_fork_unlock in the parent afterwards. */
 void emu_engine_fork_lock(EmuEngine *e);

@@ -36,28 +36,7 @@ const char *user_str(uint64_t addr) {
   }
 }
 
-void user_report_stats(UserProcess *p) {
-  if (!emu_log_on(EMU_LOG_stats))
-    return;
-  const EmuStats *s = emu_engine_stats(p->engine);
-  emu_log("emu stats: %" PRIu64 " guest insns executed; %" PRIu64 " blocks translated (%" PRIu64
-          " guest insns, %.2f us/insn, %" PRIu64 " bytes of code); %" PRIu64
-          " dispatcher entries, %" PRIu64 " chains, %" PRIu64 " flushes\n",
-          s->insns_executed, s->blocks_translated, s->insns_translated,
-          s->insns_translated ? (double)s->translate_ns / 1000.0 / (double)s->insns_translated : 0.0,
-          s->code_bytes, s->blocks_executed, s->chains, s->flushes);
-  if (s->blocks_cached || s->cache_ns)
-    emu_log("emu stats: %" PRIu64 " blocks from the cache (%" PRIu64 " guest insns, %.1f ms)\n",
-            s->blocks_cached, s->insns_cached, (double)s->cache_ns / 1e6);
-  if (s->llvm_blocks || s->llvm_dropped || s->llvm_failed || s->llvm_noloop ||
-      s->llvm_regions_cached)
-    emu_log("emu stats: tier2: %" PRIu64 " regions (%" PRIu64 " blocks, %" PRIu64
-            " guest insns, %.2f us/insn), %" PRIu64 " without a loop, %" PRIu64
-            " dropped, %" PRIu64 " failed, %" PRIu64 " from the cache\n",
-            s->llvm_regions, s->llvm_blocks, s->llvm_insns,
-            s->llvm_insns ? (double)s->llvm_ns / 1000.0 / (double)s->llvm_insns : 0.0,
-            s->llvm_noloop, s->llvm_dropped, s->llvm_failed, s->llvm_regions_cached);
-}
+void user_report_stats(UserProcess *p) { emu_engine_log_stats(p->engine); }
 
 void user_exit_group(UserThread *t, int status) {
   user_exit_claim();

@@ -171,6 +171,7 @@ int machine_run(Machine *m) {
     }
   }
   term_flush(&m->term);
+  emu_engine_log_stats(m->engine);
   atomic_store(&m->stop, true);
   wake_kicker(m);
   pthread_join(m->kicker, NULL);
