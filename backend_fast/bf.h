@@ -85,10 +85,16 @@ typedef struct BfConfig {
    * passed through the 16 bytes at [cpu + off_mmu_scratch]. */
   int32_t off_tlb;
   int32_t off_mmu_scratch;
-  int32_t off_mmu_pc; /* uint64: the guest pc of the access in a slow path */
+  int32_t off_mmu_pc;   /* uint64: the guest pc of the access in a slow path */
+  int32_t off_mmu_addr; /* uint64: its address, for the thunk */
+  int32_t off_mmu_info; /* uint32: its SOFTMMU_INFO word, for the thunk */
   int32_t pad0;
   const void *mmu_load;  /* void (*)(void *guest, uint64_t va, uint32_t info, void *out) */
   const void *mmu_store; /* void (*)(void *guest, uint64_t va, uint32_t info, const void *in) */
+  /* rx addresses of the shared slow-path thunks (bf_emit_mmu_thunks): they
+   * save every caller-saved register around mmu_load/mmu_store, so a block's
+   * stub is a few stores and a call. */
+  const uint8_t *mmu_thunk_load, *mmu_thunk_store;
 } BfConfig;
 
 typedef struct BfTrampolines {
@@ -99,6 +105,9 @@ typedef struct BfTrampolines {
 
 /* Emit the entry trampoline and the shared epilogue at rw/rx. */
 bool bf_emit_trampolines(uint8_t *rw, uint8_t *rx, size_t cap, BfTrampolines *out);
+/* System mode: the slow-path thunks for cfg (its mmu_* fields but the thunks)
+ * at rw/rx; fills cfg->mmu_thunk_*. Returns the bytes used, 0 if cap is short. */
+size_t bf_emit_mmu_thunks(uint8_t *rw, uint8_t *rx, size_t cap, BfConfig *cfg);
 
 #define BF_MAX_EXITS 8
 typedef struct BfExitSite {

@@ -71,7 +71,40 @@ static void mmu_resume(BfCtx *c, const MmuSite *site, unsigned vreg, IrType t) {
 
 static const X64Reg mmu_saved_gpr[] = {X64_RAX, X64_RCX, X64_RDX, X64_RSI, X64_RDI,
                                        X64_R8,  X64_R9,  X64_R10, X64_R11};
-enum { MMU_GPR_BYTES = 80, MMU_SAVE_BYTES = MMU_GPR_BYTES + 16 * 16 }; /* 16-aligned */
+/* The thunk's frame: entered with rsp = 8 mod 16, it keeps the call aligned. */
+enum { MMU_GPR_BYTES = 80, MMU_SAVE_BYTES = MMU_GPR_BYTES + 16 * 16 + 8 };
+
+size_t bf_emit_mmu_thunks(uint8_t *rw, uint8_t *rx, size_t cap, BfConfig *cfg) {
+  X64Asm a;
+  x64_init(&a, rw, cap);
+  const uint8_t *entry[2];
+  for (int store = 0; store < 2; store++) {
+    x64_align(&a, 16);
+    entry[store] = rx + x64_len(&a);
+    x64_alu_ri(&a, X64_SUB, X64_S64, X64_RSP, MMU_SAVE_BYTES);
+    for (unsigned i = 0; i < sizeof mmu_saved_gpr / sizeof *mmu_saved_gpr; i++)
+      x64_mov_mr(&a, X64_S64, x64_mem(X64_RSP, (int32_t)(8 * i)), mmu_saved_gpr[i]);
+    for (unsigned i = 0; i < 16; i++)
+      x64_sse_mr(&a, X64_MOVDQU_ST, x64_mem(X64_RSP, MMU_GPR_BYTES + 16 * (int32_t)i), i);
+    x64_mov_rr(&a, X64_S64, X64_RDI, X64_R15);
+    x64_mov_rm(&a, X64_S64, X64_RSI, x64_mem(X64_R15, cfg->off_mmu_addr));
+    x64_mov_rm(&a, X64_S32, X64_RDX, x64_mem(X64_R15, cfg->off_mmu_info));
+    x64_lea(&a, X64_S64, X64_RCX, x64_mem(X64_R15, cfg->off_mmu_scratch));
+    x64_mov_ri(&a, X64_S64, X64_RAX, (int64_t)(uintptr_t)(store ? cfg->mmu_store : cfg->mmu_load));
+    x64_call_r(&a, X64_RAX);
+    for (unsigned i = 0; i < 16; i++)
+      x64_sse_rm(&a, X64_MOVDQU, i, x64_mem(X64_RSP, MMU_GPR_BYTES + 16 * (int32_t)i));
+    for (unsigned i = 0; i < sizeof mmu_saved_gpr / sizeof *mmu_saved_gpr; i++)
+      x64_mov_rm(&a, X64_S64, mmu_saved_gpr[i], x64_mem(X64_RSP, (int32_t)(8 * i)));
+    x64_alu_ri(&a, X64_ADD, X64_S64, X64_RSP, MMU_SAVE_BYTES);
+    x64_ret(&a);
+  }
+  if (!x64_ok(&a))
+    return 0;
+  cfg->mmu_thunk_load = entry[0];
+  cfg->mmu_thunk_store = entry[1];
+  return x64_len(&a);
+}
 
 /* Move between a value register and the 16-byte scratch buffer. */
 static void mmu_scratch_move(BfCtx *c, unsigned reg, IrType t, bool to_scratch) {
@@ -96,31 +129,27 @@ static void mmu_scratch_move(BfCtx *c, unsigned reg, IrType t, bool to_scratch) 
     x64_sse_rm(a, t == IR_T_f32 ? X64_MOVSS : t == IR_T_f64 ? X64_MOVSD : X64_MOVDQU, reg, m);
 }
 
+/* The stub: the access's address, info word and guest pc into the cpu, the
+ * stored value into the scratch buffer, a call to the shared thunk (which
+ * keeps every register), the loaded value out of the scratch buffer. */
 void bf_emit_mmu_stub(BfCtx *c, BfStub *s) {
   X64Asm *a = &c->a;
   const BfConfig *cfg = c->cfg;
   bool load = !s->write && s->vreg != BF_NOREG;
-  x64_alu_ri(a, X64_SUB, X64_S64, X64_RSP, MMU_SAVE_BYTES);
-  for (unsigned i = 0; i < sizeof mmu_saved_gpr / sizeof *mmu_saved_gpr; i++)
-    x64_mov_mr(a, X64_S64, bf_rsp((int32_t)(8 * i)), mmu_saved_gpr[i]);
-  for (unsigned i = 0; i < 16; i++)
-    x64_sse_mr(a, X64_MOVDQU_ST, bf_rsp(MMU_GPR_BYTES + 16 * (int32_t)i), i);
-  if (s->write && s->vreg != BF_NOREG)
+  bool store = s->write && s->vreg != BF_NOREG;
+  x64_mov_mr(a, X64_S64, bf_cpu(cfg->off_mmu_addr), (X64Reg)s->reg);
+  x64_mov_mi(a, X64_S32, bf_cpu(cfg->off_mmu_info), s->info);
+  if ((int64_t)s->pc == (int32_t)s->pc) {
+    x64_mov_mi(a, X64_S64, bf_cpu(cfg->off_mmu_pc), (int64_t)s->pc);
+  } else { /* rax is live here: keep it */
+    x64_push_r(a, X64_RAX);
+    x64_mov_ri(a, X64_S64, X64_RAX, (int64_t)s->pc);
+    x64_mov_mr(a, X64_S64, bf_cpu(cfg->off_mmu_pc), X64_RAX);
+    x64_pop_r(a, X64_RAX);
+  }
+  if (store)
     mmu_scratch_move(c, s->vreg, (IrType)s->vtype, true);
-  x64_mov_rr(a, X64_S64, X64_RSI, (X64Reg)s->reg); /* before rdi: the address may be there */
-  x64_mov_ri(a, X64_S64, X64_RAX, (int64_t)s->pc);
-  x64_mov_mr(a, X64_S64, bf_cpu(cfg->off_mmu_pc), X64_RAX);
-  x64_mov_ri(a, X64_S32, X64_RDX, s->info);
-  x64_lea(a, X64_S64, X64_RCX, bf_cpu(cfg->off_mmu_scratch));
-  x64_mov_rr(a, X64_S64, X64_RDI, X64_R15);
-  bf_call_abs(c, s->write && s->vreg != BF_NOREG ? cfg->mmu_store : cfg->mmu_load);
-  for (unsigned i = 0; i < 16; i++)
-    if (!(load && bf_cls((IrType)s->vtype) == BF_XMM && s->vreg == i))
-      x64_sse_rm(a, X64_MOVDQU, i, bf_rsp(MMU_GPR_BYTES + 16 * (int32_t)i));
-  for (unsigned i = 0; i < sizeof mmu_saved_gpr / sizeof *mmu_saved_gpr; i++)
-    if (!(load && bf_cls((IrType)s->vtype) == BF_GPR && s->vreg == mmu_saved_gpr[i]))
-      x64_mov_rm(a, X64_S64, mmu_saved_gpr[i], bf_rsp((int32_t)(8 * i)));
-  x64_alu_ri(a, X64_ADD, X64_S64, X64_RSP, MMU_SAVE_BYTES);
+  bf_call_abs(c, store ? cfg->mmu_thunk_store : cfg->mmu_thunk_load);
   if (load)
     mmu_scratch_move(c, s->vreg, (IrType)s->vtype, false);
   x64_jmp_label(a, &s->resume);

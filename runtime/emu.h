@@ -153,6 +153,8 @@ typedef struct EmuCpuRt {
   BfJcacheEntry *jcaches[EMU_MODES]; /* system mode: one indirect-branch cache per mode */
   _Alignas(16) uint8_t mmu_scratch[16]; /* softmmu slow paths' value buffer */
   uint64_t mmu_pc;                      /* guest pc of the access in a slow path */
+  uint64_t mmu_addr;                    /* its address and info word (the thunk's arguments) */
+  uint32_t mmu_info;
   /* The guest's floating-point environment (IR_FENV_*: sticky exception flags,
    * flush controls) while the cpu is outside emu_exec. Inside, it lives in the
    * thread's host FP state (MXCSR), where generated code raises the flags for

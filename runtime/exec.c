@@ -120,8 +120,18 @@ EmuEngine *emu_engine_new(const EmuEngineConfig *cfg) {
     e->bf.off_tlb = cfg->softmmu->tlb_offset;
     e->bf.off_mmu_scratch = RT_OFF(mmu_scratch);
     e->bf.off_mmu_pc = RT_OFF(mmu_pc);
+    e->bf.off_mmu_addr = RT_OFF(mmu_addr);
+    e->bf.off_mmu_info = RT_OFF(mmu_info);
     e->bf.mmu_load = (const void *)cfg->softmmu->load;
     e->bf.mmu_store = (const void *)cfg->softmmu->store;
+    if (cfg->tier != EMU_TIER_INTERP) { /* the thunks go after the trampolines */
+      size_t at = e->cc.used, n = bf_emit_mmu_thunks(e->cc.rw + at, e->cc.rx + at, 4096, &e->bf);
+      if (!n) {
+        emu_engine_free(e);
+        return NULL;
+      }
+      e->cc.used = e->cc.reserved = (at + n + 63) & ~(size_t)63;
+    }
   }
   if (cfg->tier == EMU_TIER_LLVM || cfg->tier == EMU_TIER_AUTO)
     e->bl = make_jit(cfg);
