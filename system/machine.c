@@ -70,8 +70,8 @@ static bool open_disks(Machine *m, const SysOptions *o, char *err, size_t errsiz
   for (unsigned i = 0; i < o->ndrives; i++) {
     char why[256];
     m->disk[i] = block_open(o->drives[i].file, o->drives[i].readonly, why, sizeof why);
-    if (!m->disk[i]) {
-      snprintf(err, errsize, "%s: %s", o->drives[i].file, why);
+    if (!m->disk[i]) { /* the reason names the file */
+      snprintf(err, errsize, "%s", why);
       return false;
     }
     HwIrq irq = ioapic_irq(m->ioapic, (int)(PC_VIRTIO_MMIO_FIRST_GSI + i));
