@@ -92,9 +92,10 @@ enum {
 
 static void build_fadt(uint8_t *t, uint32_t facs, uint32_t dsdt) {
   header(t, "FACP", ACPI_FADT_LEN, ACPI_FADT_REVISION);
-  /* FACS and DSDT in both the 32-bit and the X_ fields, equal, as ACPICA
-   * accepts without a mismatch warning. */
-  le_put32(t + FADT_FIRMWARE_CTRL, facs);
+  /* The FACS only in X_FIRMWARE_CTRL: ACPICA installs each non-zero FACS
+   * pointer as a table of its own (Linux listed it twice). The DSDT in both,
+   * equal, which ACPICA takes once and without a mismatch warning. */
+  le_put32(t + FADT_FIRMWARE_CTRL, 0);
   le_put32(t + FADT_DSDT, dsdt);
   le_put64(t + FADT_X_FIRMWARE_CTRL, facs);
   le_put64(t + FADT_X_DSDT, dsdt);
