@@ -6,10 +6,13 @@
 #define _GNU_SOURCE
 #include "machine_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "acpi_tables.h"
 #include "boot_linux.h"
@@ -66,6 +69,27 @@ static bool map_devices(Machine *m) {
          ioapic_map(m->ioapic, m->bus) && machine_map_platform(m);
 }
 
+/* COM1's other end: the terminal (stdio, mon:stdio with Ctrl-A escapes), a
+ * file the output is appended to, or nothing. */
+static bool serial_open(Machine *m, const SysOptions *o, char *err, size_t errsize) {
+  bool terminal = o->serial == SYS_SERIAL_STDIO || o->serial == SYS_SERIAL_MON_STDIO;
+  if (terminal) {
+    term_init(&m->term, o->serial == SYS_SERIAL_MON_STDIO);
+    return true;
+  }
+  memset(&m->term, 0, sizeof m->term);
+  m->term.out_fd = -1;
+  if (o->serial == SYS_SERIAL_FILE) {
+    m->term.out_fd = open(o->serial_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (m->term.out_fd < 0) {
+      snprintf(err, errsize, "-serial file:%s: %s", o->serial_path, strerror(errno));
+      return false;
+    }
+    m->serial_fd = m->term.out_fd;
+  }
+  return true;
+}
+
 static bool open_disks(Machine *m, const SysOptions *o, char *err, size_t errsize) {
   for (unsigned i = 0; i < o->ndrives; i++) {
     char why[256];
@@ -116,7 +140,10 @@ Machine *machine_new(const SysOptions *o, char *err, size_t errsize) {
     machine_free(m);
     return NULL;
   }
-  term_init(&m->term, o->serial == SYS_SERIAL_MON_STDIO);
+  if (!serial_open(m, o, err, errsize)) {
+    machine_free(m);
+    return NULL;
+  }
   m->bus = hw_bus_new();
   m->clock = hw_clock_new();
   m->lapic = lapic_new(m->clock);
@@ -157,6 +184,8 @@ void machine_free(Machine *m) {
   lapic_free(m->lapic);
   hw_clock_free(m->clock);
   term_fini(&m->term);
+  if (m->serial_fd > 0)
+    close(m->serial_fd);
   if (m->ram)
     munmap(m->ram, m->ram_size);
   free(m);

@@ -40,6 +40,7 @@ struct Machine {
   EmuEngine *engine;
   EmuCpu *cpu;
   Terminal term;
+  int serial_fd; /* -serial file:PATH (0: none) */
   /* Requests from devices, seen by the loop at its next turn. */
   const char *reset_why; /* reset: why (triple fault, keyboard controller, ...) */
   bool poweroff;         /* ACPI S5 */
