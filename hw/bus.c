@@ -82,6 +82,15 @@ static HwRegion *pio_region(HwBus *b, uint16_t port) {
   return i ? &b->pio.v[i - 1] : NULL;
 }
 
+/* No region holds any port of the access: it is one access to nothing (logged
+ * once with its size), not bytes to split. */
+static bool pio_unclaimed(HwBus *b, uint16_t port, unsigned size) {
+  for (unsigned i = 0; i < size; i++)
+    if (pio_region(b, (uint16_t)(port + i)))
+      return false;
+  return true;
+}
+
 static bool fits(const HwRegion *r, uint64_t addr, unsigned size) {
   return addr - r->start + size <= r->len;
 }
@@ -106,9 +115,9 @@ uint64_t hw_pio_read(HwBus *b, uint16_t port, unsigned size) {
   HwRegion *r = pio_region(b, port);
   if (r && fits(r, port, size))
     return region_read(r, port, size);
-  if (!r && size == 1) {
+  if (!r && pio_unclaimed(b, port, size)) {
     log_unassigned("port", "read", port, size);
-    return 0xff;
+    return all_ones(size);
   }
   uint64_t v = 0;
   for (unsigned i = 0; i < size; i++)
@@ -122,7 +131,7 @@ void hw_pio_write(HwBus *b, uint16_t port, uint64_t value, unsigned size) {
     region_write(r, port, value, size);
     return;
   }
-  if (!r && size == 1) {
+  if (!r && pio_unclaimed(b, port, size)) {
     log_unassigned("port", "write", port, size);
     return;
   }
@@ -162,15 +171,21 @@ static HwRegion *mmio_region(HwBus *b, uint64_t addr) {
   return i < b->mmio.n && b->mmio.v[i].start <= addr ? &b->mmio.v[i] : NULL;
 }
 
+/* As pio_unclaimed: no region overlaps [addr, addr + size). */
+static bool mmio_unclaimed(HwBus *b, uint64_t addr, unsigned size) {
+  size_t i = mmio_search(b, addr);
+  return i == b->mmio.n || b->mmio.v[i].start - addr >= size;
+}
+
 bool hw_mmio_claims(HwBus *b, uint64_t addr) { return mmio_region(b, addr) != NULL; }
 
 uint64_t hw_mmio_read(HwBus *b, uint64_t addr, unsigned size) {
   HwRegion *r = mmio_region(b, addr);
   if (r && fits(r, addr, size))
     return region_read(r, addr, size);
-  if (!r && size == 1) {
+  if (!r && mmio_unclaimed(b, addr, size)) {
     log_unassigned("memory", "read", addr, size);
-    return 0xff;
+    return all_ones(size);
   }
   uint64_t v = 0;
   for (unsigned i = 0; i < size; i++)
@@ -184,7 +199,7 @@ void hw_mmio_write(HwBus *b, uint64_t addr, uint64_t value, unsigned size) {
     region_write(r, addr, value, size);
     return;
   }
-  if (!r && size == 1) {
+  if (!r && mmio_unclaimed(b, addr, size)) {
     log_unassigned("memory", "write", addr, size);
     return;
   }
