@@ -5,7 +5,8 @@
  * RIP (at+0), traps the next one (int3 at+1, int 0x80 at+2). The page faults
  * cover the loader's identity map ending at 4 GiB, a PTE cleared under invlpg,
  * CR0.WP, a reserved bit, instruction fetches with and without EFER.NXE, and
- * the A and D bits the walk sets. */
+ * the A and D bits the walk sets; then a gate that is not present (#NP) and a
+ * #PF that cannot be delivered (#DF). */
 #include "tiny.h"
 
 #define PAGE_RO 0x1401000        /* a page of the 2 MiB region re-mapped with 4 KiB PTEs */
@@ -17,6 +18,7 @@
 #define CR0_WP (1 << 16)
 #define MSR_EFER 0xc0000080
 #define EFER_NXE (1 << 11)
+#define IDT_P 0x80               /* in a gate's type byte (offset 5) */
 
   .text
   .globl main, trap
@@ -141,6 +143,19 @@ pf_rsvd:
   mov %rcx, step_resume(%rip)
   jmp *%rax
 1:
+  /* A gate that is not present: #NP, error code = vector * 8 + IDT (2). */
+  andb $~IDT_P, idt + 0x81 * 16 + 5(%rip)
+  STEP(np, 1f)
+np: int $0x81
+1:
+  /* #PF whose gate is not present: the #NP that follows is contributory,
+   * so the CPU delivers #DF (error code 0; its saved RIP is undefined). */
+  andb $~IDT_P, idt + 14 * 16 + 5(%rip)
+  STEP(df, 1f)
+  movabs $0x100000000, %rax
+df: mov (%rax), %rbx
+1:
+  orb $IDT_P, idt + 14 * 16 + 5(%rip)
   PRINT("done\n")
   pop %r12
   pop %rbx
@@ -157,8 +172,15 @@ print_pte:
 trap:
   push %rbx
   mov %rdi, %rbx
+  cmpq $8, F_VEC(%rbx)
+  je 1f
   call trap_print
-  mov %rbx, %rdi
+  jmp 2f
+1:PRINT("vec=8 err=")            /* an abort: no RIP to check */
+  mov F_ERR(%rbx), %rdi
+  call puthex
+  PRINT("\n")
+2:mov %rbx, %rdi
   call trap_next
   pop %rbx
   ret

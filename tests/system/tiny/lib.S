@@ -309,6 +309,7 @@ idtr:
 
   .bss
   .balign 4096
+  .globl idt
 idt:
   .skip 256 * 16
   .globl boot_params, step_at, step_resume

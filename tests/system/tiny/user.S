@@ -1,9 +1,10 @@
 /* user.S — CPL3 and back: a GDT with Linux's selectors and a TSS, page tables
  * with user pages (and one supervisor-only 2 MiB page), iretq to CPL3, syscall
- * to the kernel (STAR/LSTAR/FMASK) and sysretq back, a privileged instruction
- * at CPL3 (#GP, resumed at CPL3 by the handler's iretq), and a #PF from CPL3
- * whose error code has U and whose frame is on TSS.RSP0's stack. The kernel
- * side prints what it sees; user code cannot touch COM1 (IOPL 0). */
+ * to the kernel (STAR/LSTAR/FMASK) and sysretq back, int 0x80 through a DPL 0
+ * gate and hlt at CPL3 (#GP each, resumed at CPL3 by the handler's iretq), and
+ * a #PF from CPL3 whose error code has U and whose frame is on TSS.RSP0's
+ * stack. The kernel side prints what it sees; user code cannot touch COM1
+ * (IOPL 0). */
 #include "tiny.h"
 
 #define KERNEL_CS 0x10
@@ -120,7 +121,10 @@ user:
   pop %rdi                       /* the flags sysret restored */
   mov $2, %eax                   /* syscall 2: show them */
   syscall
-  STEP(user_hlt, 1f)
+  STEP(user_int, 1f)
+user_int:
+  int $0x80                      /* the gate's DPL 0 < CPL 3: #GP(0x80 * 8 + IDT) */
+1:STEP(user_hlt, 1f)
 user_hlt:
   hlt                            /* CPL0 only: #GP(0) */
 1:STEP(2f, 2f)
@@ -183,7 +187,7 @@ syscall_entry:
   add $8, %rsp
   sysretq
 
-/* #GP from hlt: print, resume after it (at CPL3). #PF: print the frame and the
+/* #GP (int 0x80, hlt): print, resume after it (at CPL3). #PF: print the frame and the
  * stack it is on, then power off. Anything else: say so and power off. */
 trap:
   push %rbx
