@@ -113,8 +113,11 @@ def run(a, kernel, args=(), append=None, steps=()):
     try:
         while open_fds:
             while steps and steps[0][0].encode() in out:
-                p.stdin.write(steps.pop(0)[1])
-                p.stdin.flush()
+                try:
+                    p.stdin.write(steps.pop(0)[1])
+                    p.stdin.flush()
+                except BrokenPipeError:  # it exited: the checks will say how
+                    pass
             left = start + TIMEOUT - time.monotonic()
             if left <= 0:
                 raise Failed(f"no exit within {TIMEOUT} s; COM1 so far: {out!r}, stderr: {err!r}")
