@@ -66,35 +66,43 @@ boot_once() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-# measure NAME EMULATOR ARGS...: N runs (the first failure ends it); sets med.
-measure() {
-  local name=$1 times=() status=ok i; shift
-  for ((i = 0; i < runs; i++)); do
-    boot_once "$@"
-    [ $st = ok ] || { status=FAIL; echo "bench/boot: $name failed, console tail:" >&2; tail -20 "$out/last.log" >&2; break; }
-    times+=("$secs")
-    echo "  boot  $name  $secs s" >&2
-  done
-  med=-
-  [ $status = ok ] && med=$(median "${times[@]}")
-  local all=${times[*]:-}
+# The emulators take turns, run by run, so both see the same load on a shared
+# machine. record NAME RESULT TIMES...: a row of the TSV and a table cell.
+record() {
+  local name=$1 status=$2; shift 2
+  local med=- all="$*"
+  [ $status = ok ] && med=$(median "$@")
   printf '%s\t%s\t%s\t%s\n' "$name" "$status" "$med" "${all// /,}" >>"$tsv"
   cell="$med s | ${all// /, }"
   [ $status = ok ] || cell="FAIL | ${all// /, }"
+  rec_med=$med
 }
 
 tsv=$build/bench/boot.tsv
 printf 'emulator\tstatus\tmedian_s\truns_s\n' >"$tsv"
+read -ra emu_args <<<"${EMU_SYSTEM_ARGS:-}"
+emu_times=() qemu_times=() emu_status=ok qemu_status=ok
+for ((i = 0; i < runs; i++)); do
+  if [ -n "$emu" ] && [ $emu_status = ok ]; then
+    boot_once "$emu" "${emu_args[@]}"
+    if [ $st = ok ]; then emu_times+=("$secs"); echo "  boot  emu-system-x86_64  $secs s" >&2
+    else emu_status=FAIL; echo "bench/boot: emu failed, console tail:" >&2; tail -20 "$out/last.log" >&2; fi
+  fi
+  if [ -n "$qemu" ] && [ $qemu_status = ok ]; then
+    boot_once "$qemu" -accel tcg
+    if [ $st = ok ]; then qemu_times+=("$secs"); echo "  boot  qemu-system-x86_64  $secs s" >&2
+    else qemu_status=FAIL; echo "bench/boot: qemu failed, console tail:" >&2; tail -20 "$out/last.log" >&2; fi
+  fi
+done
 emu_med=- qemu_med=-
 if [ -n "$emu" ]; then
-  read -ra emu_args <<<"${EMU_SYSTEM_ARGS:-}"
-  measure emu-system-x86_64 "$emu" "${emu_args[@]}"; emu_cell=$cell emu_med=$med
+  record emu-system-x86_64 $emu_status "${emu_times[@]}"; emu_cell=$cell emu_med=$rec_med
 else
   emu_cell="$emu_note |"
   printf 'emu-system-x86_64\tn/a\t-\t\n' >>"$tsv"
 fi
 if [ -n "$qemu" ]; then
-  measure qemu-system-x86_64 "$qemu" -accel tcg; qemu_cell=$cell qemu_med=$med
+  record qemu-system-x86_64 $qemu_status "${qemu_times[@]}"; qemu_cell=$cell qemu_med=$rec_med
 else
   qemu_cell="$qemu_note |"
   printf 'qemu-system-x86_64\tn/a\t-\t\n' >>"$tsv"

@@ -151,6 +151,7 @@ typedef struct EmuCpuRt {
   uint64_t blocks_executed; /* dispatcher entries; written by the cpu's thread only */
   uint64_t insns_interp;    /* guest instructions run by the interpreter tier */
   BfJcacheEntry *jcaches[EMU_MODES]; /* system mode: one indirect-branch cache per mode */
+  uint32_t jcache_modes;             /* ... of which these may hold entries */
   _Alignas(16) uint8_t mmu_scratch[16]; /* softmmu slow paths' value buffer */
   uint64_t mmu_pc;                      /* guest pc of the access in a slow path */
   uint64_t mmu_addr;                    /* its address and info word (the thunk's arguments) */

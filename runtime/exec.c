@@ -277,6 +277,7 @@ static bool jcaches_new(EmuCpu *cpu, EmuEngine *e) {
     emu_jcache_init(jc);
     if (n > 1)
       cpu->rt.jcaches[m] = jc;
+    cpu->rt.jcache_modes = 1; /* mode 0 is where a cpu starts */
     if (m == 0)
       cpu->rt.jcache = jc;
   }
@@ -342,8 +343,10 @@ uint64_t emu_cpu_pc(const EmuCpu *cpu) { return *pc_slot(cpu); }
 void emu_cpu_set_pc(EmuCpu *cpu, uint64_t pc) { *pc_slot(cpu) = pc; }
 
 void emu_cpu_set_mode(EmuCpu *cpu, uint32_t mode) {
-  if (cpu->rt.jcaches[0] && mode < EMU_MODES)
+  if (cpu->rt.jcaches[0] && mode < EMU_MODES) {
     cpu->rt.jcache = cpu->rt.jcaches[mode];
+    cpu->rt.jcache_modes |= 1u << mode;
+  }
 }
 
 void emu_cpu_flush_vcache(EmuCpu *cpu) { emu_jcache_clear_all(cpu); }

@@ -598,6 +598,12 @@ void emu_jcache_clear_all(EmuCpu *cpu) {
     jcache_clear(cpu->rt.jcache);
     return;
   }
+  /* Only the modes entered since the last clear can hold entries. */
   for (uint32_t m = 0; m < EMU_MODES; m++)
-    jcache_clear(cpu->rt.jcaches[m]);
+    if (cpu->rt.jcache_modes >> m & 1)
+      jcache_clear(cpu->rt.jcaches[m]);
+  cpu->rt.jcache_modes = 0;
+  for (uint32_t m = 0; m < EMU_MODES; m++)
+    if (cpu->rt.jcaches[m] == cpu->rt.jcache)
+      cpu->rt.jcache_modes = 1u << m;
 }
