@@ -95,7 +95,15 @@ static uint64_t helper_rflags_set(void *cpu, uint64_t v, uint64_t a1, uint64_t a
   return 0;
 }
 
-enum { H_CPUID, H_RDTSC, H_RFLAGS_GET, H_RFLAGS_SET, H__COUNT };
+/* cli in system mode at CPL0 (x86_system.c leaves it to IR there). */
+static uint64_t helper_cli(void *opaque, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a0, (void)a1, (void)a2, (void)a3;
+  X86Cpu *cpu = opaque;
+  cpu->rflags_rest &= ~0x200ull; /* IF */
+  return 0;
+}
+
+enum { H_CPUID, H_RDTSC, H_RFLAGS_GET, H_RFLAGS_SET, H_CLI, H__COUNT };
 static const IrHelper helper_defs[H__COUNT] = {
     [H_CPUID] = {"x86_cpuid", helper_cpuid, 0, IR_T_void,
                  IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
@@ -103,6 +111,8 @@ static const IrHelper helper_defs[H__COUNT] = {
     [H_RFLAGS_GET] = {"x86_rflags_get", helper_rflags_get, 0, IR_T_i64, IR_HELPER_READS_STATE},
     [H_RFLAGS_SET] = {"x86_rflags_set", helper_rflags_set, 1, IR_T_void,
                       IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
+    [H_CLI] = {"x86_cli", helper_cli, 0, IR_T_void,
+               IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
 };
 static uint32_t helper_index[H__COUNT];
 
@@ -148,6 +158,16 @@ static bool lift_rdtsc(X86Lift *l, const X86Lifter *e) {
               ir_cast(l->fn, IR_OP_trunc, IR_T_i32, ir_op2(l->fn, IR_OP_lshr, t, x86_i64(l, 32))));
   if (e->a)
     x86_gpr_put(l, X86_RCX, 32, false, ir_const(l->fn, IR_T_i32, 0));
+  return true;
+}
+
+/* cli reaches a lifter only in system mode at CPL0; user mode keeps it
+ * undefined, as before. */
+static bool lift_cli(X86Lift *l, const X86Lifter *e) {
+  (void)e;
+  if (!(l->mode & X86_MODE_SYSTEM) || (l->mode & X86_MODE_CPL3))
+    return false;
+  call0(l, H_CLI);
   return true;
 }
 
@@ -204,6 +224,7 @@ const X86Lifter x86_lifters_sys[] = {
     {ZYDIS_MNEMONIC_CPUID, lift_cpuid, 0, 0},
     {ZYDIS_MNEMONIC_RDTSC, lift_rdtsc, 0, 0},
     {ZYDIS_MNEMONIC_RDTSCP, lift_rdtsc, 1, 0},
+    {ZYDIS_MNEMONIC_CLI, lift_cli, 0, 0},
     {ZYDIS_MNEMONIC_PUSHFQ, lift_pushf, 0, 0},
     {ZYDIS_MNEMONIC_POPFQ, lift_popf, 0, 0},
     {ZYDIS_MNEMONIC_LAHF, lift_lahf, 0, 0},

@@ -26,8 +26,9 @@ enum {
 #define X86_MODE_CPL3 2u   /* code runs at CPL3 (mmu_idx 1); clear: CPL0 (mmu_idx 0) */
 /* In system mode a block ends with `raise sys` (IR_EXC_sys, argument: the
  * instruction's length) at each instruction the runner carries out itself
- * (x86_is_system_insn), and before the first instruction that starts in
- * another 4 KiB page than the block's first byte. */
+ * (x86_is_system_insn; cli at CPL0 is lifted: it only clears IF), and before
+ * the first instruction that starts in another 4 KiB page than the block's
+ * first byte. */
 
 extern const IrRegFile x86_regfile;
 extern const IrFrontend x86_frontend;

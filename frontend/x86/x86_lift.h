@@ -23,6 +23,7 @@ typedef struct X86Lift {
   const uint8_t *bytes;
   IrRef addr[ZYDIS_MAX_OPERAND_COUNT]; /* effective addresses, computed once */
   bool ended; /* the lifter emitted the block's terminator */
+  uint32_t mode; /* IrCodeFetch.mode: X86_MODE_* (0: user mode) */
 } X86Lift;
 
 typedef struct X86Lifter X86Lifter;
@@ -54,8 +55,10 @@ extern const X86Lifter x86_lifters_string[];
 extern const X86Lifter x86_lifters_atomic[];
 extern const X86Lifter x86_lifters_mmx[];      /* lift_mmx.c */
 
-/* System mode (x86_system.c): the runner carries this instruction out itself. */
-bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op);
+/* System mode (x86_system.c): the runner carries this instruction out itself
+ * in CPU mode `mode` (IrCodeFetch.mode). */
+bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
+                        uint32_t mode);
 
 /* -- Operands (x86_operand.c) --------------------------------------------- */
 

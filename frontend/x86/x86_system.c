@@ -23,7 +23,10 @@ static const ZydisMnemonic sys_mnemonics[] = {
     ZYDIS_MNEMONIC_VERR,   ZYDIS_MNEMONIC_VERW,   ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT,
 };
 
-bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op) {
+bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
+                        uint32_t mode) {
+  if (in->mnemonic == ZYDIS_MNEMONIC_CLI && !(mode & X86_MODE_CPL3))
+    return false; /* always allowed at CPL0: lift_sys.c clears IF (the kernel's most frequent) */
   for (size_t i = 0; i < sizeof sys_mnemonics / sizeof sys_mnemonics[0]; i++)
     if (in->mnemonic == sys_mnemonics[i])
       return true;

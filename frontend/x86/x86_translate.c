@@ -131,6 +131,7 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
     l.fn = fn;
     l.pc = pc;
     l.bytes = buf;
+    l.mode = fetch->mode;
     ZyanStatus st = avail ? ZydisDecoderDecodeFull(&decoder, buf, avail, &l.in, l.op)
                           : ZYDIS_STATUS_NO_MORE_DATA;
     if (st == ZYDIS_STATUS_NO_MORE_DATA && avail < sizeof buf) {
@@ -153,7 +154,7 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
     }
     l.next_pc = pc + l.in.length;
     ir_insn(fn, pc, l.in.length);
-    if (sys && x86_is_system_insn(&l.in, l.op)) {
+    if (sys && x86_is_system_insn(&l.in, l.op, fetch->mode)) {
       x86_end_raise(&l, IR_EXC_sys, l.in.length);
     } else if (!lift_one(&l)) {
       ir_raise(fn, IR_EXC_undef, ir_const(fn, IR_T_i64, IR_UNDEF_UNIMPL));

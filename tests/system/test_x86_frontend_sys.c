@@ -105,7 +105,6 @@ static void test_sys_forms(void **state) {
       {"out dx, al", {0xee}, 1},
       {"in al, 0x60", {0xe4, 0x60}, 2},
       {"rep outsb", {0xf3, 0x6e}, 2},
-      {"cli", {0xfa}, 1},
       {"sti", {0xfb}, 1},
       {"popfq", {0x9d}, 1},
       {"hlt", {0xf4}, 1},
@@ -131,6 +130,28 @@ static void test_sys_forms(void **state) {
       fail_msg("%s: kind %d exc %d pc %#llx", forms[i].name, x.kind, x.exc,
                (unsigned long long)x.pc);
   }
+}
+
+/* cli: IR at CPL0 (IF cleared, no exit), the runner's at CPL3 (IOPL), and
+ * undefined in user mode as before. */
+static void test_cli(void **state) {
+  (void)state;
+  static const uint8_t cli[] = {0xfa};
+  X86Cpu cpu;
+  IrBlockInfo info;
+  uint8_t mmu;
+  IrExit x = run(cli, sizeof cli, X86_MODE_SYSTEM, &cpu, &info, &mmu);
+  assert_int_equal(x.kind, IR_EXIT_JUMP);
+  assert_int_equal(x.pc, CODE_PC + 1);
+  assert_false(cpu.rflags_rest & 0x200);
+  x = run(cli, sizeof cli, X86_MODE_SYSTEM | X86_MODE_CPL3, &cpu, &info, &mmu);
+  assert_int_equal(x.kind, IR_EXIT_EXCEPTION);
+  assert_int_equal(x.exc, IR_EXC_sys);
+  assert_true(cpu.rflags_rest & 0x200);
+  x = run(cli, sizeof cli, 0, &cpu, &info, &mmu);
+  assert_int_equal(x.kind, IR_EXIT_EXCEPTION);
+  assert_int_equal(x.exc, IR_EXC_undef);
+  assert_int_equal(x.addr, IR_UNDEF_UNIMPL);
 }
 
 /* syscall stays a syscall exit; pushfq stays in IR. */
@@ -177,6 +198,7 @@ int main(void) {
       cmocka_unit_test(test_sys_insn_raises_sys),
       cmocka_unit_test(test_user_mode_unchanged),
       cmocka_unit_test(test_sys_forms),
+      cmocka_unit_test(test_cli),
       cmocka_unit_test(test_syscall_and_pushf_stay),
       cmocka_unit_test(test_page_end),
   };
