@@ -187,8 +187,6 @@ typedef struct X86Sys {
   bool nmi_blocked;   /* an NMI handler runs: until iret */
   bool shadow;        /* sti / mov ss: no interrupt before the next instruction */
   uint64_t shadow_rip; /* ... which starts here */
-  bool delivering;    /* an exception is being delivered (double fault) */
-  int delivering_vec;
   bool triple;        /* a triple fault happened: reset requested */
   uint64_t stale_pc;  /* a raise sys found no system instruction here */
 
@@ -200,7 +198,6 @@ typedef struct X86Sys {
     uint64_t addr;   /* CR2 for #PF */
     uint64_t access; /* the access's address, as the exit reports it */
   } fault;
-
 } X86Sys;
 
 /* -- Setting up ------------------------------------------------------------------- */
