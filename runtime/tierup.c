@@ -53,7 +53,7 @@ typedef struct Tierup {
   pthread_cond_t cv;
   pthread_t thread;
   bool running, stop;
-  bool llvm_broken; /* libLLVM could not be loaded: tier 1 runs everything */
+  bool llvm_broken; /* libLLVM could not be loaded (warned): tier 1 runs everything */
   uint32_t threshold;
   uint32_t cursor;        /* where the next scan starts in e->by_code */
   IrFunc *block, *region; /* the thread's translation buffers */
@@ -559,7 +559,7 @@ static void *tierup_main(void *arg) {
     pthread_mutex_unlock(&u->mu);
     Tb *queue[QUEUE_MAX];
     uint64_t gen;
-    uint32_t n = __atomic_load_n(&u->llvm_broken, __ATOMIC_RELAXED) ? 0 : scan(e, u, queue, &gen);
+    uint32_t n = scan(e, u, queue, &gen);
     for (uint32_t i = 0; i < n && !__atomic_load_n(&u->stop, __ATOMIC_RELAXED); i++)
       tier_up(e, u, queue[i], gen);
     pthread_mutex_lock(&u->mu);
@@ -572,6 +572,14 @@ bool tierup_start(EmuEngine *e) {
   Tierup *u = tierup_get(e);
   if (u->running)
     return true;
+  /* LLVM is loaded (backend_llvm/bl_llvm.c) before the guest runs, as when
+   * it was linked: loaded beside the guest (measured: 30-95 ms on a busy
+   * host), the loops of a short program ended before their region came. */
+  pthread_mutex_lock(&u->compile);
+  bool usable = llvm_usable(e, u);
+  pthread_mutex_unlock(&u->compile);
+  if (!usable)
+    return false;
   if (!u->block) {
     u->block = ir_func_new(e->cfg.frontend->rf);
     u->region = ir_func_new(e->cfg.frontend->rf);
