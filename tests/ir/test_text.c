@@ -303,7 +303,7 @@ static const char corpus_mem[] =
     "  raise.undef %a\n"
     "b2:\n"
     "  raise.divide %a\n"
-    "b3:\n" /* b3..b7 are unreachable: their operands are their own */
+    "b3:\n" /* b3..b8 are unreachable: their operands are their own */
     "  %e3:i64 = const 0x3\n"
     "  raise.breakpt %e3\n"
     "b4:\n"
@@ -318,6 +318,9 @@ static const char corpus_mem[] =
     "b7:\n"
     "  %e7:i64 = const 0xdead0000\n"
     "  raise.fault %e7\n"
+    "b8:\n"
+    "  %e8:i64 = const 0x2\n"
+    "  raise.sys %e8\n"
     "}\n";
 
 static const char *const corpus[] = {example_text, corpus_int, corpus_fp_vec, corpus_mem};
