@@ -186,6 +186,9 @@ void emu_cpu_set_mode(EmuCpu *cpu, uint32_t mode);
 /* System mode: virtual-to-code lookups of every mode are stale (CR3 write,
  * invlpg, TLB flush). */
 void emu_cpu_flush_vcache(EmuCpu *cpu);
+/* System mode: only mode's virtual-to-code lookups are stale (x86: a CR3
+ * write keeps the kernel's code reached through global pages). */
+void emu_cpu_flush_vcache_mode(EmuCpu *cpu, uint32_t mode);
 /* Record the exception emu_exec returns (a code_key hook whose fetch faulted). */
 void emu_cpu_raise(EmuCpu *cpu, IrExc exc, uint64_t addr, bool write);
 /* From a softmmu slow path called by generated code: the access at addr

@@ -351,6 +351,17 @@ void emu_cpu_set_mode(EmuCpu *cpu, uint32_t mode) {
 
 void emu_cpu_flush_vcache(EmuCpu *cpu) { emu_jcache_clear_all(cpu); }
 
+void emu_cpu_flush_vcache_mode(EmuCpu *cpu, uint32_t mode) {
+  if (!cpu->rt.jcaches[0] || mode >= EMU_MODES) {
+    emu_jcache_clear_all(cpu);
+    return;
+  }
+  if (cpu->rt.jcache_modes >> mode & 1)
+    emu_jcache_init(cpu->rt.jcaches[mode]);
+  if (cpu->rt.jcaches[mode] != cpu->rt.jcache) /* the current mode stays entered */
+    cpu->rt.jcache_modes &= ~(1u << mode);
+}
+
 void emu_cpu_raise(EmuCpu *cpu, IrExc exc, uint64_t addr, bool write) {
   cpu->rt.exc_kind = exc;
   cpu->rt.exc_arg = addr;

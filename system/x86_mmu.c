@@ -8,8 +8,11 @@
  * A RAM page holding translated code (code_added) is mapped with
  * SOFTMMU_TLB_IO on its write tag. The first write that reaches the slow path
  * drops every block of the page and forgets that the page holds code, so the
- * page is plain RAM again until something is translated there. Global pages
- * are not kept across CR3 writes: every flush drops everything. */
+ * page is plain RAM again until something is translated there.
+ *
+ * Global pages (CR4.PGE, G in the leaf entry) survive CR3 writes, in the TLB,
+ * the instruction TLB and, for CPL0 code, the runtime's virtual lookups: after
+ * a context switch the kernel's pages do not all miss again. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +25,7 @@
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
 #define PTE_PS (1ull << 7)
+#define PTE_G (1ull << 8)
 #define PTE_XD (1ull << 63)
 #define PHYS_BITS 39 /* CPUID 0x80000008 */
 #define PTE_ADDR (((1ull << PHYS_BITS) - 1) & ~0xfffull)
@@ -175,6 +179,7 @@ X86Exc x86_mmu_translate(X86Sys *s, uint64_t va, X86Access acc, int cpl, X86Walk
     out->phys = s->efer & X86_EFER_LMA ? va : (uint32_t)va;
     out->page_mask = SOFTMMU_PAGE_MASK;
     out->writable = true;
+    out->global = false;
     return X86_OK;
   }
   if (!x86_canonical(va))
@@ -226,6 +231,7 @@ X86Exc x86_mmu_translate(X86Sys *s, uint64_t va, X86Access acc, int cpl, X86Walk
   out->phys = (e & PTE_ADDR & ~(size - 1)) | (va & (size - 1));
   out->page_mask = ~(size - 1);
   out->writable = (rw || !wp) && ((e & PTE_D) || acc == X86_ACC_WRITE);
+  out->global = (s->cr4 & X86_CR4_PGE) && (e & PTE_G);
   return X86_OK;
 }
 
@@ -275,14 +281,37 @@ static bool exec_test(const X86Sys *s, unsigned b) { return (s->exec_pages[b / 6
 
 static void vcache_flush(X86Sys *s) {
   memset(s->exec_pages, 0, sizeof s->exec_pages);
+  s->exec_local0 = false;
   emu_cpu_flush_vcache(s->cpu);
 }
+
+static unsigned mmu_of_cpl(int cpl) { return cpl == 3 ? 1 : 0; }
 
 void x86sys_tlb_flush(EmuCpu *cpu) {
   X86Sys *s = x86sys_state(cpu);
   softmmu_tlb_flush(&s->tlb);
+  memset(s->tlb_global, 0, sizeof s->tlb_global);
   memset(s->itlb, 0xff, sizeof s->itlb);
   vcache_flush(s);
+}
+
+void x86sys_tlb_flush_nonglobal(EmuCpu *cpu) {
+  X86Sys *s = x86sys_state(cpu);
+  for (unsigned m = 0; m < SOFTMMU_MMU_MAX; m++) {
+    for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++)
+      if (!s->tlb_global[m][k])
+        memset(&s->tlb.e[m][k], 0xff, sizeof s->tlb.e[m][k]);
+    for (unsigned k = 0; k < X86_ITLB_SIZE; k++)
+      if (!s->itlb[m][k].global)
+        s->itlb[m][k].vpage = ~0ull;
+  }
+  /* CPL3's lookups always go (user code is not global in practice, and this
+   * keeps the rule simple); CPL0's stay when all its code came from global
+   * pages. The jump-cache mode is the MMU index (x86_seg.c). */
+  if (s->exec_local0)
+    vcache_flush(s);
+  else
+    emu_cpu_flush_vcache_mode(cpu, mmu_of_cpl(3));
 }
 
 void x86sys_tlb_flush_page(EmuCpu *cpu, uint64_t va) {
@@ -303,8 +332,6 @@ void x86sys_tlb_flush_page(EmuCpu *cpu, uint64_t va) {
     }
 }
 
-static unsigned mmu_of_cpl(int cpl) { return cpl == 3 ? 1 : 0; }
-
 /* Walk va for acc at the MMU index's privilege and refill its entry. */
 static X86Exc tlb_fill(X86Sys *s, uint64_t va, unsigned mmu, X86Access acc) {
   X86Walk w;
@@ -321,6 +348,7 @@ static X86Exc tlb_fill(X86Sys *s, uint64_t va, unsigned mmu, X86Access acc) {
   e->addend = h ? (uint64_t)(uintptr_t)h - vpage : 0;
   e->phys = ppage;
   s->tlb_vmask[mmu][softmmu_tlb_index(va)] = w.page_mask;
+  s->tlb_global[mmu][softmmu_tlb_index(va)] = w.global;
   return X86_OK;
 }
 
@@ -538,6 +566,9 @@ static X86Exc itlb_translate(X86Sys *s, uint64_t va, int cpl, uint64_t *phys) {
       return x;
     s->itlb[mmu][i].vpage = vpage;
     s->itlb[mmu][i].ppage = w.phys & SOFTMMU_PAGE_MASK;
+    s->itlb[mmu][i].global = w.global;
+    if (!w.global && mmu == 0)
+      s->exec_local0 = true;
     int level = w.page_mask == ~0xfffull ? 0 : w.page_mask == ~0x1fffffull ? 1 : 2;
     unsigned b = exec_bit(va, level);
     s->exec_pages[b / 64] |= 1ull << (b % 64);

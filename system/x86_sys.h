@@ -155,10 +155,18 @@ typedef struct X86Sys {
   /* Per TLB entry: the mask of the page it came from (4K, 2M or 1G), so
    * invlpg drops every piece of a large page. */
   uint64_t tlb_vmask[SOFTMMU_MMU_MAX][SOFTMMU_TLB_SIZE];
+  /* Per TLB entry: it came from a global mapping (CR4.PGE and the leaf's G),
+   * so a CR3 write keeps it. */
+  bool tlb_global[SOFTMMU_MMU_MAX][SOFTMMU_TLB_SIZE];
   struct {
     uint64_t vpage; /* virtual page; ~0: empty */
     uint64_t ppage;
+    uint8_t global; /* bool; memset to 0xff with the rest when emptied */
   } itlb[SOFTMMU_MMU_MAX][X86_ITLB_SIZE];
+  /* CPL0 code was fetched through a non-global mapping since the runtime's
+   * virtual lookups were last all dropped: a CR3 write must drop CPL0's too
+   * (otherwise only CPL3's go). */
+  bool exec_local0;
   /* The mappings code was fetched through since the runtime's virtual lookups
    * were last dropped, hashed (a bit per (page base, size)): invlpg of a page
    * no code came from leaves those lookups alone. */
@@ -257,10 +265,11 @@ void x86sys_phys_written(EmuCpu *cpu, uint64_t gpa, uint64_t len);
  * MMIO pages go to the bus; writes to code pages drop its translations. */
 bool x86sys_vread(EmuCpu *cpu, uint64_t va, void *buf, size_t n, int cpl);
 bool x86sys_vwrite(EmuCpu *cpu, uint64_t va, const void *buf, size_t n, int cpl);
-/* Drop every translation of the TLBs and the runtime's virtual lookups (CR3
- * writes, paging mode changes). Global pages are not kept: every CR3 write
- * flushes everything (correct, if slower than keeping them). */
+/* Drop every translation of the TLBs and the runtime's virtual lookups
+ * (paging mode changes, CR4.PGE toggled, reset). */
 void x86sys_tlb_flush(EmuCpu *cpu);
+/* A CR3 write: drop the translations that did not come from global pages. */
+void x86sys_tlb_flush_nonglobal(EmuCpu *cpu);
 void x86sys_tlb_flush_page(EmuCpu *cpu, uint64_t va); /* invlpg */
 
 #endif

@@ -45,6 +45,7 @@ typedef struct X86Walk {
   uint64_t phys;      /* of the address walked */
   uint64_t page_mask; /* ~(page size - 1) of the mapping */
   bool writable;      /* a write at this privilege would succeed (and D is set) */
+  bool global;        /* CR4.PGE and the leaf's G: a CR3 write keeps it */
 } X86Walk;
 
 /* Translate va for an access at cpl (0-2 supervisor, 3 user), setting the

@@ -41,7 +41,7 @@ X86Exc x86_write_cr(X86Sys *s, int n, uint64_t v) {
     if (v >> PHYS_BITS) /* bit 63 too: no PCIDs */
       return x86_gp0();
     s->cr3 = v;
-    x86sys_tlb_flush(s->cpu);
+    x86sys_tlb_flush_nonglobal(s->cpu);
     return X86_OK;
   case 4:
     if ((v & ~CR4_VALID) || (!(v & X86_CR4_PAE) && (s->efer & X86_EFER_LMA)))

@@ -3,7 +3,8 @@
  * the #PF error codes of SDM vol. 3 4.7 (P, W/R, U/S, RSVD, I/D) for
  * not-present, U/S, R/W with CR0.WP, NX and reserved bits, non-canonical
  * addresses (#GP), accesses across pages, the TLB entries the slow paths
- * fill (RAM, MMIO, code pages), invlpg on large pages and CR3 flushes. */
+ * fill (RAM, MMIO, code pages), invlpg on large pages and CR3 flushes
+ * (which keep global pages). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -242,8 +243,46 @@ static void test_invlpg_large(void **state) {
   vm_free(vm);
 }
 
+/* A CR3 write keeps what came from global mappings (CR4.PGE and G in the
+ * leaf): TLB and instruction-TLB entries, and CPL0's virtual code lookups when
+ * all CPL0 code came from global pages. Toggling CR4.PGE drops everything. */
+static void test_global_pages(void **state) {
+  (void)state;
+  Vm *vm = vm_new();
+  const SoftmmuOps *ops = &x86_softmmu_ops;
+  uint64_t g = 0xb000000ull, l = 0xc001000ull, v, phys; /* other TLB slots */
+  uint32_t mode;
+  vm_map(vm, g, 0x500000, P_W | P_G, 0);
+  vm_map(vm, l, 0x501000, P_W, 0);
+  assert_int_equal(x86_write_cr(vm->s, 3, vm->s->cr3).vec, -1); /* start clean */
+  ops->load(vm->c, g, SOFTMMU_INFO(8, 0, 0), &v);
+  ops->load(vm->c, l, SOFTMMU_INFO(8, 0, 0), &v);
+  assert_true(x86_code_key(vm->cpu, g + 0x10, &phys, &mode));
+  assert_false(vm->s->exec_local0);
+  assert_int_equal(x86_write_cr(vm->s, 3, vm->s->cr3).vec, -1);
+  assert_int_equal(softmmu_tlb_entry(&vm->s->tlb, 0, g)->tag_read, g);
+  assert_true(softmmu_tlb_entry(&vm->s->tlb, 0, l)->tag_read & SOFTMMU_TLB_INVALID);
+  assert_int_equal(vm->s->itlb[0][(g >> 12) % X86_ITLB_SIZE].vpage, g);
+  /* Code from a non-global page: the next CR3 write drops CPL0's lookups. */
+  assert_true(x86_code_key(vm->cpu, l, &phys, &mode));
+  assert_int_equal(phys, 0x501000);
+  assert_true(vm->s->exec_local0);
+  assert_int_equal(x86_write_cr(vm->s, 3, vm->s->cr3).vec, -1);
+  assert_false(vm->s->exec_local0);
+  assert_int_equal(vm->s->itlb[0][(l >> 12) % X86_ITLB_SIZE].vpage, ~0ull);
+  assert_int_equal(vm->s->itlb[0][(g >> 12) % X86_ITLB_SIZE].vpage, g);
+  /* PGE off: the global page goes too, and is not global any more. */
+  assert_int_equal(x86_write_cr(vm->s, 4, vm->s->cr4 & ~X86_CR4_PGE).vec, -1);
+  assert_true(softmmu_tlb_entry(&vm->s->tlb, 0, g)->tag_read & SOFTMMU_TLB_INVALID);
+  ops->load(vm->c, g, SOFTMMU_INFO(8, 0, 0), &v);
+  assert_int_equal(x86_write_cr(vm->s, 3, vm->s->cr3).vec, -1);
+  assert_true(softmmu_tlb_entry(&vm->s->tlb, 0, g)->tag_read & SOFTMMU_TLB_INVALID);
+  vm_free(vm);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_global_pages),
       cmocka_unit_test(test_4k_and_ad_bits),
       cmocka_unit_test(test_large_pages),
       cmocka_unit_test(test_fault_codes),

@@ -321,13 +321,16 @@ static void test_control_registers(void **state) {
   assert_int_equal(vm_vector(vm), X86_EXC_GP);
   assert_true(vm->s->cr0 & X86_CR0_PG);
   vm_free(vm);
-  /* A CR3 write drops the TLB entries (global ones too). */
+  /* A CR3 write drops the TLB entries but the global ones (KTEXT is). */
   vm = vm_new();
-  uint64_t v;
+  uint64_t v, low = 0x123000; /* identity-mapped, not global */
   x86_softmmu_ops.load(vm->c, KTEXT + 0x8000, SOFTMMU_INFO(8, 0, 0), &v);
+  x86_softmmu_ops.load(vm->c, low, SOFTMMU_INFO(8, 0, 0), &v);
   assert_int_equal(softmmu_tlb_entry(&vm->s->tlb, 0, KTEXT + 0x8000)->tag_read, KTEXT + 0x8000);
+  assert_int_equal(softmmu_tlb_entry(&vm->s->tlb, 0, low)->tag_read, low);
   assert_int_equal(vm_run_kernel(vm, cr3_reload, sizeof cr3_reload), X86SYS_HALT);
-  assert_true(softmmu_tlb_entry(&vm->s->tlb, 0, KTEXT + 0x8000)->tag_read & SOFTMMU_TLB_INVALID);
+  assert_int_equal(softmmu_tlb_entry(&vm->s->tlb, 0, KTEXT + 0x8000)->tag_read, KTEXT + 0x8000);
+  assert_true(softmmu_tlb_entry(&vm->s->tlb, 0, low)->tag_read & SOFTMMU_TLB_INVALID);
   assert_int_equal(vm->c->gpr[X86_RAX], PT_PA);
   vm_free(vm);
   /* CPL3: mov from cr is #GP too. */
