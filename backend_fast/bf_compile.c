@@ -51,6 +51,7 @@ static void tls_free(void *unused) {
   memset(c, 0, sizeof *c);
   tls_capblocks = 0;
   bf_ra_thread_free();
+  bf_flag_groups_free();
 }
 
 static void tls_key_make(void) { pthread_key_create(&tls_key, tls_free); }
@@ -256,6 +257,7 @@ static void emit_block(BfCtx *c, uint32_t b) {
   const IrBlock *blk = &fn->blocks[b];
   c->block = b;
   bf_ra_block_begin(c, b);
+  c->hflags = 0;
   x64_bind(&c->a, &c->blabel[b]);
   if (b > 0 && c->bpc_set[b]) {
     c->cur_pc = c->bpc[b];
@@ -269,12 +271,15 @@ static void emit_block(BfCtx *c, uint32_t b) {
       pcmap_add(c);
       continue;
     }
+    if (!c->fgroup[r])
+      c->hflags = 0; /* anything else may change the host flags */
     if (i + 1 < blk->n) {
       IrRef next = blk->insts[i + 1];
       if (bf_fusable(c, in, &fn->insts[next], r)) {
         bf_ra_inst_begin(c, r, next);
         bf_lower_fused(c, r, next);
         bf_ra_inst_end(c);
+        c->hflags = 0;
         i++;
         continue;
       }
@@ -371,6 +376,7 @@ static bool setup(BfCtx *c, const IrFunc *fn, const BfConfig *cfg, uint8_t *rw, 
   c->use_r14 = gb != 0 && gb > INT32_MAX;
   out->nexits = out->npc = out->nrelocs = 0;
   x64_init(&c->a, rw, cap < (1u << 27) ? cap : (1u << 27));
+  c->fn = bf_flag_groups(c, fn);
   return fn->nblocks > 0 && bf_ra_prepare(c);
 }
 

@@ -95,6 +95,8 @@ typedef struct BfCtx {
   uint8_t *litdata;
   uint32_t litsize, litcap;
   BfRa ra;
+  const uint32_t *fgroup; /* per IrRef: its flag group (bf_flag_groups.c), 0 for none */
+  uint32_t hflags;        /* the group whose flags the host EFLAGS hold, 0 for none */
 } BfCtx;
 
 /* A pure op evaluated by ir_eval at run time (bf_h_eval): the slow, always
@@ -176,6 +178,25 @@ void bf_lower_vec_arith(BfCtx *c, IrRef r, const IrInst *in); /* vector forms of
 void bf_lower_vec_cmp(BfCtx *c, IrRef r, const IrInst *in);   /* vector cmp / fcmp */
 void bf_zext_reg(BfCtx *c, X64Reg reg, IrType t);             /* to 64 bits, in place */
 void bf_sext_reg(BfCtx *c, X64Reg reg, IrType t);
+
+/* Flag groups (bf_flag_groups.c, bf_lower_flags.c): flag ops answered by one
+ * host sub (cmp) or add of the same operands at the same size. */
+typedef struct BfFlagKey {
+  uint8_t add, size;      /* add or sub; X64Size */
+  uint8_t aconst, bconst; /* a or b is a constant's value rather than an IrRef */
+  uint64_t a, b;
+} BfFlagKey;
+typedef struct BfFlagUse {
+  BfFlagKey key;
+  bool direct; /* the op's own operands are the key's (else: a test of its operand gives its flag) */
+  X64Cond cc;  /* its value after the host op */
+} BfFlagUse;
+bool bf_flag_use(const IrFunc *fn, IrRef r, BfFlagUse *u); /* r is a groupable flag op */
+/* Schedules each block's groups as runs and sets c->fgroup; returns fn, or a
+ * shadow of it whose blocks list the new order. */
+const IrFunc *bf_flag_groups(BfCtx *c, const IrFunc *fn);
+void bf_flag_groups_free(void); /* this thread's scratch (thread exit) */
+void bf_lower_flag_member(BfCtx *c, IrRef r, const IrInst *in);
 
 /* Fused compare + consumer (bf_lower_flags.c): cmp/fcmp r whose only use is
  * the next instruction (br or select). */

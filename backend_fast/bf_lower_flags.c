@@ -8,6 +8,10 @@
 /* -- addcf addof subcf subof: a op b op carry-in, at the operand's size ------- */
 
 static void flag_op(BfCtx *c, IrRef r, const IrInst *in, bool sub, X64Cond cc) {
+  if (c->fgroup[r]) {
+    bf_lower_flag_member(c, r, in);
+    return;
+  }
   X64Asm *a = &c->a;
   X64Size s = bf_size(ir_typeof(c->fn, in->args[0]));
   uint64_t cin;
@@ -40,6 +44,10 @@ void bf_lower_subof(BfCtx *c, IrRef r, const IrInst *in) { flag_op(c, r, in, tru
 
 /* parity(a): PF of the low byte (set when its bit count is even). */
 void bf_lower_parity(BfCtx *c, IrRef r, const IrInst *in) {
+  if (c->fgroup[r]) {
+    bf_lower_flag_member(c, r, in);
+    return;
+  }
   X64Reg x = bf_gpr(c, in->args[0]);
   X64Reg d = bf_def(c, r);
   x64_rmreg_rr(&c->a, X64_TEST, X64_S8, x, x);
@@ -114,6 +122,10 @@ void bf_lower_cmp(BfCtx *c, IrRef r, const IrInst *in) {
     bf_lower_vec_cmp(c, r, in);
     return;
   }
+  if (c->fgroup[r]) {
+    bf_lower_flag_member(c, r, in);
+    return;
+  }
   CmpOps o = cmp_fetch(c, in);
   X64Reg d = bf_def(c, r);
   x64_setcc_r(&c->a, cmp_emit(c, in, o), d);
@@ -139,6 +151,118 @@ void bf_lower_fcmp(BfCtx *c, IrRef r, const IrInst *in) {
 }
 
 void bf_lower_fcmps(BfCtx *c, IrRef r, const IrInst *in) { bf_lower_fcmp(c, r, in); }
+
+/* -- Flag groups: one host op, a setcc per flag (bf_flag_groups.c) ------------------ */
+
+static bool flag_int(const IrFunc *fn, IrRef v) {
+  IrType t = ir_typeof(fn, v);
+  return t > IR_T_i1 && t <= IR_T_i64;
+}
+
+static void key_operand(const IrFunc *fn, IrRef v, uint8_t *isconst, uint64_t *val) {
+  const IrInst *in = &fn->insts[v];
+  *isconst = in->op == IR_OP_const;
+  *val = *isconst ? in->imm : v;
+}
+
+/* The key of `a op b` (b IR_NONE: the constant 0) at a's size. */
+static BfFlagKey flag_key(const IrFunc *fn, bool add, IrRef a, IrRef b) {
+  BfFlagKey k = {.add = add, .size = (uint8_t)bf_size(ir_typeof(fn, a)), .bconst = 1};
+  key_operand(fn, a, &k.aconst, &k.a);
+  if (b != IR_NONE)
+    key_operand(fn, b, &k.bconst, &k.b);
+  return k;
+}
+
+/* x's own sub or add, whose host op gives x's ZF SF PF too. */
+static BfFlagKey result_key(const IrFunc *fn, IrRef x) {
+  const IrInst *d = &fn->insts[x];
+  if ((d->op == IR_OP_sub || d->op == IR_OP_add) && d->nargs == 2)
+    return flag_key(fn, d->op == IR_OP_add, d->args[0], d->args[1]);
+  return flag_key(fn, false, x, IR_NONE); /* cmp x, 0 */
+}
+
+static bool is_zero(const IrFunc *fn, IrRef v) {
+  const IrInst *in = &fn->insts[v];
+  return in->op == IR_OP_const && in->imm == 0;
+}
+
+/* Groupable flag ops: addcf/addof/subcf/subof without carry in (the flag of the
+ * host add or sub); an integer cmp (the flags of cmp a, b), or of x against 0
+ * for eq/ne/slt/sge, and parity (x's ZF SF PF, from x's own add or sub if any). */
+bool bf_flag_use(const IrFunc *fn, IrRef r, BfFlagUse *u) {
+  const IrInst *in = &fn->insts[r];
+  if (in->nargs == 0 || !flag_int(fn, in->args[0]))
+    return false;
+  IrRef a = in->args[0];
+  switch (in->op) {
+  case IR_OP_addcf:
+  case IR_OP_addof:
+  case IR_OP_subcf:
+  case IR_OP_subof: {
+    if (!is_zero(fn, in->args[2]))
+      return false;
+    bool add = in->op == IR_OP_addcf || in->op == IR_OP_addof;
+    bool cf = in->op == IR_OP_addcf || in->op == IR_OP_subcf;
+    *u = (BfFlagUse){flag_key(fn, add, a, in->args[1]), true, cf ? X64_CC_C : X64_CC_O};
+    return true;
+  }
+  case IR_OP_cmp: {
+    IrPred p = (IrPred)in->imm;
+    if (p > IR_PRED_sge)
+      return false;
+    static const X64Cond zero_cc[IR_PRED_sge + 1] = {
+        [IR_PRED_eq] = X64_CC_E, [IR_PRED_ne] = X64_CC_NE, [IR_PRED_slt] = X64_CC_S,
+        [IR_PRED_sge] = X64_CC_NS};
+    bool by_result = (p == IR_PRED_eq || p == IR_PRED_ne || p == IR_PRED_slt ||
+                      p == IR_PRED_sge) && is_zero(fn, in->args[1]);
+    if (by_result)
+      *u = (BfFlagUse){result_key(fn, a), false, zero_cc[p]};
+    else
+      *u = (BfFlagUse){flag_key(fn, false, a, in->args[1]), true, int_cc[p]};
+    return true;
+  }
+  case IR_OP_parity:
+    *u = (BfFlagUse){result_key(fn, a), false, X64_CC_P};
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* A member of a flag group: unless the host flags already hold its group's,
+ * its own operands' host op sets them (the group's first member is direct when
+ * any is, so a sub or add then sets every flag the others read; else a test
+ * of the value gives ZF SF PF). */
+void bf_lower_flag_member(BfCtx *c, IrRef r, const IrInst *in) {
+  BfFlagUse u;
+  bf_flag_use(c->fn, r, &u);
+  X64Size s = bf_size(ir_typeof(c->fn, in->args[0]));
+  if (c->hflags != c->fgroup[r]) {
+    if (!u.direct) {
+      X64Reg x = bf_gpr(c, in->args[0]);
+      x64_rmreg_rr(&c->a, X64_TEST, s, x, x);
+    } else {
+      int64_t imm;
+      bool b_imm = bf_imm32(c, in->args[1], &imm);
+      X64Reg b = b_imm ? X64_NOREG : bf_gpr(c, in->args[1]);
+      X64Reg a = bf_gpr(c, in->args[0]);
+      if (u.key.add) { /* add writes its operand: into a scratch copy */
+        X64Reg t = bf_tmp(c);
+        x64_mov_rr(&c->a, X64_S64, t, a);
+        a = t;
+      }
+      X64AluOp op = u.key.add ? X64_ADD : X64_CMP;
+      if (b_imm)
+        x64_alu_ri(&c->a, op, s, a, imm);
+      else
+        x64_alu_rr(&c->a, op, s, a, b);
+    }
+    c->hflags = c->fgroup[r];
+  }
+  X64Reg d = bf_def(c, r); /* spills and moves leave the flags alone */
+  x64_setcc_r(&c->a, u.cc, d);
+}
 
 /* -- Fusion -------------------------------------------------------------------------- */
 
