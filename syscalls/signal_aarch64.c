@@ -74,10 +74,12 @@ static void a64_process_init(void) {
 
 /* -- Frame ------------------------------------------------------------------- */
 
-static void save_fpsimd(const A64Cpu *c, uint8_t *rec) {
+/* FPSR's flags are the cpu's FP environment (EmuCpuRt.fenv, a64_cpu.h). */
+static void save_fpsimd(const A64Cpu *c, uint32_t fenv, uint8_t *rec) {
   A64CtxHead h = {FPSIMD_MAGIC, FPSIMD_SIZE};
   memcpy(rec, &h, sizeof h);
-  memcpy(rec + 8, &c->fpsr, 4);
+  uint32_t fpsr = a64_fpsr_read(c, fenv);
+  memcpy(rec + 8, &fpsr, 4);
   memcpy(rec + 12, &c->fpcr, 4);
   memcpy(rec + 16, c->vreg, sizeof c->vreg);
 }
@@ -109,7 +111,7 @@ static bool a64_setup_frame(UserThread *t, int sig, const UserSigAction *act,
   f.uc.mc.sp = c->sp;
   f.uc.mc.pc = c->pc;
   f.uc.mc.pstate = a64_nzcv_get(c);
-  save_fpsimd(c, f.uc.mc.reserved); /* the terminator after it is already zero */
+  save_fpsimd(c, t->cpu->rt.fenv, f.uc.mc.reserved); /* the terminator after it is already zero */
   uint8_t *g = gmem_g2h(frame);
   /* Without SA_SIGINFO the kernel leaves the siginfo area as it was. */
   memcpy(g + sizeof f.info, &f.uc, sizeof f.uc);
@@ -131,7 +133,7 @@ static bool a64_setup_frame(UserThread *t, int sig, const UserSigAction *act,
 
 /* The records in __reserved: fpsimd is required, esr is informational, the
  * zero record ends the list; anything else (SVE, extra...) we never write. */
-static bool restore_records(A64Cpu *c, const uint8_t *res) {
+static bool restore_records(A64Cpu *c, uint32_t *fenv, const uint8_t *res) {
   bool fpsimd = false;
   for (uint32_t off = 0; off + sizeof(A64CtxHead) <= RESERVED_SIZE;) {
     A64CtxHead h;
@@ -146,8 +148,7 @@ static bool restore_records(A64Cpu *c, const uint8_t *res) {
       uint32_t fpsr, fpcr;
       memcpy(&fpsr, res + off + 8, 4);
       memcpy(&fpcr, res + off + 12, 4);
-      c->fpsr = fpsr;
-      a64_set_fpcr(c, fpcr);
+      *fenv = a64_fp_write(c, fpsr, fpcr);
       memcpy(c->vreg, res + off + 16, sizeof c->vreg);
       fpsimd = true;
     } else if (h.magic != ESR_MAGIC) {
@@ -168,10 +169,12 @@ static int64_t a64_sigreturn(UserThread *t) {
     goto bad;
   user_sig_set_blocked(t, f->uc.sigmask);
   A64Cpu saved = *c; /* a bad record list leaves nothing half-restored */
-  if (!restore_records(c, f->uc.mc.reserved)) {
+  uint32_t fenv = t->cpu->rt.fenv;
+  if (!restore_records(c, &fenv, f->uc.mc.reserved)) {
     *c = saved;
     goto bad;
   }
+  t->cpu->rt.fenv = fenv;
   memcpy(c->x, f->uc.mc.regs, sizeof c->x);
   c->sp = f->uc.mc.sp;
   c->pc = f->uc.mc.pc;

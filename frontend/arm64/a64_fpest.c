@@ -2,7 +2,9 @@
  * (FPRecipEstimate, FPRSqrtEstimate, UnsignedRecipEstimate,
  * UnsignedRSqrtEstimate) and FPRecpX, bit-exact as the Arm ARM's pseudocode
  * (the 8-bit estimate tables computed, not stored). Single (dbl = false) and
- * double operands as bits; FPCR.FZ/DN are not honoured, as elsewhere. */
+ * double operands as bits, under FPCR (FZ flushes a denormal operand, IDC; DN
+ * makes a NaN result the default NaN; RMode picks an overflow's result), with
+ * the flags the pseudocode raises added to the context. */
 #include "a64_simd.h"
 
 typedef struct FpFmt {
@@ -17,6 +19,15 @@ static bool is_nan(uint64_t x, FpFmt f) {
 }
 
 static uint64_t quiet(uint64_t x, FpFmt f) { return x | 1ull << (f.frac_bits - 1); }
+
+/* FPProcessNaN: invalid for a signalling NaN; the default NaN under FPCR.DN. */
+static uint64_t process_nan(uint64_t x, FpFmt f, A64FpCtx *c) {
+  if (!(x >> (f.frac_bits - 1) & 1))
+    c->flags |= IR_FENV_INVALID;
+  if (c->fpcr & A64_FPCR_DN)
+    return ((1ull << f.exp_bits) - 1) << f.frac_bits | 1ull << (f.frac_bits - 1);
+  return quiet(x, f);
+}
 
 static unsigned recip_estimate(unsigned a) { /* 256 <= a < 512 */
   a = a * 2 + 1;
@@ -35,23 +46,31 @@ static unsigned rsqrt_estimate(unsigned a) { /* 128 <= a < 512 */
   return (b + 1) / 2;
 }
 
-uint64_t a64_recpe(uint64_t x, bool dbl, unsigned rm) {
+uint64_t a64_recpe(uint64_t x, bool dbl, A64FpCtx *c) {
   FpFmt f = fmt(dbl);
-  unsigned n = f.frac_bits + f.exp_bits + 1;
+  a64_fz_flush(&x, dbl, c);
+  unsigned n = f.frac_bits + f.exp_bits + 1, rm = c->rm & 3;
   uint64_t sign = x >> (n - 1) & 1, mag = x & ((1ull << (n - 1)) - 1);
   int exp = (int)(mag >> f.frac_bits);
   uint64_t frac = (mag & ((1ull << f.frac_bits) - 1)) << (52 - f.frac_bits); /* as an f64's */
   uint64_t inf = ((1ull << f.exp_bits) - 1) << f.frac_bits;
   if (is_nan(x, f))
-    return quiet(x, f);
+    return process_nan(x, f, c);
   if (mag == inf)
     return sign << (n - 1);
-  if (mag == 0)
+  if (mag == 0) {
+    c->flags |= IR_FENV_DIVZERO;
     return sign << (n - 1) | inf;
+  }
   if (mag < 1ull << (f.frac_bits - 2)) { /* 1/x overflows */
-    bool to_inf = (rm & 3) == IR_RM_NEAREST || ((rm & 3) == IR_RM_UP && !sign) ||
-                  ((rm & 3) == IR_RM_DOWN && sign);
+    bool to_inf = rm == IR_RM_NEAREST || (rm == IR_RM_UP && !sign) || (rm == IR_RM_DOWN && sign);
+    c->flags |= IR_FENV_OVERFLOW | IR_FENV_INEXACT;
     return sign << (n - 1) | (to_inf ? inf : inf - 1);
+  }
+  /* FZ: a result that would be denormal (|x| >= 2^126 or 2^1022) is zero */
+  if ((c->fpcr & A64_FPCR_FZ) && exp >= (dbl ? 2045 : 253)) {
+    c->flags |= IR_FENV_UNDERFLOW;
+    return sign << (n - 1);
   }
   if (exp == 0) { /* denormal */
     if (!(frac >> 51 & 1)) {
@@ -73,19 +92,24 @@ uint64_t a64_recpe(uint64_t x, bool dbl, unsigned rm) {
   return sign << (n - 1) | (uint64_t)rexp << f.frac_bits | rfrac >> (52 - f.frac_bits);
 }
 
-uint64_t a64_rsqrte(uint64_t x, bool dbl) {
+uint64_t a64_rsqrte(uint64_t x, bool dbl, A64FpCtx *c) {
   FpFmt f = fmt(dbl);
+  a64_fz_flush(&x, dbl, c);
   unsigned n = f.frac_bits + f.exp_bits + 1;
   uint64_t sign = x >> (n - 1) & 1, mag = x & ((1ull << (n - 1)) - 1);
   int exp = (int)(mag >> f.frac_bits);
   uint64_t frac = (mag & ((1ull << f.frac_bits) - 1)) << (52 - f.frac_bits);
   uint64_t inf = ((1ull << f.exp_bits) - 1) << f.frac_bits;
   if (is_nan(x, f))
-    return quiet(x, f);
-  if (mag == 0)
+    return process_nan(x, f, c);
+  if (mag == 0) {
+    c->flags |= IR_FENV_DIVZERO;
     return sign << (n - 1) | inf;
-  if (sign) /* the default NaN */
+  }
+  if (sign) { /* the default NaN */
+    c->flags |= IR_FENV_INVALID;
     return inf | 1ull << (f.frac_bits - 1);
+  }
   if (mag == inf)
     return 0;
   if (exp == 0) { /* normalise a denormal */
@@ -101,12 +125,13 @@ uint64_t a64_rsqrte(uint64_t x, bool dbl) {
   return (uint64_t)rexp << f.frac_bits | (uint64_t)(est & 0xff) << (f.frac_bits - 8);
 }
 
-uint64_t a64_frecpx(uint64_t x, bool dbl) {
+uint64_t a64_frecpx(uint64_t x, bool dbl, A64FpCtx *c) {
   FpFmt f = fmt(dbl);
+  a64_fz_flush(&x, dbl, c);
   unsigned n = f.frac_bits + f.exp_bits + 1;
   uint64_t emask = (1ull << f.exp_bits) - 1, sign = x & 1ull << (n - 1);
   if (is_nan(x, f))
-    return quiet(x, f);
+    return process_nan(x, f, c);
   uint64_t exp = x >> f.frac_bits & emask;
   return sign | (exp == 0 ? emask - 1 : ~exp & emask) << f.frac_bits;
 }

@@ -55,6 +55,16 @@ void a64_set_fpcr(A64Cpu *cpu, uint32_t fpcr) {
   cpu->frm = to_ir[(fpcr >> A64_FPCR_RMODE_SHIFT) & 3];
 }
 
+uint32_t a64_fpsr_read(const A64Cpu *cpu, uint32_t fenv) {
+  return (cpu->fpsr & ~A64_FPSR_EXC) | a64_fpsr_of_fenv(fenv);
+}
+
+uint32_t a64_fp_write(A64Cpu *cpu, uint32_t fpsr, uint32_t fpcr) {
+  cpu->fpsr = fpsr & ~A64_FPSR_EXC;
+  a64_set_fpcr(cpu, fpcr);
+  return a64_fenv_of_fpsr(fpsr) | (fpcr & A64_FPCR_FZ ? IR_FENV_CONTROLS : 0);
+}
+
 uint32_t a64_nzcv_get(const A64Cpu *cpu) {
   return (uint32_t)cpu->n << 31 | (uint32_t)cpu->z << 30 | (uint32_t)cpu->c << 29 |
          (uint32_t)cpu->v << 28;

@@ -101,30 +101,66 @@ IrRef a64_fp_fma(A64Lift *l, IrRef addend, IrRef n, IrRef m, IrRef rm);
 /* FMAX / FMIN (nm = false) and FMAXNM / FMINNM (nm). */
 IrRef a64_fp_minmax(A64Lift *l, IrRef a, IrRef b, bool max, bool nm);
 /* Round to integral: mode is IR_RM_* or A64_RM_TIEAWAY; rm is the operand for
- * the IR modes (ignored for ties-away). */
+ * the IR modes (ignored for ties-away); exact: raise inexact (frintx). */
 #define A64_RM_TIEAWAY 4
-IrRef a64_fp_round(A64Lift *l, IrRef a, unsigned mode, IrRef rm);
+IrRef a64_fp_round(A64Lift *l, IrRef a, unsigned mode, IrRef rm, bool exact);
 /* Float to integer (scalar, or lane-wise of the same width), saturating, NaN ->
  * 0, rounded by mode as in a64_fp_round; t is the integer result type. */
 IrRef a64_fp_toint(A64Lift *l, IrRef a, IrType t, bool is_unsigned, unsigned mode, IrRef rm);
 /* a * 2^e for a float a and |e| <= 64, exact unless it over/underflows. */
 IrRef a64_fp_scale(A64Lift *l, IrRef a, int e);
+/* a * 2^fbits before a conversion to an integer of at most 64 bits: values too
+ * large to matter are clamped first, so the product cannot overflow. */
+IrRef a64_fp_scale_toint(A64Lift *l, IrRef a, unsigned fbits);
+/* r, or where a lane is NaN and FPCR.DN is set, the default NaN (results that
+ * do not go through the NaN fixes: frint*, fcvt). */
+IrRef a64_fp_dn(A64Lift *l, IrRef r);
+/* fcvt of a (double, or v2f64) to single t rounded by rm: FPCR.DN, and Arm's
+ * tininess (underflow, flushing) as a64_fp_arith. */
+IrRef a64_fp_narrow(A64Lift *l, IrRef a, IrType t, IrRef rm);
+/* Lanes (mask) where a * b is infinity times zero (FPCR.FZ: or a denormal). */
+IrRef a64_fp_inf_times_zero(A64Lift *l, IrRef a, IrRef b);
+/* v with every byte from `bytes` on a lane of 1 (1.0 for float lanes; 0 if
+ * !one): lanes an instruction does not compute (the upper half of a 64-bit
+ * vector, all but lane 0 of a scalar form), harmless for the ops that run on
+ * them anyway (0: for a conversion scaled by 2^fbits first). */
+IrRef a64_lanes_fill(A64Lift *l, IrRef v, unsigned bytes, bool one);
+static inline IrRef a64_lanes_benign(A64Lift *l, IrRef v, unsigned bytes) {
+  return a64_lanes_fill(l, v, bytes, true);
+}
 
 /* VFPExpandImm: the float an 8-bit immediate stands for, as bits (sz 0: f32, 1: f64). */
 uint64_t a64_fp_expand_imm(unsigned imm8, unsigned sz);
 
-/* Half precision (no IR type): f16 bits <-> f32/f64, through helpers. */
-IrRef a64_f16_to(A64Lift *l, IrRef h, IrType t);       /* h: i16 bits */
-IrRef a64_f16_from(A64Lift *l, IrRef f, IrRef rm);     /* -> i16 bits */
-/* The same in C (rm: IR_RM_*), for the vector forms' lane helper. */
-uint64_t a64_f16_to_f64_bits(uint64_t h);
-uint64_t a64_f64_to_f16_bits(uint64_t x, unsigned rm);
+/* Half precision (no IR type): f16 bits <-> f32/f64, through helpers that
+ * honour FPCR (AHP, DN, FZ of the single/double side, RMode) and raise Arm's
+ * flags. */
+IrRef a64_f16_to(A64Lift *l, IrRef h, IrType t); /* h: i16 bits */
+IrRef a64_f16_from(A64Lift *l, IrRef f);         /* f32/f64 -> i16 bits */
 void a64_fparm_init(void);
 
-/* a64_fpest.c: the estimates, on bits (dbl: f64, else f32; rm: IR_RM_*). */
-uint64_t a64_recpe(uint64_t x, bool dbl, unsigned rm);
-uint64_t a64_rsqrte(uint64_t x, bool dbl);
-uint64_t a64_frecpx(uint64_t x, bool dbl);
+/* -- The C side of Arm floating point (helpers of rare ops) ---------------------------
+ * FPCR as the helper reads it and what it raises: flags (IR_FENV_*) go into
+ * the FP environment, IDC (an input denormal flushed under FZ) into FPSR. */
+typedef struct A64FpCtx {
+  uint32_t fpcr;
+  unsigned rm;    /* FPCR.RMode as IR_RM_* */
+  uint32_t flags; /* IR_FENV_* raised */
+  bool idc;
+} A64FpCtx;
+A64FpCtx a64_fp_ctx(const A64Cpu *c);
+void a64_fp_ctx_done(A64Cpu *c, const A64FpCtx *x);
+/* FPUnpack's flush: a denormal single (dbl false) or double becomes zero of
+ * its sign under FPCR.FZ (IDC); returns whether it did. */
+bool a64_fz_flush(uint64_t *bits, bool dbl, A64FpCtx *x);
+/* FPConvert between half and single (dbl false) / double bits. */
+uint64_t a64_f16_to_bits(uint64_t h, bool dbl, A64FpCtx *x);
+uint64_t a64_f16_from_bits(uint64_t bits, bool dbl, A64FpCtx *x);
+
+/* a64_fpest.c: the estimates, on bits (dbl: f64, else f32). */
+uint64_t a64_recpe(uint64_t x, bool dbl, A64FpCtx *c);
+uint64_t a64_rsqrte(uint64_t x, bool dbl, A64FpCtx *c);
+uint64_t a64_frecpx(uint64_t x, bool dbl, A64FpCtx *c);
 uint64_t a64_urecpe(uint64_t x);
 uint64_t a64_ursqrte(uint64_t x);
 

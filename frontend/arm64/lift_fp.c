@@ -2,9 +2,10 @@
  * fmov (register, immediate, general), arithmetic with 1, 2 and 3 sources,
  * fcmp/fcmpe, fccmp, fcsel, fcvt between precisions, conversions to and from
  * integers (also fixed-point) and frint*. Arm's NaN, min/max and rounding rules
- * come from a64_fparm.c; FPSR exception flags are not raised. The ftype field
- * is 00 single, 01 double, 11 half; rows fix its top bit where half precision
- * (FEAT_FP16, not advertised) is not implemented. */
+ * come from a64_fparm.c. The ops run on the scalar (lane 0) only, so the FPSR
+ * flags they raise are the instruction's. The ftype field is 00 single, 01
+ * double, 11 half; rows fix its top bit where half precision (FEAT_FP16, not
+ * advertised) is not implemented. */
 #include "a64_simd.h"
 
 /* IR rounding modes of FPCR.RMode-ordered fields (rmode: N, P, M, Z). */
@@ -18,17 +19,6 @@ uint64_t a64_fp_expand_imm(unsigned imm8, unsigned sz) {
 }
 
 static IrRef src(A64Lift *l, unsigned r) { return a64_vscalar(l, r, a64_ft(F(ftype))); }
-
-/* The ops whose NaN results need Arm's fixes work on whole registers: the
- * fixes' compares and blends are then SSE lane ops in the backend (no moves
- * to general registers, no flag materialisation), and the result keeps lane
- * 0 (the others' values are never seen). */
-static IrRef vsrc(A64Lift *l, unsigned r) { return a64_v(l, r, a64_vtf(F(ftype))); }
-
-static void put_lane0(A64Lift *l, unsigned r, IrRef v) {
-  IrRef keep = ir_vconst(l->fn, IR_T_v2i64, (IrV128){F(ftype) ? ~0ull : 0xffffffffull, 0});
-  a64_set_v(l, r, ir_op2(l->fn, IR_OP_and, a64_cast(l, v, IR_T_v2i64), keep));
-}
 
 /* -- Moves and one-source ops ------------------------------------------------- */
 
@@ -47,7 +37,7 @@ static bool lift_fp_unary(A64Lift *l, const A64Row *r) {
 
 static bool lift_fsqrt(A64Lift *l, const A64Row *r) {
   (void)r;
-  put_lane0(l, F(rd), a64_fp_sqrt(l, vsrc(l, F(rn)), a64_frm(l)));
+  a64_set_vscalar(l, F(rd), a64_fp_sqrt(l, src(l, F(rn)), a64_frm(l)));
   return true;
 }
 
@@ -62,16 +52,19 @@ static bool lift_fcvt(A64Lift *l, const A64Row *r) {
   if (from == 3) {
     v = a64_f16_to(l, a64_vscalar(l, F(rn), IR_T_i16), a64_ft(to));
   } else if (to == 3) {
-    v = a64_f16_from(l, src(l, F(rn)), a64_frm(l));
+    v = a64_f16_from(l, src(l, F(rn)));
+  } else if (to == 0) { /* double to single rounds */
+    v = a64_fp_narrow(l, src(l, F(rn)), IR_T_f32, a64_frm(l));
   } else {
     IrRef args[2] = {src(l, F(rn)), a64_frm(l)};
-    v = ir_emit(fn, IR_OP_fcvt, a64_ft(to), 2, args, 0, 0);
+    v = a64_fp_dn(l, ir_emit(fn, IR_OP_fcvt, IR_T_f64, 2, args, 0, 0));
   }
   a64_set_vscalar(l, F(rd), v);
   return true;
 }
 
-/* frint{n,p,m,z,a,x,i} by opc (101 is unallocated); x and i use FPCR's mode. */
+/* frint{n,p,m,z,a,x,i} by opc (101 is unallocated); x and i use FPCR's mode,
+ * x raises inexact. */
 static bool lift_frint(A64Lift *l, const A64Row *r) {
   (void)r;
   unsigned opc = F(opc);
@@ -79,11 +72,11 @@ static bool lift_frint(A64Lift *l, const A64Row *r) {
     return false;
   IrRef v = src(l, F(rn));
   if (opc >= 6)
-    v = a64_fp_round(l, v, IR_RM_NEAREST, a64_frm(l));
+    v = a64_fp_round(l, v, IR_RM_NEAREST, a64_frm(l), opc == 6);
   else if (opc == 4)
-    v = a64_fp_round(l, v, A64_RM_TIEAWAY, IR_NONE);
+    v = a64_fp_round(l, v, A64_RM_TIEAWAY, IR_NONE, false);
   else
-    v = a64_fp_round(l, v, rmode_ir[opc], a64_rm(l, rmode_ir[opc]));
+    v = a64_fp_round(l, v, rmode_ir[opc], a64_rm(l, rmode_ir[opc]), false);
   a64_set_vscalar(l, F(rd), v);
   return true;
 }
@@ -92,14 +85,14 @@ static bool lift_frint(A64Lift *l, const A64Row *r) {
 
 /* fadd fsub fmul fdiv (a = IR op); b = 1: fnmul (the product negated). */
 static bool lift_fp_arith(A64Lift *l, const A64Row *r) {
-  IrRef v = a64_fp_arith(l, (IrOp)r->a, vsrc(l, F(rn)), vsrc(l, F(rm)), a64_frm(l));
-  put_lane0(l, F(rd), r->b ? ir_op1(l->fn, IR_OP_fneg, v) : v);
+  IrRef v = a64_fp_arith(l, (IrOp)r->a, src(l, F(rn)), src(l, F(rm)), a64_frm(l));
+  a64_set_vscalar(l, F(rd), r->b ? ir_op1(l->fn, IR_OP_fneg, v) : v);
   return true;
 }
 
 /* fmax fmin fmaxnm fminnm: a = max, b = nm. */
 static bool lift_fp_minmax(A64Lift *l, const A64Row *r) {
-  put_lane0(l, F(rd), a64_fp_minmax(l, vsrc(l, F(rn)), vsrc(l, F(rm)), r->a, r->b));
+  a64_set_vscalar(l, F(rd), a64_fp_minmax(l, src(l, F(rn)), src(l, F(rm)), r->a, r->b));
   return true;
 }
 
@@ -107,44 +100,54 @@ static bool lift_fp_minmax(A64Lift *l, const A64Row *r) {
  * (the operands are negated before the NaN rules see them, as Arm does). */
 static bool lift_fp_fma(A64Lift *l, const A64Row *r) {
   IrFunc *fn = l->fn;
-  IrRef a = vsrc(l, F(ra)), n = vsrc(l, F(rn)), m = vsrc(l, F(rm));
+  IrRef a = src(l, F(ra)), n = src(l, F(rn)), m = src(l, F(rm));
   if (r->a)
     a = ir_op1(fn, IR_OP_fneg, a);
   if (r->b)
     n = ir_op1(fn, IR_OP_fneg, n);
-  put_lane0(l, F(rd), a64_fp_fma(l, a, n, m, a64_frm(l)));
+  a64_set_vscalar(l, F(rd), a64_fp_fma(l, a, n, m, a64_frm(l)));
   return true;
 }
 
 /* -- Compares and selects ------------------------------------------------------- */
 
-/* NZCV of a compare: equal 0110, less 1000, greater 0010, unordered 0011. */
-static void fcmp_flags(A64Lift *l, IrRef a, IrRef b, IrRef cond, unsigned nzcv) {
+/* NZCV of a compare: equal 0110, less 1000, greater 0010, unordered 0011.
+ * signalling (fcmpe, fccmpe): invalid on quiet NaNs too. With cond, only if
+ * it holds (else the immediate nzcv): the operands are 0.0 otherwise, so a
+ * compare not made raises nothing. */
+static void fcmp_flags(A64Lift *l, IrRef a, IrRef b, bool signalling, IrRef cond, unsigned nzcv) {
   IrFunc *fn = l->fn;
-  IrRef f[4] = {ir_fcmp(fn, IR_PRED_folt, a, b), ir_fcmp(fn, IR_PRED_foeq, a, b),
-                ir_fcmp(fn, IR_PRED_fuge, a, b), ir_fcmp(fn, IR_PRED_funo, a, b)};
+  IrRef (*cmp)(IrFunc *, IrPred, IrRef, IrRef) = signalling ? ir_fcmps : ir_fcmp;
+  if (cond != IR_NONE) {
+    IrRef zero = ir_const(fn, ir_typeof(fn, a), 0);
+    a = ir_select(fn, cond, a, zero);
+    b = ir_select(fn, cond, b, zero);
+  }
+  IrRef f[4] = {cmp(fn, IR_PRED_folt, a, b), cmp(fn, IR_PRED_foeq, a, b),
+                cmp(fn, IR_PRED_fuge, a, b), cmp(fn, IR_PRED_funo, a, b)};
   if (cond != IR_NONE)
     for (unsigned i = 0; i < 4; i++)
       f[i] = ir_select(fn, cond, f[i], ir_const(fn, IR_T_i1, nzcv >> (3 - i) & 1));
   a64_set_nzcv(l, f[0], f[1], f[2], f[3]);
 }
 
-/* fcmp, fcmpe (opc bit 4: signal on quiet NaNs, not modelled), bit 3: with 0.0. */
+/* fcmp, fcmpe (opc bit 4: signalling), bit 3: with 0.0. */
 static bool lift_fcmp(A64Lift *l, const A64Row *r) {
   (void)r;
   if (F(opc) & 7)
     return false;
   IrRef a = src(l, F(rn));
   IrRef b = F(opc) & 8 ? ir_const(l->fn, a64_ft(F(ftype)), 0) : src(l, F(rm));
-  fcmp_flags(l, a, b, IR_NONE, 0);
+  fcmp_flags(l, a, b, F(opc) & 16, IR_NONE, 0);
   return true;
 }
 
-/* fccmp, fccmpe: the compare's flags if cond holds, else the immediate nzcv. */
+/* fccmp, fccmpe (op: signalling): the compare's flags if cond holds, else the
+ * immediate nzcv. */
 static bool lift_fccmp(A64Lift *l, const A64Row *r) {
   (void)r;
   IrRef cond = a64_cond(l, F(cond));
-  fcmp_flags(l, src(l, F(rn)), src(l, F(rm)), cond, F(nzcv));
+  fcmp_flags(l, src(l, F(rn)), src(l, F(rm)), F(op), cond, F(nzcv));
   return true;
 }
 
@@ -190,7 +193,7 @@ static bool lift_fcvtz_fixed(A64Lift *l, const A64Row *r) {
   unsigned fbits;
   if (!fixed_fbits(l, &fbits))
     return false;
-  IrRef v = a64_fp_scale(l, src(l, F(rn)), (int)fbits);
+  IrRef v = a64_fp_scale_toint(l, src(l, F(rn)), fbits);
   a64_set_x(l, F(rd), a64_fp_toint(l, v, a64_int_type(F(sf)), F(U), IR_RM_ZERO,
                                    a64_rm(l, IR_RM_ZERO)));
   return true;

@@ -7,7 +7,10 @@
  * ursqrte), the reductions fmaxv fminv fmaxnmv fminnmv, the scalar
  * pairwise ops, and fmul fmla fmls fmulx by element. Arithmetic goes through
  * a64_fparm.c for Arm's NaN results. The size field's low bit (sz) picks
- * single or double; half precision lanes only for fcvtl/fcvtn. */
+ * single or double; half precision lanes only for fcvtl/fcvtn. Lanes an
+ * instruction does not compute (the upper half of a 64-bit vector, all but
+ * lane 0 of a scalar form) are made 1.0 first (a64_lanes_benign): the IR ops
+ * run on whole registers and would raise their flags. */
 #include "a64_simd.h"
 
 enum {
@@ -18,6 +21,13 @@ enum {
 enum { SC = 1, PAIR = 2, ELEM = 4 };
 
 static IrType vtype(A64Lift *l) { return a64_vtf(F(size)); }
+
+/* The bytes of the result the row computes: the lane (scalar), 8 or 16. */
+static unsigned live_bytes(A64Lift *l, const A64Row *r) {
+  if (r->b & SC)
+    return F(size) ? 8 : 4;
+  return F(Q) ? 16 : 8;
+}
 
 /* The vector forms with double lanes need Q; by-element double needs L = 0. */
 static bool shape_ok(A64Lift *l, const A64Row *r) {
@@ -37,18 +47,19 @@ static IrRef flanes(A64Lift *l, IrType t, uint64_t f32bits, uint64_t f64bits) {
   return a64_cast(l, a64_lanes(l, a64_itype(t), ir_type_lane(t) == IR_T_f32 ? f32bits : f64bits), t);
 }
 
-/* A product of numbers that is NaN: inf * 0 (fmulx, frecps, frsqrts replace it). */
-static IrRef inf_times_zero(A64Lift *l, IrRef a, IrRef b) {
-  IrFunc *fn = l->fn;
-  IrRef p = ir_op3(fn, IR_OP_fmul, a, b, a64_rm(l, IR_RM_NEAREST));
-  return ir_op2(fn, IR_OP_andn, a64_mask(l, ir_fcmp(fn, IR_PRED_funo, p, p)),
-                a64_mask(l, ir_fcmp(fn, IR_PRED_funo, a, b)));
+/* x with the lanes of mask m made 1.0: operands of inf * 0 lanes, whose
+ * result fmulx, frecps and frsqrts replace without the invalid the IR op
+ * would raise. */
+static IrRef ones_where(A64Lift *l, IrRef m, IrRef x) {
+  IrType t = ir_typeof(l->fn, x);
+  return a64_blend(l, m, flanes(l, t, 0x3f800000u, 0x3ff0000000000000ull), x);
 }
 
-static IrRef f3_compute(A64Lift *l, unsigned op, IrRef a, IrRef b) {
+/* acc: fmla/fmls's addend (Vd), else unused. */
+static IrRef f3_compute(A64Lift *l, unsigned op, IrRef a, IrRef b, IrRef acc) {
   IrFunc *fn = l->fn;
   IrType t = ir_typeof(fn, a), it = a64_itype(t);
-  IrRef rm = a64_frm(l), v;
+  IrRef rm = a64_frm(l), v, iz;
   switch (op) {
   case F_ADD: return a64_fp_arith(l, IR_OP_fadd, a, b, rm);
   case F_SUB: return a64_fp_arith(l, IR_OP_fsub, a, b, rm);
@@ -56,45 +67,54 @@ static IrRef f3_compute(A64Lift *l, unsigned op, IrRef a, IrRef b) {
   case F_DIV: return a64_fp_arith(l, IR_OP_fdiv, a, b, rm);
   case F_MAX: case F_MIN: case F_MAXNM: case F_MINNM:
     return a64_fp_minmax(l, a, b, op == F_MAX || op == F_MAXNM, op >= F_MAXNM);
-  case F_MLA: return a64_fp_fma(l, a64_v(l, F(rd), t), a, b, rm);
-  case F_MLS: return a64_fp_fma(l, a64_v(l, F(rd), t), ir_op1(fn, IR_OP_fneg, a), b, rm);
+  case F_MLA: return a64_fp_fma(l, acc, a, b, rm);
+  case F_MLS: return a64_fp_fma(l, acc, ir_op1(fn, IR_OP_fneg, a), b, rm);
   case F_ABD: return ir_op1(fn, IR_OP_fabs, a64_fp_arith(l, IR_OP_fsub, a, b, rm));
   case F_MULX: { /* inf * 0 is 2.0, signed as a product */
     IrRef sign = ir_op2(fn, IR_OP_and, ir_op2(fn, IR_OP_xor, a64_cast(l, a, it), a64_cast(l, b, it)),
                         a64_lanes(l, it, ir_type_lane(t) == IR_T_f32 ? 0x80000000u : 1ull << 63));
     IrRef two = ir_op2(fn, IR_OP_or, sign, a64_cast(l, flanes(l, t, 0x40000000u, 0x4000000000000000ull), it));
-    v = a64_fp_arith(l, IR_OP_fmul, a, b, rm);
-    return a64_blend(l, inf_times_zero(l, a, b), a64_cast(l, two, t), v);
+    iz = a64_fp_inf_times_zero(l, a, b);
+    v = a64_fp_arith(l, IR_OP_fmul, ones_where(l, iz, a), ones_where(l, iz, b), rm);
+    return a64_blend(l, iz, a64_cast(l, two, t), v);
   }
   case F_RECPS: /* 2 - a * b fused; inf * 0 gives 2.0 */
-    v = a64_fp_fma(l, flanes(l, t, 0x40000000u, 0x4000000000000000ull), ir_op1(fn, IR_OP_fneg, a), b, rm);
-    return a64_blend(l, inf_times_zero(l, a, b), flanes(l, t, 0x40000000u, 0x4000000000000000ull), v);
+    iz = a64_fp_inf_times_zero(l, a, b);
+    v = a64_fp_fma(l, flanes(l, t, 0x40000000u, 0x4000000000000000ull),
+                   ir_op1(fn, IR_OP_fneg, ones_where(l, iz, a)), ones_where(l, iz, b), rm);
+    return a64_blend(l, iz, flanes(l, t, 0x40000000u, 0x4000000000000000ull), v);
   case F_RSQRTS: { /* (3 - a * b) / 2 rounded once; inf * 0 gives 1.5 */
-    IrRef half = flanes(l, t, 0x3f000000u, 0x3fe0000000000000ull), na = ir_op1(fn, IR_OP_fneg, a);
-    v = a64_fp_fma(l, flanes(l, t, 0x40400000u, 0x4008000000000000ull), na, b, rm);
-    IrRef halved = ir_op3(fn, IR_OP_fmul, v, half, rm);
-    /* Where 3 - a * b overflows (to inf or, rounding inward, the largest
-     * finite) but its half may not: halve a first (exact, as a is then far
-     * above the denormals). */
-    IrRef inf = flanes(l, t, 0x7f800000u, 0x7ff0000000000000ull);
-    IrRef max = flanes(l, t, 0x7f7fffffu, 0x7fefffffffffffffull);
-    IrRef over = ir_op2(fn, IR_OP_and, a64_mask(l, ir_fcmp(fn, IR_PRED_foge, ir_op1(fn, IR_OP_fabs, v), max)),
-                        a64_mask(l, ir_fcmp(fn, IR_PRED_folt, ir_op1(fn, IR_OP_fabs, a), inf)));
-    over = ir_op2(fn, IR_OP_and, over, a64_mask(l, ir_fcmp(fn, IR_PRED_folt, ir_op1(fn, IR_OP_fabs, b), inf)));
-    IrRef v2 = ir_emit(fn, IR_OP_fma, t, 4,
-                       (IrRef[]){ir_op3(fn, IR_OP_fmul, na, half, rm), b,
-                                 flanes(l, t, 0x3fc00000u, 0x3ff8000000000000ull), rm},
+    iz = a64_fp_inf_times_zero(l, a, b);
+    a = ones_where(l, iz, a);
+    b = ones_where(l, iz, b);
+    IrRef half = flanes(l, t, 0x3f000000u, 0x3fe0000000000000ull);
+    /* Two ways, each lane takes one and the other sees 1.0 (no flags): where
+     * a / 2 is exact (|a| >= 2^-125 or 2^-1021) and b is no NaN, 1.5 - a/2 * b
+     * rounded once (3 - a * b could overflow where its half does not); else
+     * 3 - a * b then halved, exact (a product that small leaves 3 - a*b far
+     * from both overflow and the denormals), NaNs as FPMulAdd picks them. */
+    IrRef big = a64_mask(l, ir_fcmp(fn, IR_PRED_foge, ir_op1(fn, IR_OP_fabs, a),
+                                    flanes(l, t, 0x01000000u, 0x0020000000000000ull)));
+    IrRef by_half = ir_op2(fn, IR_OP_and, big, a64_mask(l, ir_fcmp(fn, IR_PRED_ford, b, b)));
+    IrRef other = ir_op1(fn, IR_OP_not, by_half);
+    IrRef ha = ir_op3(fn, IR_OP_fmul, ir_op1(fn, IR_OP_fneg, ones_where(l, other, a)), half, rm);
+    IrRef v1 = ir_emit(fn, IR_OP_fma, t, 4,
+                       (IrRef[]){ha, ones_where(l, other, b), flanes(l, t, 0x3fc00000u, 0x3ff8000000000000ull), rm},
                        0, 0);
-    halved = a64_blend(l, over, v2, halved);
-    return a64_blend(l, inf_times_zero(l, a, b), flanes(l, t, 0x3fc00000u, 0x3ff8000000000000ull), halved);
+    v = a64_fp_fma(l, flanes(l, t, 0x40400000u, 0x4008000000000000ull),
+                   ir_op1(fn, IR_OP_fneg, ones_where(l, by_half, a)), ones_where(l, by_half, b), rm);
+    v = ir_op3(fn, IR_OP_fmul, v, half, rm);
+    v = a64_blend(l, by_half, v1, v);
+    return a64_blend(l, iz, flanes(l, t, 0x3fc00000u, 0x3ff8000000000000ull), v);
   }
+  /* FPCompareEQ is quiet; GE and GT (and the absolute forms) signal */
   case F_ACGE: case F_ACGT:
     a = ir_op1(fn, IR_OP_fabs, a);
     b = ir_op1(fn, IR_OP_fabs, b);
-    return ir_fcmp(fn, op == F_ACGE ? IR_PRED_foge : IR_PRED_fogt, a, b);
+    return ir_fcmps(fn, op == F_ACGE ? IR_PRED_foge : IR_PRED_fogt, a, b);
   case F_CMEQ: return ir_fcmp(fn, IR_PRED_foeq, a, b);
-  case F_CMGE: return ir_fcmp(fn, IR_PRED_foge, a, b);
-  default: return ir_fcmp(fn, IR_PRED_fogt, a, b);
+  case F_CMGE: return ir_fcmps(fn, IR_PRED_foge, a, b);
+  default: return ir_fcmps(fn, IR_PRED_fogt, a, b);
   }
 }
 
@@ -120,7 +140,9 @@ static bool lift_f3(A64Lift *l, const A64Row *r) {
     a = ev;
     b = od;
   }
-  put(l, r, f3_compute(l, (unsigned)r->a, a, b));
+  unsigned live = live_bytes(l, r);
+  IrRef acc = r->a == F_MLA || r->a == F_MLS ? a64_lanes_benign(l, a64_v(l, F(rd), t), live) : IR_NONE;
+  put(l, r, f3_compute(l, (unsigned)r->a, a64_lanes_benign(l, a, live), a64_lanes_benign(l, b, live), acc));
   return true;
 }
 
@@ -141,7 +163,9 @@ static bool lift_f2(A64Lift *l, const A64Row *r) {
   unsigned kind = r->a & 0xff, mode = r->a >> 8 & 15;
   bool u = r->a >> 12 & 1;
   IrType t = vtype(l);
-  IrRef x = a64_v(l, F(rn), t), zero = a64_cast(l, a64_lanes(l, a64_itype(t), 0), t), v;
+  unsigned live = live_bytes(l, r);
+  IrRef x = a64_lanes_benign(l, a64_v(l, F(rn), t), live);
+  IrRef zero = a64_cast(l, a64_lanes(l, a64_itype(t), 0), t), v;
   IrRef rm = mode == A64_RM_FPCR ? a64_frm(l) : a64_rm(l, mode == A64_RM_TIEAWAY ? IR_RM_ZERO : mode);
   if (mode == A64_RM_FPCR)
     mode = IR_RM_NEAREST; /* any IR mode: the operand decides */
@@ -149,18 +173,19 @@ static bool lift_f2(A64Lift *l, const A64Row *r) {
   case G_ABS: v = ir_op1(fn, IR_OP_fabs, x); break;
   case G_NEG: v = ir_op1(fn, IR_OP_fneg, x); break;
   case G_SQRT: v = a64_fp_sqrt(l, x, a64_frm(l)); break;
-  case G_RINT: v = a64_fp_round(l, x, mode, rm); break;
+  case G_RINT: v = a64_fp_round(l, x, mode, rm, u); break; /* u: frintx */
   case G_TOINT: v = a64_fp_toint(l, x, a64_itype(t), u, mode, rm); break;
   case G_SCVTF: case G_UCVTF: {
-    IrRef args[2] = {a64_v(l, F(rn), a64_itype(t)), a64_frm(l)};
+    IrRef args[2] = {a64_lanes_benign(l, a64_v(l, F(rn), a64_itype(t)), live), a64_frm(l)};
     v = ir_emit(fn, IR_OP_itof, t, 2, args, kind == G_UCVTF ? IR_CVT_UNSIGNED : IR_CVT_SIGNED, 0);
     break;
   }
-  case G_CMGT0: v = ir_fcmp(fn, IR_PRED_fogt, x, zero); break;
+  /* with zero: FPCompareEQ is quiet, the others signal */
+  case G_CMGT0: v = ir_fcmps(fn, IR_PRED_fogt, x, zero); break;
   case G_CMEQ0: v = ir_fcmp(fn, IR_PRED_foeq, x, zero); break;
-  case G_CMLT0: v = ir_fcmp(fn, IR_PRED_folt, x, zero); break;
-  case G_CMGE0: v = ir_fcmp(fn, IR_PRED_foge, x, zero); break;
-  default: v = ir_fcmp(fn, IR_PRED_fole, x, zero); break;
+  case G_CMLT0: v = ir_fcmps(fn, IR_PRED_folt, x, zero); break;
+  case G_CMGE0: v = ir_fcmps(fn, IR_PRED_foge, x, zero); break;
+  default: v = ir_fcmps(fn, IR_PRED_fole, x, zero); break;
   }
   put(l, r, v);
   return true;
@@ -178,7 +203,7 @@ static bool lift_fcvtl(A64Lift *l, const A64Row *r) {
   if (F(Q))
     x = a64_hi64(l, x);
   IrRef args[2] = {x, a64_frm(l)};
-  a64_set_v(l, F(rd), ir_emit(l->fn, IR_OP_fcvt, IR_T_v2f64, 2, args, 0, 0));
+  a64_set_v(l, F(rd), a64_fp_dn(l, ir_emit(l->fn, IR_OP_fcvt, IR_T_v2f64, 2, args, 0, 0)));
   return true;
 }
 
@@ -190,8 +215,7 @@ static bool lift_fcvtn(A64Lift *l, const A64Row *r) {
     a64_vhelper(l, A64_VH_FCVTN16, F(rd), F(rn), F(rn), 1, F(Q), false, 0);
     return true;
   }
-  IrRef args[2] = {a64_v(l, F(rn), IR_T_v2f64), a64_frm(l)};
-  IrRef v = ir_emit(l->fn, IR_OP_fcvt, IR_T_v4f32, 2, args, 0, 0);
+  IrRef v = a64_fp_narrow(l, a64_v(l, F(rn), IR_T_v2f64), IR_T_v4f32, a64_frm(l));
   if (F(Q))
     a64_set_v(l, F(rd), a64_join64(l, a64_v(l, F(rd), IR_T_v4f32), v));
   else
@@ -214,13 +238,18 @@ static bool lift_fcvtxn(A64Lift *l, const A64Row *r) {
   if (!F(size))
     return false;
   IrFunc *fn = l->fn;
-  IrRef x = a64_v(l, F(rn), IR_T_v2f64);
-  IrRef t = ir_emit(fn, IR_OP_fcvt, IR_T_v4f32, 2, (IrRef[]){x, a64_rm(l, IR_RM_ZERO)}, 0, 0);
+  IrRef x = a64_lanes_benign(l, a64_v(l, F(rn), IR_T_v2f64), r->b & SC ? 8 : 16);
+  IrRef t = a64_fp_dn(l, ir_emit(fn, IR_OP_fcvt, IR_T_v4f32, 2, (IrRef[]){x, a64_rm(l, IR_RM_ZERO)}, 0, 0));
   IrRef back = ir_emit(fn, IR_OP_fcvt, IR_T_v2f64, 2, (IrRef[]){t, a64_rm(l, IR_RM_NEAREST)}, 0, 0);
   IrRef inexact = a64_cast(l, ir_fcmp(fn, IR_PRED_fone, back, x), IR_T_v2i64);
   /* the two 64-bit masks as the low two 32-bit lanes: their low words */
   IrRef lanes = a64_unzip(l, inexact, inexact, 4, false, false);
   IrRef odd = ir_op2(fn, IR_OP_and, a64_cast(l, lanes, IR_T_v4i32), a64_lanes(l, IR_T_v4i32, 1));
+  /* under FPCR.FZ a tiny value is flushed to zero before it is made odd */
+  IrRef fz = ir_cmp(fn, IR_PRED_ne, ir_op2(fn, IR_OP_and, ir_get(fn, A64_SLOT_FPCR), a64_i32(l, A64_FPCR_FZ)),
+                    a64_i32(l, 0));
+  IrRef zero = a64_mask(l, ir_fcmp(fn, IR_PRED_foeq, t, flanes(l, IR_T_v4f32, 0, 0)));
+  odd = ir_op2(fn, IR_OP_andn, odd, ir_select(fn, fz, zero, a64_lanes(l, IR_T_v4i32, 0)));
   IrRef v = ir_op2(fn, IR_OP_or, a64_cast(l, t, IR_T_v4i32), odd);
   if (r->b & SC)
     a64_set_lane0(l, F(rd), v);
@@ -239,7 +268,8 @@ static bool lift_fredv(A64Lift *l, const A64Row *r) {
     return false;
   IrRef x = a64_v(l, F(rn), IR_T_v4f32);
   for (unsigned step = 0; step < 2; step++)
-    x = f3_compute(l, (unsigned)r->a, a64_unzip(l, x, x, 4, false, false), a64_unzip(l, x, x, 4, true, false));
+    x = f3_compute(l, (unsigned)r->a, a64_unzip(l, x, x, 4, false, false), a64_unzip(l, x, x, 4, true, false),
+                   IR_NONE);
   a64_set_lane0(l, F(rd), x);
   return true;
 }
@@ -249,7 +279,8 @@ static bool lift_fpair_scalar(A64Lift *l, const A64Row *r) {
   IrRef x = a64_v(l, F(rn), vtype(l));
   unsigned esize = F(size) ? 8 : 4;
   IrRef y = a64_unzip(l, x, x, esize, true, false);
-  a64_set_lane0(l, F(rd), f3_compute(l, (unsigned)r->a, x, y));
+  a64_set_lane0(l, F(rd), f3_compute(l, (unsigned)r->a, a64_lanes_benign(l, x, esize),
+                                     a64_lanes_benign(l, y, esize), IR_NONE));
   return true;
 }
 
@@ -312,7 +343,7 @@ const A64Row a64_rows_simd_fp[] = {
     {"frintp", FV2("0", "1", "11000"), lift_f2, G(G_RINT, IR_RM_UP, 0), 0},
     {"frintz", FV2("0", "1", "11001"), lift_f2, G(G_RINT, IR_RM_ZERO, 0), 0},
     {"frinta", FV2("1", "0", "11000"), lift_f2, G(G_RINT, A64_RM_TIEAWAY, 0), 0},
-    {"frintx", FV2("1", "0", "11001"), lift_f2, G(G_RINT, A64_RM_FPCR, 0), 0},
+    {"frintx", FV2("1", "0", "11001"), lift_f2, G(G_RINT, A64_RM_FPCR, 1), 0},
     {"frinti", FV2("1", "1", "11001"), lift_f2, G(G_RINT, A64_RM_FPCR, 0), 0},
     BOTH2("fcvtns", "0", "0", "11010", G(G_TOINT, IR_RM_NEAREST, 0)),
     BOTH2("fcvtms", "0", "0", "11011", G(G_TOINT, IR_RM_DOWN, 0)),

@@ -13,7 +13,7 @@
 typedef struct VArgs {
   unsigned kind, rd, rn, rm, size, imm;
   bool q, scalar;
-  unsigned frm; /* FPCR's rounding, IR_RM_* (the estimates' overflow) */
+  A64FpCtx *fp; /* FPCR, and the FP flags the lanes raise */
 } VArgs;
 
 static uint64_t pack(const VArgs *a) {
@@ -103,9 +103,9 @@ static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d, bool
   case A64_VH_PMUL: return pmul8(n, m);
   case A64_VH_CLZ: return clz_bits(n & mask, bits);
   case A64_VH_CLS: return clz_bits((n ^ (n >> 1)) & (mask >> 1), bits - 1);
-  case A64_VH_FRECPE: return a64_recpe(n, bits == 64, a->frm);
-  case A64_VH_FRSQRTE: return a64_rsqrte(n, bits == 64);
-  case A64_VH_FRECPX: return a64_frecpx(n, bits == 64);
+  case A64_VH_FRECPE: return a64_recpe(n, bits == 64, a->fp);
+  case A64_VH_FRSQRTE: return a64_rsqrte(n, bits == 64, a->fp);
+  case A64_VH_FRECPX: return a64_frecpx(n, bits == 64, a->fp);
   case A64_VH_URECPE: return a64_urecpe(n);
   case A64_VH_URSQRTE: return a64_ursqrte(n);
   case A64_VH_SUQADD: return sat(sd + (__int128)n, bits, true);
@@ -115,25 +115,14 @@ static uint64_t lane_op(const VArgs *a, uint64_t n, uint64_t m, uint64_t d, bool
 }
 
 /* fcvtl{2} 4S <- 4H from the low (high) half; fcvtn{2} 4H <- 4S into the low
- * (high, keeping the low) half, rounded by FPCR. Through f64: exact both ways
- * but for the one rounding to half. */
+ * (high, keeping the low) half, rounded by FPCR (a64_fparm.c: FPConvert). */
 static void half_convert(A64Cpu *c, const VArgs *a, const uint8_t *n, uint8_t *d) {
   uint8_t out[16] = {0};
   for (unsigned i = 0; i < 4; i++) {
-    if (a->kind == A64_VH_FCVTL16) {
-      uint64_t db = a64_f16_to_f64_bits(lane_get(n, 1, i + 4 * a->q));
-      double v;
-      memcpy(&v, &db, 8);
-      float f = (float)v; /* exact; a NaN keeps its payload's top */
-      memcpy(out + 4 * i, &f, 4);
-    } else {
-      float f;
-      memcpy(&f, n + 4 * i, 4);
-      double v = f; /* exact; a signalling NaN comes out quiet, as Arm converts it */
-      uint64_t db;
-      memcpy(&db, &v, 8);
-      lane_set(out, 1, i + 4 * a->q, a64_f64_to_f16_bits(db, c->frm));
-    }
+    if (a->kind == A64_VH_FCVTL16)
+      lane_set(out, 2, i, a64_f16_to_bits(lane_get(n, 1, i + 4 * a->q), false, a->fp));
+    else
+      lane_set(out, 1, i + 4 * a->q, a64_f16_from_bits(lane_get(n, 2, i), false, a->fp));
   }
   if (a->kind == A64_VH_FCVTN16 && a->q)
     memcpy(out, d, 8);
@@ -157,15 +146,16 @@ static void pmull8(A64Cpu *c, const VArgs *a, const uint8_t *n, const uint8_t *m
 static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, uint64_t a3) {
   (void)a2, (void)a3;
   A64Cpu *c = cpu;
+  A64FpCtx fp = a64_fp_ctx(c);
   VArgs a = {(unsigned)kind, packed & 31, packed >> 5 & 31, packed >> 10 & 31,
-             packed >> 15 & 3, (unsigned)(packed >> 19), packed >> 17 & 1, packed >> 18 & 1, 0};
+             packed >> 15 & 3, (unsigned)(packed >> 19), packed >> 17 & 1, packed >> 18 & 1, &fp};
   uint8_t n[16], m[16], d[16], out[16] = {0};
   memcpy(n, c->vreg[a.rn], 16);
   memcpy(m, c->vreg[a.rm], 16);
   memcpy(d, c->vreg[a.rd], 16);
-  a.frm = c->frm;
   if (a.kind == A64_VH_FCVTL16 || a.kind == A64_VH_FCVTN16) {
     half_convert(c, &a, n, d);
+    a64_fp_ctx_done(c, &fp);
     return 0;
   }
   if (a.kind == A64_VH_PMULL8) {
@@ -185,6 +175,7 @@ static uint64_t h_vop(void *cpu, uint64_t packed, uint64_t kind, uint64_t a2, ui
   memcpy(c->vreg[a.rd], out, 16);
   if (qc)
     c->fpsr |= A64_FPSR_QC;
+  a64_fp_ctx_done(c, &fp);
   return 0;
 }
 
@@ -196,7 +187,7 @@ void a64_simd_helper_init(void) { vop_helper = (uint32_t)ir_helper_register(&vop
 
 void a64_vhelper(A64Lift *l, unsigned kind, unsigned rd, unsigned rn, unsigned rm, unsigned size,
                  bool q, bool scalar, unsigned imm) {
-  VArgs a = {kind, rd, rn, rm, size, imm, q, scalar, 0};
+  VArgs a = {kind, rd, rn, rm, size, imm, q, scalar, NULL};
   IrRef args[2] = {a64_i64(l, pack(&a)), a64_i64(l, kind)};
   ir_call(l->fn, vop_helper, 2, args);
 }

@@ -92,17 +92,19 @@ static bool lift_shift_imm(A64Lift *l, const A64Row *r) {
     a64_set_v(l, F(rd), a64_vshift(l, IR_OP_shl, w, lsh));
     return true;
   }
+  /* The lanes the instruction does not compute are made 1 first (FP flags). */
   case K_CVTF: {
     IrType ft = a64_ftype(t);
-    IrRef args[2] = {x, a64_frm(l)};
+    IrRef args[2] = {a64_lanes_benign(l, x, sc ? bits / 8 : q ? 16 : 8), a64_frm(l)};
     v = ir_emit(fn, IR_OP_itof, ft, 2, args, sgn ? IR_CVT_SIGNED : IR_CVT_UNSIGNED, 0);
     v = a64_fp_scale(l, v, -(int)rsh);
     break;
   }
-  default: /* K_FCVTZ */
-    v = a64_fp_toint(l, a64_fp_scale(l, a64_v(l, F(rn), a64_ftype(t)), (int)rsh), t, !sgn,
-                     IR_RM_ZERO, a64_rm(l, IR_RM_ZERO));
+  default: { /* K_FCVTZ */
+    IrRef f = a64_lanes_fill(l, a64_v(l, F(rn), a64_ftype(t)), sc ? bits / 8 : q ? 16 : 8, false);
+    v = a64_fp_toint(l, a64_fp_scale_toint(l, f, rsh), t, !sgn, IR_RM_ZERO, a64_rm(l, IR_RM_ZERO));
     break;
+  }
   }
   if (sc)
     a64_set_lane0(l, F(rd), v);

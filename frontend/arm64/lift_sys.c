@@ -65,6 +65,23 @@ static IrRef flag_bit(A64Lift *l, unsigned slot, unsigned bit) {
   return ir_op2(fn, IR_OP_shl, v, a64_i64(l, bit));
 }
 
+/* FPSR: the slot (IDC QC NZCV) with IOC..IXC from the FP environment
+ * (a64_cpu.h): IR flag bits 0, 2..5 are FPSR bits 0..4. */
+static IrRef fpsr_read(A64Lift *l) {
+  IrFunc *fn = l->fn;
+  IrRef env = ir_fenv_get(fn);
+  IrRef flags = ir_op2(fn, IR_OP_or, ir_op2(fn, IR_OP_and, env, a64_i32(l, 1)),
+                       ir_op2(fn, IR_OP_and, ir_op2(fn, IR_OP_lshr, env, a64_i32(l, 1)), a64_i32(l, 0x1e)));
+  return ir_op2(fn, IR_OP_or, ir_get(fn, A64_SLOT_FPSR), flags);
+}
+
+/* The FP environment with its flags (flags = true) or its controls replaced by v's. */
+static void fenv_replace(A64Lift *l, IrRef v, bool flags) {
+  IrFunc *fn = l->fn;
+  uint32_t keep = flags ? IR_FENV_CONTROLS : IR_FENV_FLAGS;
+  ir_fenv_set(fn, ir_op2(fn, IR_OP_or, ir_op2(fn, IR_OP_and, ir_fenv_get(fn), a64_i32(l, keep)), v));
+}
+
 static IrRef read_sysreg(A64Lift *l, unsigned sr) {
   IrFunc *fn = l->fn;
   switch (sr) {
@@ -75,7 +92,7 @@ static IrRef read_sysreg(A64Lift *l, unsigned sr) {
     return v;
   }
   case SR_FPCR: return ir_cast(fn, IR_OP_zext, IR_T_i64, ir_get(fn, A64_SLOT_FPCR));
-  case SR_FPSR: return ir_cast(fn, IR_OP_zext, IR_T_i64, ir_get(fn, A64_SLOT_FPSR));
+  case SR_FPSR: return ir_cast(fn, IR_OP_zext, IR_T_i64, fpsr_read(l));
   case SR_TPIDR: return ir_get(fn, A64_SLOT_TPIDR);
   case SR_TPIDRRO: return a64_i64(l, 0); /* Linux keeps it 0 for native tasks */
   case SR_CTR: return a64_i64(l, a64_ctr_el0());
@@ -100,12 +117,20 @@ static bool write_sysreg(A64Lift *l, unsigned sr, IrRef v) {
     rm = ir_op2(fn, IR_OP_or, ir_op2(fn, IR_OP_lshr, rm, one), /* swap RP and RM */
                 ir_op2(fn, IR_OP_shl, ir_op2(fn, IR_OP_and, rm, one), one));
     ir_set(fn, A64_SLOT_FRM, rm);
+    /* FZ: the host's FTZ and DAZ (IR_FENV_CONTROLS) */
+    IrRef fz = ir_cmp(fn, IR_PRED_ne, ir_op2(fn, IR_OP_and, w, a64_i32(l, A64_FPCR_FZ)), a64_i32(l, 0));
+    fenv_replace(l, ir_select(fn, fz, a64_i32(l, IR_FENV_CONTROLS), a64_i32(l, 0)), false);
     return true;
   }
-  case SR_FPSR:
-    ir_set(fn, A64_SLOT_FPSR,
-           ir_op2(fn, IR_OP_and, ir_cast(fn, IR_OP_trunc, IR_T_i32, v), a64_i32(l, FPSR_MASK)));
+  case SR_FPSR: {
+    IrRef w = ir_op2(fn, IR_OP_and, ir_cast(fn, IR_OP_trunc, IR_T_i32, v), a64_i32(l, FPSR_MASK));
+    ir_set(fn, A64_SLOT_FPSR, ir_op2(fn, IR_OP_and, w, a64_i32(l, ~A64_FPSR_EXC)));
+    /* IOC..IXC (FPSR bits 0..4) to the environment's flags (bits 0, 2..5) */
+    IrRef f = ir_op2(fn, IR_OP_or, ir_op2(fn, IR_OP_and, w, a64_i32(l, 1)),
+                     ir_op2(fn, IR_OP_shl, ir_op2(fn, IR_OP_and, w, a64_i32(l, 0x1e)), a64_i32(l, 1)));
+    fenv_replace(l, f, true);
     return true;
+  }
   case SR_TPIDR: ir_set(fn, A64_SLOT_TPIDR, v); return true;
   default: return false;
   }

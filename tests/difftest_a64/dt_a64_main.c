@@ -47,7 +47,7 @@ static void usage(FILE *f) {
           "  --case K     only case K of each selected row (as a repro line says), verbosely\n"
           "  --allow FILE rows that may be unlifted (coverage gaps); stale names fail\n"
           "  --fpsr-mask  FPSR bits compared (default all)\n"
-          "  --fpcr-all   random FZ/DN/AHP/FZ16 in the input FPCR too\n"
+          "  --fpcr-all   random FZ/DN/AHP/FZ16 in the input FPCR and msr fpcr too\n"
           "  --no-tbi     no top-byte tags on base pointers\n"
           "  --wx         the runner writes code through RW->RX mprotect, not RWX\n");
 }
@@ -264,7 +264,7 @@ static void judge(Ctx *x, const DtaGenCase *g, uint64_t index, const DtaResult *
       continue;
     }
     DtaDiff d[DTA_MAX_DIFFS];
-    unsigned nd = dta_compare(&o->cmp, want, r, d, DTA_MAX_DIFFS);
+    unsigned nd = dta_compare(&o->cmp, g->c.in.fpcr, want, r, d, DTA_MAX_DIFFS);
     died |= r->died;
     mismatch |= nd > 0;
     unsigned *printed = &x->printed[o->seq ? x->nrows : key];
@@ -432,8 +432,10 @@ int main(int argc, char **argv) {
   if (!dta_allow_load(o.allow, &allow))
     return 2;
   x.nex = make_executors(&o, x.ex, 8);
-  /* FPSR bits not compared must not reach a register through mrs either. */
-  o.gen.no_fpsr_read = o.cmp.fpsr_mask != ~0u;
+  /* FPSR bits not compared must not reach a register through mrs either: a
+   * mask, or FZ (which --fpcr-all sets), under which IDC and some IXC are not
+   * compared (dta_compare.c). */
+  o.gen.no_fpsr_read = o.cmp.fpsr_mask != ~0u || o.gen.fpcr_all;
   x.t = calloc(x.nrows, sizeof *x.t);
   x.printed = calloc(x.nrows + 1, sizeof *x.printed);
   x.pool = calloc(x.nrows, sizeof *x.pool);

@@ -38,9 +38,9 @@ typedef struct DtaRow {
 const DtaRow *dta_rows(unsigned *count);
 
 typedef struct DtaGenOpts {
-  bool fpcr_all; /* also FZ, DN, AHP, FZ16 in the input FPCR (emu ignores them) */
+  bool fpcr_all; /* also FZ, DN, AHP, FZ16 in the input FPCR and in msr fpcr */
   bool no_tbi;   /* base pointers without a top-byte tag */
-  bool no_fpsr_read; /* no mrs of FPSR (when FPSR is compared under a mask) */
+  bool no_fpsr_read; /* no mrs of FPSR (when some FPSR bits are not compared) */
 } DtaGenOpts;
 
 /* A generated case: the runner's record plus which row made each instruction. */
@@ -93,9 +93,10 @@ typedef struct DtaDiff {
   char want[80], got[80];
 } DtaDiff;
 
-/* Differences between the oracle's result and an executor's (up to max). */
-unsigned dta_compare(const DtaCmpOpts *o, const DtaResult *want, const DtaResult *got,
-                     DtaDiff *d, unsigned max);
+/* Differences between the oracle's result and an executor's (up to max);
+ * in_fpcr: the case's input FPCR. */
+unsigned dta_compare(const DtaCmpOpts *o, uint64_t in_fpcr, const DtaResult *want,
+                     const DtaResult *got, DtaDiff *d, unsigned max);
 
 void dta_disas(uint32_t insn, uint64_t pc, char *out, size_t size);
 /* Whether LLVM decodes insn with the extensions emu advertises (AT_HWCAP,

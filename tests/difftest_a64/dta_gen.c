@@ -406,8 +406,8 @@ static void set_input(Build *b, uint32_t reg, uint64_t v) {
     b->g->c.in.x[reg] = v;
 }
 
-/* msr fpcr, Xt: without --fpcr-all only RMode may be set (emu ignores FZ, DN,
- * AHP, FZ16, as the input FPCR says). */
+/* msr fpcr, Xt: without --fpcr-all only RMode may be set, as in the input FPCR
+ * (FZ, DN, AHP and FZ16 are drawn only with it: FZ changes what is compared). */
 static void aim_fpcr_write(Build *b, uint32_t *insn) {
   if ((*insn & 0xffffffe0) != 0xd51b4400 || b->o->fpcr_all)
     return;
