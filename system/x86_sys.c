@@ -21,6 +21,7 @@ void x86sys_engine_config(EmuEngineConfig *cfg) {
   ops = x86_softmmu_ops;
   ops.tlb_offset = (int32_t)extra_offset();
   x86_frontend_init();
+  x86_frontend_set_sys(&x86_lifted_calls);
   cfg->frontend = &x86_frontend;
   cfg->fetch = (IrCodeFetch){.fetch = x86_code_fetch};
   cfg->mem = (IrMemOps){.load = x86_mem_load, .store = x86_mem_store, .atomic_ptr = x86_mem_atomic};

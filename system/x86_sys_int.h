@@ -124,6 +124,9 @@ static inline int x86_iopl(X86Sys *s) { return (int)((x86_flags(s) >> 12) & 3); 
 bool x86_msr_read(X86Sys *s, uint32_t index, uint64_t *value);
 bool x86_msr_write(X86Sys *s, uint32_t index, uint64_t value);
 uint64_t x86_tsc(X86Sys *s);
+/* What the frontend calls for sti and rdtsc/rdtscp lifted at CPL0
+ * (x86_sysinsn.c; x86sys_engine_config registers it). */
+extern const X86SysCalls x86_lifted_calls;
 /* EFER writes (wrmsr and the boot state): false = #GP. */
 bool x86_efer_write(X86Sys *s, uint64_t v);
 void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);

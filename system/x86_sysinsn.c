@@ -144,20 +144,43 @@ static X86Exc si_wrmsr(SysInsn *i) {
 
 /* cli/sti: IOPL-sensitive (no VME/PVI in this model). sti's interrupt
  * shadow covers the next instruction when IF was clear. */
+/* sti: IF = 1; if it was 0, no interrupt before the instruction at next. */
+static void sti(X86Sys *s, uint64_t next) {
+  X86Cpu *c = x86_guest(s);
+  if (c->rflags_rest & X86_FLAG_IF)
+    return;
+  c->rflags_rest |= X86_FLAG_IF;
+  s->shadow = true;
+  s->shadow_rip = next;
+}
+
 static X86Exc si_cli_sti(SysInsn *i) {
   if (i->s->cpl > x86_iopl(i->s))
     return x86_gp0();
-  uint64_t f = x86_flags(i->s);
-  if (i->in.mnemonic == ZYDIS_MNEMONIC_CLI) {
-    f &= ~X86_FLAG_IF;
-  } else if (!(f & X86_FLAG_IF)) {
-    f |= X86_FLAG_IF;
-    i->s->shadow = true;
-    i->s->shadow_rip = i->next;
-  }
-  x86_set_flags(i->s, f);
+  if (i->in.mnemonic == ZYDIS_MNEMONIC_CLI)
+    x86_set_flags(i->s, x86_flags(i->s) & ~X86_FLAG_IF);
+  else
+    sti(i->s, i->next);
   return X86_OK;
 }
+
+/* -- Lifted at CPL0 (the frontend calls these from generated code) ----------------- */
+
+static X86Sys *sys_of_guest(void *guest) { return x86sys_state(emu_cpu_of_guest(guest)); }
+static uint64_t lifted_tsc(void *guest) { return x86_tsc(sys_of_guest(guest)); }
+static uint64_t lifted_tsc_aux(void *guest) { return (uint32_t)sys_of_guest(guest)->tsc_aux; }
+
+/* An interrupt sti lets in is taken where the block ends, after the shadowed
+ * instruction (the frontend ends it there): make the block return. */
+static void lifted_sti(void *guest, uint64_t next) {
+  X86Sys *s = sys_of_guest(guest);
+  bool was = x86_guest(s)->rflags_rest & X86_FLAG_IF;
+  sti(s, next);
+  if (!was && s->hooks.irq_pending && s->hooks.irq_pending(s->hooks.ctx))
+    emu_cpu_kick(s->cpu);
+}
+
+const X86SysCalls x86_lifted_calls = {lifted_tsc, lifted_tsc_aux, lifted_sti};
 
 uint64_t x86_si_flags_mask(X86Sys *s) {
   uint64_t m = 0xcd5 | X86_FLAG_TF | X86_FLAG_NT | X86_FLAG_AC | X86_FLAG_ID;

@@ -103,7 +103,27 @@ static uint64_t helper_cli(void *opaque, uint64_t a0, uint64_t a1, uint64_t a2, 
   return 0;
 }
 
-enum { H_CPUID, H_RDTSC, H_RFLAGS_GET, H_RFLAGS_SET, H_CLI, H__COUNT };
+/* System mode at CPL0: the CPU model's (x86_frontend_set_sys). */
+static uint64_t helper_sys_tsc(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a0, (void)a1, (void)a2, (void)a3;
+  return x86_sys_calls()->tsc(cpu);
+}
+
+static uint64_t helper_sys_tsc_aux(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a0, (void)a1, (void)a2, (void)a3;
+  return x86_sys_calls()->tsc_aux(cpu);
+}
+
+static uint64_t helper_sys_sti(void *cpu, uint64_t next_pc, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a1, (void)a2, (void)a3;
+  x86_sys_calls()->sti(cpu, next_pc);
+  return 0;
+}
+
+enum {
+  H_CPUID, H_RDTSC, H_RFLAGS_GET, H_RFLAGS_SET, H_CLI,
+  H_SYS_TSC, H_SYS_TSC_AUX, H_SYS_STI, H__COUNT
+};
 static const IrHelper helper_defs[H__COUNT] = {
     [H_CPUID] = {"x86_cpuid", helper_cpuid, 0, IR_T_void,
                  IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
@@ -113,6 +133,13 @@ static const IrHelper helper_defs[H__COUNT] = {
                       IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
     [H_CLI] = {"x86_cli", helper_cli, 0, IR_T_void,
                IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
+    /* The clock and MSRs are state outside the registers: never merged or moved. */
+    [H_SYS_TSC] = {"x86_sys_tsc", helper_sys_tsc, 0, IR_T_i64,
+                   IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
+    [H_SYS_TSC_AUX] = {"x86_sys_tsc_aux", helper_sys_tsc_aux, 0, IR_T_i64,
+                       IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
+    [H_SYS_STI] = {"x86_sys_sti", helper_sys_sti, 1, IR_T_void,
+                   IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
 };
 static uint32_t helper_index[H__COUNT];
 
@@ -150,14 +177,31 @@ static bool lift_cpuid(X86Lift *l, const X86Lifter *e) {
   return true;
 }
 
-/* rdtsc: edx:eax; rdtscp also ecx = TSC_AUX (cpu 0). */
+/* rdtsc: edx:eax; rdtscp also ecx = TSC_AUX (user mode: cpu 0). In system
+ * mode this is reached only at CPL0 (x86_system.c): the CPU model's TSC. */
 static bool lift_rdtsc(X86Lift *l, const X86Lifter *e) {
-  IrRef t = call0(l, H_RDTSC);
+  bool sys = l->mode & X86_MODE_SYSTEM;
+  IrRef t = call0(l, sys ? H_SYS_TSC : H_RDTSC);
   x86_gpr_put(l, X86_RAX, 32, false, ir_cast(l->fn, IR_OP_trunc, IR_T_i32, t));
   x86_gpr_put(l, X86_RDX, 32, false,
               ir_cast(l->fn, IR_OP_trunc, IR_T_i32, ir_op2(l->fn, IR_OP_lshr, t, x86_i64(l, 32))));
   if (e->a)
-    x86_gpr_put(l, X86_RCX, 32, false, ir_const(l->fn, IR_T_i32, 0));
+    x86_gpr_put(l, X86_RCX, 32, false,
+                sys ? ir_cast(l->fn, IR_OP_trunc, IR_T_i32, call0(l, H_SYS_TSC_AUX))
+                    : ir_const(l->fn, IR_T_i32, 0));
+  return true;
+}
+
+/* sti reaches a lifter only in system mode at CPL0 with the CPU model's calls
+ * registered. The interrupt shadow covers the next instruction; the block
+ * ends after it, so the runner sees an interrupt the sti let in. */
+static bool lift_sti(X86Lift *l, const X86Lifter *e) {
+  (void)e;
+  if (!(l->mode & X86_MODE_SYSTEM) || (l->mode & X86_MODE_CPL3) || !x86_sys_calls())
+    return false;
+  IrRef next = x86_i64(l, l->next_pc);
+  ir_call(l->fn, helper_index[H_SYS_STI], 1, &next);
+  l->end_after_next = true;
   return true;
 }
 
@@ -225,6 +269,7 @@ const X86Lifter x86_lifters_sys[] = {
     {ZYDIS_MNEMONIC_RDTSC, lift_rdtsc, 0, 0},
     {ZYDIS_MNEMONIC_RDTSCP, lift_rdtsc, 1, 0},
     {ZYDIS_MNEMONIC_CLI, lift_cli, 0, 0},
+    {ZYDIS_MNEMONIC_STI, lift_sti, 0, 0},
     {ZYDIS_MNEMONIC_PUSHFQ, lift_pushf, 0, 0},
     {ZYDIS_MNEMONIC_POPFQ, lift_popf, 0, 0},
     {ZYDIS_MNEMONIC_LAHF, lift_lahf, 0, 0},

@@ -26,7 +26,8 @@ enum {
 #define X86_MODE_CPL3 2u   /* code runs at CPL3 (mmu_idx 1); clear: CPL0 (mmu_idx 0) */
 /* In system mode a block ends with `raise sys` (IR_EXC_sys, argument: the
  * instruction's length) at each instruction the runner carries out itself
- * (x86_is_system_insn; cli at CPL0 is lifted: it only clears IF), and before
+ * (x86_is_system_insn; cli at CPL0 is lifted: it only clears IF; so are sti
+ * and rdtsc/rdtscp at CPL0 once x86_frontend_set_sys was called), and before
  * the first instruction that starts in another 4 KiB page than the block's
  * first byte. */
 
@@ -42,6 +43,18 @@ void x86_cpuid_user(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Each mnemonic (a ZydisMnemonic value) some lifter table names, for coverage
  * reports; a mnemonic may be named more than once. */
 void x86_lifted_each(void (*fn)(void *ctx, int mnemonic), void *ctx);
+
+/* System mode's CPU model, for the instructions lifted at CPL0 instead of
+ * raising sys (x86_frontend_set_sys; until then they raise sys). Each gets
+ * the guest state (X86Cpu). */
+typedef struct X86SysCalls {
+  uint64_t (*tsc)(void *guest);     /* rdtsc/rdtscp: the TSC */
+  uint64_t (*tsc_aux)(void *guest); /* rdtscp: IA32_TSC_AUX */
+  /* sti: IF = 1; if it was 0, no interrupt before next_pc's instruction
+   * (the frontend ends the block after that one, so the runner checks). */
+  void (*sti)(void *guest, uint64_t next_pc);
+} X86SysCalls;
+void x86_frontend_set_sys(const X86SysCalls *calls);
 
 /* Registers the frontend's helpers; call once before translating. */
 void x86_frontend_init(void);

@@ -23,6 +23,7 @@ typedef struct X86Lift {
   const uint8_t *bytes;
   IrRef addr[ZYDIS_MAX_OPERAND_COUNT]; /* effective addresses, computed once */
   bool ended; /* the lifter emitted the block's terminator */
+  bool end_after_next; /* end the block after the next instruction (sti's shadow) */
   uint32_t mode; /* IrCodeFetch.mode: X86_MODE_* (0: user mode) */
 } X86Lift;
 
@@ -59,6 +60,8 @@ extern const X86Lifter x86_lifters_mmx[];      /* lift_mmx.c */
  * in CPU mode `mode` (IrCodeFetch.mode). */
 bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
                         uint32_t mode);
+/* What x86_frontend_set_sys registered (NULL: nothing). */
+const X86SysCalls *x86_sys_calls(void);
 
 /* -- Operands (x86_operand.c) --------------------------------------------- */
 

@@ -23,10 +23,21 @@ static const ZydisMnemonic sys_mnemonics[] = {
     ZYDIS_MNEMONIC_VERR,   ZYDIS_MNEMONIC_VERW,   ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT,
 };
 
+static const X86SysCalls *sys_calls;
+
+void x86_frontend_set_sys(const X86SysCalls *calls) { sys_calls = calls; }
+const X86SysCalls *x86_sys_calls(void) { return sys_calls; }
+
 bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
                         uint32_t mode) {
   if (in->mnemonic == ZYDIS_MNEMONIC_CLI && !(mode & X86_MODE_CPL3))
     return false; /* always allowed at CPL0: lift_sys.c clears IF (the kernel's most frequent) */
+  /* Also always allowed at CPL0 (no IOPL or CR4.TSD check), and frequent:
+   * lift_sys.c calls the CPU model (sti: ~150k, rdtsc(p): ~50k to a shell). */
+  bool cpl0_lifted = in->mnemonic == ZYDIS_MNEMONIC_STI || in->mnemonic == ZYDIS_MNEMONIC_RDTSC ||
+                     in->mnemonic == ZYDIS_MNEMONIC_RDTSCP;
+  if (cpl0_lifted && sys_calls && !(mode & X86_MODE_CPL3))
+    return false;
   for (size_t i = 0; i < sizeof sys_mnemonics / sizeof sys_mnemonics[0]; i++)
     if (in->mnemonic == sys_mnemonics[i])
       return true;

@@ -112,7 +112,7 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
   x86_frontend_init();
   uint64_t start = pc;
   uint32_t n = 0;
-  bool ended = false;
+  bool ended = false, end_now = false;
   bool sys = fetch->mode & X86_MODE_SYSTEM;
   if (fn->nblocks == 0)
     ir_block_new(fn);
@@ -163,6 +163,9 @@ static void translate(IrFunc *fn, uint64_t pc, const IrCodeFetch *fetch, IrBlock
     ended = l.ended;
     pc = l.next_pc;
     n++;
+    if (end_now)
+      break;
+    end_now = l.end_after_next;
   }
   ir_frontend_end(fn, ended, start, pc, n, info);
 }

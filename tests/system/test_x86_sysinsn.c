@@ -291,11 +291,71 @@ static void test_tsc(void **state) {
   assert_int_equal(vm->c->gpr[X86_RDX], 1);
   assert_int_equal(vm->c->gpr[X86_RAX], 1000);
   assert_int_equal(vm->c->gpr[X86_RCX], 7);
+  /* At CPL0 both are lifted: one exit (the hlt) for all three. */
+  static const uint8_t both[] = {0x0f, 0x31, 0x89, 0xc6, 0x0f, 0x01, 0xf9, 0xf4}; /* mov esi, eax */
+  vm_poke(vm, KTEXT_PA, both, sizeof both);
+  vm->c->rip = KTEXT;
+  vm->clock = 7000;
+  assert_int_equal(vm_run(vm, 1), X86SYS_HALT);
+  assert_int_equal(vm->c->gpr[X86_RSI], 2000);
+  assert_int_equal(vm->c->gpr[X86_RAX], 2000);
+  assert_int_equal(vm->c->gpr[X86_RDX], 1);
+  assert_int_equal(vm->c->gpr[X86_RCX], 7);
   vm->s->cr4 |= X86_CR4_TSD;
   vm_poke(vm, UTEXT_PA, rdtsc, sizeof rdtsc);
   vm_enter_user(vm, UTEXT, USTACK + 0x800);
   assert_int_equal(vm_run(vm, 10), X86SYS_HALT);
   assert_int_equal(vm_vector(vm), X86_EXC_GP);
+  vm_free(vm);
+}
+
+static bool irq_line;
+static bool irq_line_pending(void *ctx) {
+  (void)ctx;
+  return irq_line;
+}
+
+/* sti at CPL0 is lifted: IF set with the shadow over the next instruction,
+ * and the block ends after that one, returning to the runner if an interrupt
+ * is pending, so it is taken there; sti; hlt still halts first. */
+static void test_sti(void **state) {
+  (void)state;
+  /* sti; mov eax, 1; mov ebx, 2; hlt */
+  static const uint8_t code[] = {0xfb, 0xb8, 1, 0, 0, 0, 0xbb, 2, 0, 0, 0, 0xf4};
+  static const uint8_t sti_hlt[] = {0xfb, 0xf4};
+  Vm *vm = vm_new();
+  vm->s->hooks.irq_pending = irq_line_pending;
+  irq_line = false;
+  vm_poke(vm, KTEXT_PA, code, sizeof code);
+  vm->c->rflags_rest &= ~X86_FLAG_IF;
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_HALT); /* no exit for sti */
+  assert_true(vm->c->rflags_rest & X86_FLAG_IF);
+  assert_int_equal(vm->c->gpr[X86_RBX], 2);
+  /* An interrupt is pending: the runner gets control after the mov. */
+  irq_line = true;
+  vm->c->rflags_rest &= ~X86_FLAG_IF;
+  vm->c->gpr[X86_RAX] = vm->c->gpr[X86_RBX] = 0;
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_CONTINUE);
+  assert_int_equal(vm->c->rip, KTEXT + 6);
+  assert_int_equal(vm->c->gpr[X86_RAX], 1);
+  assert_int_equal(vm->c->gpr[X86_RBX], 0);
+  assert_true(vm->s->shadow);
+  assert_int_equal(vm->s->shadow_rip, KTEXT + 1); /* passed: the interrupt can come */
+  assert_true(x86sys_irq_ready(vm->cpu));
+  /* IF already set: no shadow, nothing to report. */
+  vm->s->shadow = false;
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_HALT);
+  assert_int_equal(vm->c->gpr[X86_RBX], 2);
+  /* sti; hlt: the hlt runs under the shadow, in the same block. */
+  vm_poke(vm, KTEXT_PA, sti_hlt, sizeof sti_hlt);
+  vm->c->rflags_rest &= ~X86_FLAG_IF;
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_HALT);
+  assert_int_equal(vm->c->rip, KTEXT + 2);
+  assert_true(x86sys_halted(vm->cpu));
   vm_free(vm);
 }
 
@@ -663,6 +723,7 @@ int main(void) {
       cmocka_unit_test(test_cpuid),
       cmocka_unit_test(test_msrs),
       cmocka_unit_test(test_tsc),
+      cmocka_unit_test(test_sti),
       cmocka_unit_test(test_control_registers),
       cmocka_unit_test(test_invlpg),
       cmocka_unit_test(test_invlpg_code),
