@@ -279,7 +279,6 @@ static void emit_block(BfCtx *c, uint32_t b) {
         bf_ra_inst_begin(c, r, next);
         bf_lower_fused(c, r, next);
         bf_ra_inst_end(c);
-        c->hflags = 0;
         i++;
         continue;
       }

@@ -16,7 +16,11 @@
 
 #include "bf_int.h"
 
-enum { MAX_GROUPS = 32 }; /* per block; flag ops past that are lowered alone */
+enum {
+  MAX_GROUPS = 32, /* per block; flag ops past that are lowered alone */
+  MAX_HOIST = 64,  /* how far a set may move up to its flag */
+};
+#define SET_MOVED (UINT32_MAX - 1) /* setat[] of a set moved next to its flag */
 
 typedef struct Group {
   BfFlagKey key;
@@ -28,6 +32,8 @@ typedef struct Group {
 static __thread struct {
   uint32_t *grp;  /* per IrRef: group id, 0 for none */
   uint32_t *lpos; /* per IrRef: index in the block being scanned, else UINT32_MAX */
+  uint32_t *nuse; /* per IrRef: uses */
+  uint32_t *setat; /* per IrRef: index of the set that is a flag's only use, or SET_MOVED */
   uint32_t cap_vals;
   IrBlock *blocks;
   uint32_t cap_blocks;
@@ -50,7 +56,7 @@ static void *grow(void *p, size_t n, size_t size, uint32_t *cap) {
 }
 
 void bf_flag_groups_free(void) {
-  free(fg.grp), free(fg.lpos), free(fg.blocks), free(fg.insts);
+  free(fg.grp), free(fg.lpos), free(fg.nuse), free(fg.setat), free(fg.blocks), free(fg.insts);
   memset(&fg, 0, sizeof fg);
 }
 
@@ -80,6 +86,25 @@ static bool movable(const IrFunc *fn, IrRef r, uint32_t first) {
   return true;
 }
 
+/* A flag's only use, an i1 slot's set at index s, may move up to the run at
+ * index `first` when nothing between reads that slot, writes it, may fault or
+ * has another effect. Then the flag's setcc writes the slot (bf_lower_fused). */
+static bool set_hoistable(const IrFunc *fn, const IrBlock *blk, uint32_t first, uint32_t s) {
+  const IrInst *set = &fn->insts[blk->insts[s]];
+  if (s - first > MAX_HOIST || fn->rf->regs[set->imm].type != IR_T_i1)
+    return false;
+  for (uint32_t j = first + 1; j < s; j++) {
+    IrRef r = blk->insts[j];
+    const IrInst *in = &fn->insts[r];
+    uint16_t f = ir_op_info[in->op].flags;
+    bool pure = (f & IRF_PURE) && !(f & IRF_FAULT);
+    bool other_set = in->op == IR_OP_set && in->imm != set->imm;
+    if (!pure && !other_set)
+      return false;
+  }
+  return true;
+}
+
 static bool is_direct(const IrFunc *fn, IrRef r) {
   BfFlagUse u;
   return bf_flag_use(fn, r, &u) && u.direct;
@@ -93,6 +118,9 @@ static bool schedule(const IrFunc *fn, const IrBlock *blk, IrRef *out, uint32_t 
   for (uint32_t i = 0; i < blk->n; i++) {
     IrRef r = blk->insts[i];
     fg.lpos[r] = i;
+    const IrInst *in = &fn->insts[r];
+    if (in->op == IR_OP_set && fg.grp[in->args[0]] && fg.nuse[in->args[0]] == 1)
+      fg.setat[in->args[0]] = i;
     BfFlagUse u;
     if (!bf_flag_use(fn, r, &u) || fuses_next(fn, blk, i))
       continue;
@@ -116,6 +144,16 @@ static bool schedule(const IrFunc *fn, const IrBlock *blk, IrRef *out, uint32_t 
       fg.grp[r] = 0; /* alone: lowered as before */
     any |= fg.grp[r] != 0;
   }
+  for (uint32_t i = 0; i < blk->n; i++) {
+    IrRef r = blk->insts[i];
+    uint32_t s = fg.setat[r];
+    if (s == UINT32_MAX || s == SET_MOVED)
+      continue;
+    if (fg.grp[r] && set_hoistable(fn, blk, gs[fg.grp[r] - base - 1].first, s))
+      fg.setat[blk->insts[s]] = SET_MOVED;
+    else
+      fg.setat[r] = UINT32_MAX;
+  }
   *gid = base + ng;
   if (!any)
     return false;
@@ -124,7 +162,8 @@ static bool schedule(const IrFunc *fn, const IrBlock *blk, IrRef *out, uint32_t 
     IrRef r = blk->insts[i];
     uint32_t id = fg.grp[r];
     if (!id) {
-      out[k++] = r;
+      if (fg.setat[r] != SET_MOVED)
+        out[k++] = r;
       continue;
     }
     if (gs[id - base - 1].first != i)
@@ -134,8 +173,11 @@ static bool schedule(const IrFunc *fn, const IrBlock *blk, IrRef *out, uint32_t 
     for (int direct = 1; direct >= 0; direct--)
       for (uint32_t j = i; j < blk->n; j++) {
         IrRef m = blk->insts[j];
-        if (fg.grp[m] == id && is_direct(fn, m) == (bool)direct)
+        if (fg.grp[m] == id && is_direct(fn, m) == (bool)direct) {
           out[k++] = m;
+          if (fg.setat[m] != UINT32_MAX)
+            out[k++] = blk->insts[fg.setat[m]];
+        }
       }
   }
   return true;
@@ -145,10 +187,20 @@ const IrFunc *bf_flag_groups(BfCtx *c, const IrFunc *fn) {
   uint32_t n = fn->ninsts, total = 0;
   uint32_t cap = fg.cap_vals;
   fg.grp = grow(fg.grp, n, sizeof *fg.grp, &cap), cap = fg.cap_vals;
-  fg.lpos = grow(fg.lpos, n, sizeof *fg.lpos, &cap);
+  fg.lpos = grow(fg.lpos, n, sizeof *fg.lpos, &cap), cap = fg.cap_vals;
+  fg.nuse = grow(fg.nuse, n, sizeof *fg.nuse, &cap), cap = fg.cap_vals;
+  fg.setat = grow(fg.setat, n, sizeof *fg.setat, &cap);
   fg.cap_vals = cap;
   memset(fg.grp, 0, n * sizeof *fg.grp);
   memset(fg.lpos, 0xff, n * sizeof *fg.lpos);
+  memset(fg.nuse, 0, n * sizeof *fg.nuse);
+  memset(fg.setat, 0xff, n * sizeof *fg.setat);
+  for (uint32_t b = 0; b < fn->nblocks; b++)
+    for (uint32_t i = 0; i < fn->blocks[b].n; i++) {
+      const IrInst *in = &fn->insts[fn->blocks[b].insts[i]];
+      for (unsigned k = 0; k < in->nargs; k++)
+        fg.nuse[in->args[k]]++;
+    }
   c->fgroup = fg.grp;
   c->hflags = 0;
   for (uint32_t b = 0; b < fn->nblocks; b++)

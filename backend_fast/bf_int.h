@@ -199,7 +199,8 @@ void bf_flag_groups_free(void); /* this thread's scratch (thread exit) */
 void bf_lower_flag_member(BfCtx *c, IrRef r, const IrInst *in);
 
 /* Fused compare + consumer (bf_lower_flags.c): cmp/fcmp r whose only use is
- * the next instruction (br or select). */
+ * the next instruction (br or select), or a flag group's member whose only use
+ * is the next instruction, the set of an i1 slot. */
 bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r);
 void bf_lower_fused(BfCtx *c, IrRef cmp, IrRef next);
 

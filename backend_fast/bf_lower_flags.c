@@ -233,8 +233,8 @@ bool bf_flag_use(const IrFunc *fn, IrRef r, BfFlagUse *u) {
 /* A member of a flag group: unless the host flags already hold its group's,
  * its own operands' host op sets them (the group's first member is direct when
  * any is, so a sub or add then sets every flag the others read; else a test
- * of the value gives ZF SF PF). */
-void bf_lower_flag_member(BfCtx *c, IrRef r, const IrInst *in) {
+ * of the value gives ZF SF PF). The setcc writes slot `m` when there is one. */
+static void flag_member(BfCtx *c, IrRef r, const IrInst *in, const X64Mem *m) {
   BfFlagUse u;
   bf_flag_use(c->fn, r, &u);
   X64Size s = bf_size(ir_typeof(c->fn, in->args[0]));
@@ -260,21 +260,30 @@ void bf_lower_flag_member(BfCtx *c, IrRef r, const IrInst *in) {
     }
     c->hflags = c->fgroup[r];
   }
+  if (m) {
+    x64_setcc_m(&c->a, u.cc, *m);
+    return;
+  }
   X64Reg d = bf_def(c, r); /* spills and moves leave the flags alone */
   x64_setcc_r(&c->a, u.cc, d);
 }
 
+void bf_lower_flag_member(BfCtx *c, IrRef r, const IrInst *in) { flag_member(c, r, in, NULL); }
+
 /* -- Fusion -------------------------------------------------------------------------- */
 
 bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r) {
+  const BfRa *ra = &c->ra;
+  bool only_use = ra->uend[r] - ra->ucur[r] == 1 && next->nargs > 0 && next->args[0] == r;
+  if (c->fgroup[r] && next->op == IR_OP_set) /* a flag into its i1 slot */
+    return only_use && c->fn->rf->regs[next->imm].type == IR_T_i1;
   if (cmp->op != IR_OP_cmp && !is_fcmp(cmp))
     return false;
   if (ir_type_is_vec(ir_typeof(c->fn, cmp->args[0])))
     return false;
   if (is_fcmp(cmp) && (cmp->imm == IR_PRED_foeq || cmp->imm == IR_PRED_fune))
     return false;
-  const BfRa *ra = &c->ra;
-  if (ra->uend[r] - ra->ucur[r] != 1 || next->nargs == 0 || next->args[0] != r)
+  if (!only_use)
     return false;
   if (next->op == IR_OP_br)
     return true;
@@ -284,6 +293,12 @@ bool bf_fusable(const BfCtx *c, const IrInst *cmp, const IrInst *next, IrRef r) 
 
 void bf_lower_fused(BfCtx *c, IrRef cr, IrRef nr) {
   const IrInst *cmp = &c->fn->insts[cr], *next = &c->fn->insts[nr];
+  if (next->op == IR_OP_set) {
+    X64Mem m = bf_cpu((int32_t)c->fn->rf->regs[next->imm].offset);
+    flag_member(c, cr, cmp, &m);
+    return;
+  }
+  c->hflags = 0; /* the compare below sets the host flags for itself */
   if (next->op == IR_OP_br) {
     X64Cond cc = cmp_emit(c, cmp, cmp_fetch(c, cmp));
     bf_branch_cc(c, cc, (uint32_t)next->imm, next->aux);
