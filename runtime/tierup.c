@@ -223,13 +223,18 @@ static int find_member(const Region *r, const Tb *t) {
   return -1;
 }
 
+static void put_member(Region *r, Tb *t, bool indirect) {
+  r->indirect[r->n] = indirect;
+  r->ranges[r->n] = (TbRange){t->pc, t->pc + t->guest_bytes};
+  r->members[r->n++] = t;
+  r->ninsns += t->ninsns;
+}
+
 /* Add t as a member if the limits allow; false if not. */
 static bool add_member(Region *r, Tb *t, bool indirect) {
   if (r->n >= REGION_MAX_BLOCKS || r->ninsns + t->ninsns > REGION_MAX_INSNS)
     return false;
-  r->indirect[r->n] = indirect;
-  r->members[r->n++] = t;
-  r->ninsns += t->ninsns;
+  put_member(r, t, indirect);
   return true;
 }
 
@@ -252,9 +257,8 @@ static void grow_from(EmuEngine *e, Region *r, uint32_t from, uint64_t bar) {
 }
 
 static void grow_region(EmuEngine *e, Region *r, Tb *entry, uint64_t bar) {
-  r->members[0] = entry;
-  r->indirect[0] = false;
-  r->n = 1, r->ninsns = entry->ninsns;
+  r->n = r->ninsns = 0;
+  put_member(r, entry, false);
   grow_from(e, r, 0, bar);
   r->ncovered = r->n;
 }
@@ -365,7 +369,6 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
     if (info.guest_bytes != t->guest_bytes)
       return false;
     first[i] = ir_func_append(fn, u->block);
-    r->ranges[i] = (TbRange){t->pc, t->pc + t->guest_bytes};
   }
   fn->entry = r->members[0]->pc;
   /* Exits to members become jumps: the region's internal edges. */
@@ -393,11 +396,13 @@ static bool build_ir(EmuEngine *e, Tierup *u, Region *r) {
   return true;
 }
 
+/* From the ranges: after the engine lock was let go, a flush may have freed
+ * the member blocks. */
 static void log_region(const Region *r, const char *what) {
-  emu_log("tier2: %s region at 0x%" PRIx64 ": %u blocks, %u insns:", what,
-          r->members[0]->pc, r->n, r->ninsns);
+  emu_log("tier2: %s region at 0x%" PRIx64 ": %u blocks, %u insns:", what, r->ranges[0].lo, r->n,
+          r->ninsns);
   for (uint32_t i = 0; i < r->n; i++)
-    emu_log(" 0x%" PRIx64, r->members[i]->pc);
+    emu_log(" 0x%" PRIx64, r->ranges[i].lo);
   emu_log("\n");
 }
 

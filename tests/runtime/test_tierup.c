@@ -4,6 +4,8 @@
  * frontend with two loops: a one-block loop at LOOP1 and a two-block loop at
  * LOOP2/LOOP2B; each counts r3 up to r1 adding r2 to r0 on the way, then
  * leaves by a syscall. Results must be exact whichever tier ran them. */
+#define _GNU_SOURCE /* nftw */
+#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -252,6 +254,99 @@ static void test_llvm_tier_every_block(void **unused) {
   emu_engine_free(e);
 }
 
+/* -- Regions from the persistent translation cache --------------------------
+ * The table's guest code "lives" in a read-only file mapping [0, 64K) whose
+ * bytes are a function of the address and code_version: changing the version
+ * is the guest's code changing under the cache. */
+static unsigned code_version;
+
+static size_t fake_fetch(void *ctx, uint64_t pc, uint8_t *buf, size_t max) {
+  size_t n = 0;
+  for (; n < max && pc + n < 0x10000; n++)
+    buf[n] = (uint8_t)((pc + n) * 31 + code_version);
+  return n;
+}
+
+static bool fake_origin(void *ctx, uint64_t pc, EmuCodeOrigin *out) {
+  *out = (EmuCodeOrigin){.key = 0x7ab1e, .base = 0, .lo = 0, .hi = 0x10000, .name = "table"};
+  return pc < 0x10000;
+}
+
+static EmuEngine *new_cached_engine(const char *dir) {
+  EmuEngineConfig cfg = {.frontend = &table_frontend, .tier = EMU_TIER_AUTO, .jit_threshold = 500,
+                         .fetch = {.fetch = fake_fetch}, .cache_dir = dir,
+                         .code_origin = fake_origin};
+  EmuEngine *e = emu_engine_new(&cfg);
+  assert_non_null(e);
+  assert_non_null(e->tcache);
+  return e;
+}
+
+static uint64_t llvm_functions(EmuEngine *e) {
+  BlStats st;
+  bl_jit_stats(e->bl, &st);
+  return st.functions;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  return remove(path);
+}
+
+/* Run 1 compiles the loop's region and saves it; a flush there makes the same
+ * region again, reusing the function (one JIT must not define a name twice).
+ * Run 2 installs it at the loop's first entry, without compiling, and again
+ * after a flush; run 3, whose guest code changed, does not use it. */
+static void test_regions_from_the_cache(void **unused) {
+  char dir[] = "/tmp/emu-test-tierup-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  EmuEngine *e = new_cached_engine(dir);
+  EmuCpu *cpu = new_cpu(e, 3);
+  TestCpu *s = state_of(cpu);
+  run_until_tiered(e, cpu, LOOP1);
+  uint64_t fns = llvm_functions(e);
+  emu_engine_flush(e);
+  uint64_t regions = emu_engine_stats(e)->llvm_regions;
+  for (int i = 0; i < 3000 && emu_engine_stats(e)->llvm_regions == regions; i++) {
+    assert_int_equal(run_loop(cpu, LOOP1, 20000).reason, EMU_EXIT_SYSCALL);
+    usleep(10000);
+  }
+  assert_int_equal(emu_engine_stats(e)->llvm_regions, regions + 1);
+  assert_int_equal(llvm_functions(e), fns); /* the same identity: not compiled again */
+  assert_int_equal(s->r[0], 3 * s->r[3]);
+  emu_engine_cache_save(e);
+  emu_cpu_free(cpu);
+  emu_engine_free(e);
+
+  e = new_cached_engine(dir);
+  cpu = new_cpu(e, 5);
+  s = state_of(cpu);
+  assert_int_equal(run_loop(cpu, LOOP1, 100).reason, EMU_EXIT_SYSCALL);
+  const EmuStats *st = emu_engine_stats(e);
+  assert_int_equal(st->llvm_regions_cached, 1);
+  assert_int_equal(st->llvm_regions, 0);
+  assert_true(st->insns_executed < 10); /* the loop ran in the region from its first entry */
+  emu_engine_flush(e);
+  assert_int_equal(run_loop(cpu, LOOP1, 100).reason, EMU_EXIT_SYSCALL);
+  assert_int_equal(emu_engine_stats(e)->llvm_regions_cached, 2); /* the loaded function again */
+  assert_int_equal(llvm_functions(e), 1);
+  assert_int_equal(s->r[3], 200);
+  assert_int_equal(s->r[0], 5 * 200);
+  emu_cpu_free(cpu);
+  emu_engine_free(e);
+
+  code_version++;
+  e = new_cached_engine(dir);
+  cpu = new_cpu(e, 7);
+  s = state_of(cpu);
+  assert_int_equal(run_loop(cpu, LOOP1, 100).reason, EMU_EXIT_SYSCALL);
+  assert_int_equal(emu_engine_stats(e)->llvm_regions_cached, 0);
+  assert_int_equal(s->r[0], 7 * 100);
+  emu_cpu_free(cpu);
+  emu_engine_free(e);
+  code_version--;
+  nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void) {
   emu_log_mask |= 1u << EMU_LOG_stats; /* exact tier-1 counters (no cap) */
   const struct CMUnitTest tests[] = {
@@ -261,6 +356,7 @@ int main(void) {
       cmocka_unit_test(test_kick_stops_a_region),
       cmocka_unit_test(test_invalidation_drops_the_region),
       cmocka_unit_test(test_threads_share_regions),
+      cmocka_unit_test(test_regions_from_the_cache),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
