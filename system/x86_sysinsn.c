@@ -180,7 +180,11 @@ static void lifted_sti(void *guest, uint64_t next) {
     emu_cpu_kick(s->cpu);
 }
 
-const X86SysCalls x86_lifted_calls = {lifted_tsc, lifted_tsc_aux, lifted_sti};
+static uint64_t lifted_sreg(void *guest, uint64_t seg) {
+  return seg < X86_NSEG ? sys_of_guest(guest)->seg[seg].sel : 0;
+}
+
+const X86SysCalls x86_lifted_calls = {lifted_tsc, lifted_tsc_aux, lifted_sti, lifted_sreg};
 
 uint64_t x86_si_flags_mask(X86Sys *s) {
   uint64_t m = 0xcd5 | X86_FLAG_TF | X86_FLAG_NT | X86_FLAG_AC | X86_FLAG_ID;

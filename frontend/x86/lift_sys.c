@@ -120,9 +120,14 @@ static uint64_t helper_sys_sti(void *cpu, uint64_t next_pc, uint64_t a1, uint64_
   return 0;
 }
 
+static uint64_t helper_sys_sreg(void *cpu, uint64_t seg, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a1, (void)a2, (void)a3;
+  return x86_sys_calls()->sreg(cpu, seg);
+}
+
 enum {
   H_CPUID, H_RDTSC, H_RFLAGS_GET, H_RFLAGS_SET, H_CLI,
-  H_SYS_TSC, H_SYS_TSC_AUX, H_SYS_STI, H__COUNT
+  H_SYS_TSC, H_SYS_TSC_AUX, H_SYS_STI, H_SYS_SREG, H__COUNT
 };
 static const IrHelper helper_defs[H__COUNT] = {
     [H_CPUID] = {"x86_cpuid", helper_cpuid, 0, IR_T_void,
@@ -140,6 +145,8 @@ static const IrHelper helper_defs[H__COUNT] = {
                        IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
     [H_SYS_STI] = {"x86_sys_sti", helper_sys_sti, 1, IR_T_void,
                    IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
+    [H_SYS_SREG] = {"x86_sys_sreg", helper_sys_sreg, 1, IR_T_i64,
+                    IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
 };
 static uint32_t helper_index[H__COUNT];
 
@@ -189,6 +196,18 @@ static bool lift_rdtsc(X86Lift *l, const X86Lifter *e) {
     x86_gpr_put(l, X86_RCX, 32, false,
                 sys ? ir_cast(l->fn, IR_OP_trunc, IR_T_i32, call0(l, H_SYS_TSC_AUX))
                     : ir_const(l->fn, IR_T_i32, 0));
+  return true;
+}
+
+/* mov r, sreg: the selector, zero-extended (x86_put keeps ax's upper bits).
+ * ES..GS are consecutive in Zydis and in the encoding. */
+bool x86_lift_sreg_read(X86Lift *l) {
+  if (!x86_is_sreg_read(&l->in, l->op, l->mode))
+    return false;
+  IrRef seg = x86_i64(l, (uint64_t)(l->op[1].reg.value - ZYDIS_REGISTER_ES));
+  IrRef v = ir_call(l->fn, helper_index[H_SYS_SREG], 1, &seg);
+  IrType t = x86_optype(l, 0);
+  x86_put(l, 0, t == IR_T_i64 ? v : ir_cast(l->fn, IR_OP_trunc, t, v));
   return true;
 }
 

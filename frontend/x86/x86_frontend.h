@@ -27,7 +27,8 @@ enum {
 /* In system mode a block ends with `raise sys` (IR_EXC_sys, argument: the
  * instruction's length) at each instruction the runner carries out itself
  * (x86_is_system_insn; cli at CPL0 is lifted: it only clears IF; so are sti
- * and rdtsc/rdtscp at CPL0 once x86_frontend_set_sys was called), and before
+ * and rdtsc/rdtscp at CPL0 and mov r, sreg once x86_frontend_set_sys was
+ * called), and before
  * the first instruction that starts in another 4 KiB page than the block's
  * first byte. */
 
@@ -53,6 +54,8 @@ typedef struct X86SysCalls {
   /* sti: IF = 1; if it was 0, no interrupt before next_pc's instruction
    * (the frontend ends the block after that one, so the runner checks). */
   void (*sti)(void *guest, uint64_t next_pc);
+  /* mov r, sreg (any CPL): the selector of segment register seg (ES..GS = 0..5) */
+  uint64_t (*sreg)(void *guest, uint64_t seg);
 } X86SysCalls;
 void x86_frontend_set_sys(const X86SysCalls *calls);
 

@@ -62,6 +62,11 @@ bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOpe
                         uint32_t mode);
 /* What x86_frontend_set_sys registered (NULL: nothing). */
 const X86SysCalls *x86_sys_calls(void);
+/* System mode: a register gets a segment selector (mov r, sreg), lifted
+ * (lift_sys.c). False: not that instruction, or no CPU model to ask. */
+bool x86_is_sreg_read(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
+                      uint32_t mode);
+bool x86_lift_sreg_read(X86Lift *l);
 
 /* -- Operands (x86_operand.c) --------------------------------------------- */
 

@@ -28,6 +28,16 @@ static const X86SysCalls *sys_calls;
 void x86_frontend_set_sys(const X86SysCalls *calls) { sys_calls = calls; }
 const X86SysCalls *x86_sys_calls(void) { return sys_calls; }
 
+bool x86_is_sreg_read(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
+                      uint32_t mode) {
+  if (!sys_calls || !(mode & X86_MODE_SYSTEM) || in->mnemonic != ZYDIS_MNEMONIC_MOV ||
+      op[0].type != ZYDIS_OPERAND_TYPE_REGISTER || op[1].type != ZYDIS_OPERAND_TYPE_REGISTER)
+    return false;
+  ZydisRegisterClass to = ZydisRegisterGetClass(op[0].reg.value);
+  return ZydisRegisterGetClass(op[1].reg.value) == ZYDIS_REGCLASS_SEGMENT &&
+         (to == ZYDIS_REGCLASS_GPR16 || to == ZYDIS_REGCLASS_GPR32 || to == ZYDIS_REGCLASS_GPR64);
+}
+
 bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *op,
                         uint32_t mode) {
   if (in->mnemonic == ZYDIS_MNEMONIC_CLI && !(mode & X86_MODE_CPL3))
@@ -38,6 +48,8 @@ bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOpe
                      in->mnemonic == ZYDIS_MNEMONIC_RDTSCP;
   if (cpl0_lifted && sys_calls && !(mode & X86_MODE_CPL3))
     return false;
+  if (x86_is_sreg_read(in, op, mode))
+    return false; /* unprivileged; Linux's sync_core does two per iretq (~240k to a shell) */
   for (size_t i = 0; i < sizeof sys_mnemonics / sizeof sys_mnemonics[0]; i++)
     if (in->mnemonic == sys_mnemonics[i])
       return true;

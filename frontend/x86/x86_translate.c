@@ -96,6 +96,8 @@ void x86_lifted_each(void (*fn)(void *ctx, int mnemonic), void *ctx) {
  * several tables (Zydis names the string op and the SSE op both movsd and
  * cmpsd): the others are tried, in table order, when the first says no. */
 static bool lift_one(X86Lift *l) {
+  if (x86_lift_sreg_read(l)) /* a segment register: not an operand the rows take */
+    return true;
   const X86Lifter *first = lifter_by_mnemonic[l->in.mnemonic];
   if (!first || !operands_supported(l))
     return false;

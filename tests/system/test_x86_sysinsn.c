@@ -531,6 +531,30 @@ static void test_segment_loads(void **state) {
   vm_free(vm);
 }
 
+/* mov r, sreg is lifted (no exit) at either CPL: the selector zero-extended,
+ * a 16-bit register's upper bits kept. */
+static void test_sreg_reads(void **state) {
+  (void)state;
+  /* mov eax, ss; mov rbx, cs; mov cx, ds; hlt */
+  static const uint8_t code[] = {0x8c, 0xd0, 0x48, 0x8c, 0xcb, 0x66, 0x8c, 0xd9, 0xf4};
+  Vm *vm = vm_new();
+  vm->c->gpr[X86_RAX] = vm->c->gpr[X86_RBX] = vm->c->gpr[X86_RCX] = ~0ull;
+  vm_poke(vm, KTEXT_PA, code, sizeof code);
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_HALT);
+  assert_int_equal(vm->c->gpr[X86_RAX], KERNEL_DS);
+  assert_int_equal(vm->c->gpr[X86_RBX], KERNEL_CS);
+  assert_int_equal(vm->c->gpr[X86_RCX], 0xffffffffffff0000ull | KERNEL_DS);
+  /* CPL3: the user selectors; the hlt is then #GP. */
+  vm_poke(vm, UTEXT_PA, code, sizeof code);
+  vm_enter_user(vm, UTEXT, USTACK + 0x800);
+  assert_int_equal(vm_run(vm, 2), X86SYS_HALT);
+  assert_int_equal(vm_vector(vm), X86_EXC_GP);
+  assert_int_equal(vm->c->gpr[X86_RAX], USER_DS);
+  assert_int_equal(vm->c->gpr[X86_RBX], USER_CS);
+  vm_free(vm);
+}
+
 /* mov ax, 0x40; ltr ax; str bx; sgdt [rsp-16]; hlt */
 static void test_ltr_str_sgdt(void **state) {
   (void)state;
@@ -724,6 +748,7 @@ int main(void) {
       cmocka_unit_test(test_msrs),
       cmocka_unit_test(test_tsc),
       cmocka_unit_test(test_sti),
+      cmocka_unit_test(test_sreg_reads),
       cmocka_unit_test(test_control_registers),
       cmocka_unit_test(test_invlpg),
       cmocka_unit_test(test_invlpg_code),
