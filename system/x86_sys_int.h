@@ -127,6 +127,9 @@ uint64_t x86_tsc(X86Sys *s);
 /* What the frontend calls for sti and rdtsc/rdtscp lifted at CPL0
  * (x86_sysinsn.c; x86sys_engine_config registers it). */
 extern const X86SysCalls x86_lifted_calls;
+/* iretq at CPL0 from generated code (x86_sysinsn_far.c): the new rip, or
+ * X86_IRET_DECLINED with nothing changed (a fault, another CPL). */
+uint64_t x86_iret_lifted(X86Sys *s);
 /* EFER writes (wrmsr and the boot state): false = #GP. */
 bool x86_efer_write(X86Sys *s, uint64_t v);
 void x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);

@@ -184,7 +184,10 @@ static uint64_t lifted_sreg(void *guest, uint64_t seg) {
   return seg < X86_NSEG ? sys_of_guest(guest)->seg[seg].sel : 0;
 }
 
-const X86SysCalls x86_lifted_calls = {lifted_tsc, lifted_tsc_aux, lifted_sti, lifted_sreg};
+static uint64_t lifted_iret(void *guest) { return x86_iret_lifted(sys_of_guest(guest)); }
+
+const X86SysCalls x86_lifted_calls = {lifted_tsc, lifted_tsc_aux, lifted_sti, lifted_sreg,
+                                      lifted_iret};
 
 uint64_t x86_si_flags_mask(X86Sys *s) {
   uint64_t m = 0xcd5 | X86_FLAG_TF | X86_FLAG_NT | X86_FLAG_AC | X86_FLAG_ID;

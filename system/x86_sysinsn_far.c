@@ -229,21 +229,27 @@ static X86Exc si_jmp_call_far(SysInsn *i) {
 }
 
 /* iret in 64-bit mode: always pops RIP, CS, RFLAGS, RSP, SS; no task returns. */
-static X86Exc si_iret(SysInsn *i) {
-  X86Sys *s = i->s;
-  unsigned w = x86_si_width(i);
+/* iret with operand width w. same_cpl: only a return to the current CPL is
+ * wanted (the lifted one); *declined: it was not, and nothing changed. */
+static X86Exc iret(X86Sys *s, unsigned w, bool same_cpl, bool *declined) {
+  X86Cpu *c = x86_guest(s);
+  *declined = false;
   uint64_t f = x86_flags(s);
   if (f & X86_FLAG_NT)
     return x86_gp0();
-  uint64_t v[5], d, ssd;
+  uint64_t v[5] = {0}, d, ssd;
   X86Exc x = X86_OK;
   for (int k = 0; k < 5 && !x86_failed(x); k++)
-    x = x86_si_stack_read(i, (uint64_t)k * w, w, &v[k]);
+    x = x86_vread(s, c->gpr[X86_RSP] + (uint64_t)k * w, &v[k], w, s->cpl);
   int cpl;
   if (!x86_failed(x))
     x = code_target(s, (uint16_t)v[1], true, &d, &cpl);
   if (x86_failed(x))
     return x;
+  if (same_cpl && cpl != s->cpl) {
+    *declined = true;
+    return X86_OK;
+  }
   if (!x86_canonical(v[0]))
     return x86_gp0();
   x = ss_target(s, (uint16_t)v[4], cpl, &ssd);
@@ -258,11 +264,31 @@ static X86Exc si_iret(SysInsn *i) {
   set_ss(s, (uint16_t)v[4], ssd);
   if (cpl > old)
     null_outer_segs(s, cpl);
-  i->c->rip = v[0];
-  i->c->gpr[X86_RSP] = v[3];
+  c->rip = v[0];
+  c->gpr[X86_RSP] = v[3];
   s->nmi_blocked = false;
-  i->jumped = true;
   return X86_OK;
+}
+
+static X86Exc si_iret(SysInsn *i) {
+  bool declined;
+  X86Exc x = iret(i->s, x86_si_width(i), false, &declined);
+  i->jumped = !x86_failed(x);
+  return x;
+}
+
+uint64_t x86_iret_lifted(X86Sys *s) {
+  X86Cpu *c = x86_guest(s);
+  bool was_if = c->rflags_rest & X86_FLAG_IF, was_nmi_blocked = s->nmi_blocked, declined;
+  X86Exc x = iret(s, 8, true, &declined);
+  if (x86_failed(x) || declined)
+    return X86_IRET_DECLINED; /* the runner does it again and delivers the fault */
+  const X86SysHooks *h = &s->hooks;
+  bool irq = !was_if && (c->rflags_rest & X86_FLAG_IF) && h->irq_pending && h->irq_pending(h->ctx);
+  bool nmi = was_nmi_blocked && h->nmi_pending && h->nmi_pending(h->ctx);
+  if (irq || nmi) /* let the runner deliver it where the block ends */
+    emu_cpu_kick(s->cpu);
+  return c->rip;
 }
 
 /* -- syscall / sysret ------------------------------------------------------------------ */

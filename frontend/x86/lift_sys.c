@@ -125,9 +125,14 @@ static uint64_t helper_sys_sreg(void *cpu, uint64_t seg, uint64_t a1, uint64_t a
   return x86_sys_calls()->sreg(cpu, seg);
 }
 
+static uint64_t helper_sys_iret(void *cpu, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
+  (void)a0, (void)a1, (void)a2, (void)a3;
+  return x86_sys_calls()->iret(cpu);
+}
+
 enum {
   H_CPUID, H_RDTSC, H_RFLAGS_GET, H_RFLAGS_SET, H_CLI,
-  H_SYS_TSC, H_SYS_TSC_AUX, H_SYS_STI, H_SYS_SREG, H__COUNT
+  H_SYS_TSC, H_SYS_TSC_AUX, H_SYS_STI, H_SYS_SREG, H_SYS_IRET, H__COUNT
 };
 static const IrHelper helper_defs[H__COUNT] = {
     [H_CPUID] = {"x86_cpuid", helper_cpuid, 0, IR_T_void,
@@ -147,6 +152,8 @@ static const IrHelper helper_defs[H__COUNT] = {
                    IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
     [H_SYS_SREG] = {"x86_sys_sreg", helper_sys_sreg, 1, IR_T_i64,
                     IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE},
+    [H_SYS_IRET] = {"x86_sys_iret", helper_sys_iret, 0, IR_T_i64,
+                    IR_HELPER_READS_STATE | IR_HELPER_WRITES_STATE | IR_HELPER_MEMORY},
 };
 static uint32_t helper_index[H__COUNT];
 
@@ -208,6 +215,25 @@ bool x86_lift_sreg_read(X86Lift *l) {
   IrRef v = ir_call(l->fn, helper_index[H_SYS_SREG], 1, &seg);
   IrType t = x86_optype(l, 0);
   x86_put(l, 0, t == IR_T_i64 ? v : ir_cast(l->fn, IR_OP_trunc, t, v));
+  return true;
+}
+
+/* iretq reaches a lifter only in system mode at CPL0 with the CPU model's
+ * calls registered: a return to CPL0 (Linux's sync_core, interrupts taken in
+ * the kernel) jumps from the block; anything else raises sys with nothing
+ * done, and the runner carries it out. */
+static bool lift_iretq(X86Lift *l, const X86Lifter *e) {
+  (void)e;
+  if (!(l->mode & X86_MODE_SYSTEM) || (l->mode & X86_MODE_CPL3) || !x86_sys_calls())
+    return false;
+  IrFunc *fn = l->fn;
+  IrRef rip = call0(l, H_SYS_IRET);
+  uint32_t runner = ir_block_new(fn), done = ir_block_new(fn);
+  ir_br(fn, ir_cmp(fn, IR_PRED_eq, rip, x86_i64(l, X86_IRET_DECLINED)), runner, done);
+  ir_block_set(fn, runner);
+  x86_end_raise(l, IR_EXC_sys, l->in.length);
+  ir_block_set(fn, done);
+  x86_end_jump_ind(l, rip);
   return true;
 }
 
@@ -289,6 +315,7 @@ const X86Lifter x86_lifters_sys[] = {
     {ZYDIS_MNEMONIC_RDTSCP, lift_rdtsc, 1, 0},
     {ZYDIS_MNEMONIC_CLI, lift_cli, 0, 0},
     {ZYDIS_MNEMONIC_STI, lift_sti, 0, 0},
+    {ZYDIS_MNEMONIC_IRETQ, lift_iretq, 0, 0},
     {ZYDIS_MNEMONIC_PUSHFQ, lift_pushf, 0, 0},
     {ZYDIS_MNEMONIC_POPFQ, lift_popf, 0, 0},
     {ZYDIS_MNEMONIC_LAHF, lift_lahf, 0, 0},

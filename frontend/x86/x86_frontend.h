@@ -27,8 +27,8 @@ enum {
 /* In system mode a block ends with `raise sys` (IR_EXC_sys, argument: the
  * instruction's length) at each instruction the runner carries out itself
  * (x86_is_system_insn; cli at CPL0 is lifted: it only clears IF; so are sti
- * and rdtsc/rdtscp at CPL0 and mov r, sreg once x86_frontend_set_sys was
- * called), and before
+ * rdtsc/rdtscp and iretq at CPL0 and mov r, sreg once x86_frontend_set_sys
+ * was called), and before
  * the first instruction that starts in another 4 KiB page than the block's
  * first byte. */
 
@@ -56,7 +56,11 @@ typedef struct X86SysCalls {
   void (*sti)(void *guest, uint64_t next_pc);
   /* mov r, sreg (any CPL): the selector of segment register seg (ES..GS = 0..5) */
   uint64_t (*sreg)(void *guest, uint64_t seg);
+  /* iretq at CPL0: done if it returns to CPL0 (the new rip), else
+   * X86_IRET_DECLINED with nothing changed (the block raises sys). */
+  uint64_t (*iret)(void *guest);
 } X86SysCalls;
+#define X86_IRET_DECLINED (1ull << 63) /* not canonical: never a rip iretq loads */
 void x86_frontend_set_sys(const X86SysCalls *calls);
 
 /* Registers the frontend's helpers; call once before translating. */

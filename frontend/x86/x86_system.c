@@ -45,7 +45,7 @@ bool x86_is_system_insn(const ZydisDecodedInstruction *in, const ZydisDecodedOpe
   /* Also always allowed at CPL0 (no IOPL or CR4.TSD check), and frequent:
    * lift_sys.c calls the CPU model (sti: ~150k, rdtsc(p): ~50k to a shell). */
   bool cpl0_lifted = in->mnemonic == ZYDIS_MNEMONIC_STI || in->mnemonic == ZYDIS_MNEMONIC_RDTSC ||
-                     in->mnemonic == ZYDIS_MNEMONIC_RDTSCP;
+                     in->mnemonic == ZYDIS_MNEMONIC_RDTSCP || in->mnemonic == ZYDIS_MNEMONIC_IRETQ;
   if (cpl0_lifted && sys_calls && !(mode & X86_MODE_CPL3))
     return false;
   if (x86_is_sreg_read(in, op, mode))

@@ -157,8 +157,9 @@ static void test_fetch_fault_crossing(void **state) {
 static void test_nmi_ist_and_blocking(void **state) {
   (void)state;
   Vm *vm = vm_new();
-  static const uint8_t iretq[] = {0x48, 0xcf};
+  static const uint8_t iretq[] = {0x48, 0xcf}, hlt = 0xf4;
   vm_poke(vm, KTEXT_PA + 0x100, iretq, 2);
+  vm_poke(vm, KTEXT_PA + 0x40, &hlt, 1);
   vm->c->rip = KTEXT + 0x40;
   vm->c->gpr[X86_RSP] = KSTACK;
   x86sys_nmi(vm->cpu);
@@ -167,10 +168,10 @@ static void test_nmi_ist_and_blocking(void **state) {
   assert_true(vm->s->nmi_blocked);
   x86sys_nmi(vm->cpu); /* blocked: nothing happens */
   assert_int_equal(vm->c->rip, KSTUB + 2);
-  vm->c->rip = KTEXT + 0x100; /* the handler returns */
+  vm->c->rip = KTEXT + 0x100; /* the handler returns (iretq to CPL0 is lifted) */
   EmuExit x = emu_exec(vm->cpu);
-  assert_int_equal(x86sys_handle_exit(vm->cpu, &x), X86SYS_CONTINUE);
-  assert_int_equal(vm->c->rip, KTEXT + 0x40);
+  assert_int_equal(x86sys_handle_exit(vm->cpu, &x), X86SYS_HALT);
+  assert_int_equal(vm->c->rip, KTEXT + 0x41); /* past the hlt it returned to */
   assert_int_equal(vm->c->gpr[X86_RSP], KSTACK);
   assert_false(vm->s->nmi_blocked);
   vm_free(vm);

@@ -555,6 +555,43 @@ static void test_sreg_reads(void **state) {
   vm_free(vm);
 }
 
+/* iretq at CPL0 back to CPL0 is lifted: Linux's sync_core (iret to self)
+ * runs without an exit, IF comes from the frame, and an interrupt the iretq
+ * lets in makes the block return to the runner. */
+static void test_iretq_same_cpl(void **state) {
+  (void)state;
+  /* mov eax, ss; push rax; push rsp; add qword [rsp], 8; pushfq; mov eax, cs;
+   * push rax; push KTEXT + 20; iretq; hlt */
+  static const uint8_t code[] = {0x8c, 0xd0, 0x50, 0x54, 0x48, 0x83, 0x04, 0x24, 0x08, 0x9c, 0x8c,
+                                 0xc8, 0x50, 0x68, 0x14, 0x00, 0x00, 0x80, 0x48, 0xcf, 0xf4};
+  Vm *vm = vm_new();
+  vm->s->hooks.irq_pending = irq_line_pending;
+  irq_line = true; /* IF stays 0: no kick */
+  vm->c->rflags_rest &= ~X86_FLAG_IF;
+  vm_poke(vm, KTEXT_PA, code, sizeof code);
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_HALT);
+  assert_int_equal(vm->c->rip, KTEXT + 21);
+  assert_int_equal(vm->c->gpr[X86_RSP], KSTACK);
+  assert_int_equal(vm->s->seg[X86_CS].sel, KERNEL_CS);
+  assert_int_equal(vm->s->seg[X86_SS].sel, KERNEL_DS);
+  assert_false(vm->c->rflags_rest & X86_FLAG_IF);
+  /* The frame sets IF with an interrupt pending: back to the runner at 1f. */
+  vm_wr64(vm, KTEXT_PA + 0x100, 0); /* unused: keeps the frame apart */
+  static const uint8_t with_if[] = {0x8c, 0xd0, 0x50, 0x54, 0x48, 0x83, 0x04, 0x24, 0x08,
+                                    0x68, 0x02, 0x02, 0x00, 0x00, /* push 0x202 */
+                                    0x8c, 0xc8, 0x50, 0x68, 0x18, 0x00, 0x00, 0x80, 0x48, 0xcf,
+                                    0xf4};
+  vm_poke(vm, KTEXT_PA, with_if, sizeof with_if);
+  vm->c->rip = KTEXT;
+  assert_int_equal(vm_run(vm, 1), X86SYS_CONTINUE);
+  assert_int_equal(vm->c->rip, KTEXT + 24);
+  assert_true(vm->c->rflags_rest & X86_FLAG_IF);
+  assert_true(x86sys_irq_ready(vm->cpu));
+  assert_int_equal(vm->c->gpr[X86_RSP], KSTACK);
+  vm_free(vm);
+}
+
 /* mov ax, 0x40; ltr ax; str bx; sgdt [rsp-16]; hlt */
 static void test_ltr_str_sgdt(void **state) {
   (void)state;
@@ -749,6 +786,7 @@ int main(void) {
       cmocka_unit_test(test_tsc),
       cmocka_unit_test(test_sti),
       cmocka_unit_test(test_sreg_reads),
+      cmocka_unit_test(test_iretq_same_cpl),
       cmocka_unit_test(test_control_registers),
       cmocka_unit_test(test_invlpg),
       cmocka_unit_test(test_invlpg_code),
