@@ -38,6 +38,8 @@ typedef struct BlCtx {
   LLVMValueRef tbaa[BL_TBAA__COUNT];
   unsigned attr_memory;            /* kind id of the `memory` attribute */
   uint32_t nlowered;               /* IR instructions lowered */
+  int fp_mode;                     /* bl_lower_fp.c: the constant rounding the FP asm
+                                      being built runs in (0: nearest, no switch) */
 } BlCtx;
 
 typedef void (*BlLowerFn)(BlCtx *c, IrRef r, const IrInst *in);

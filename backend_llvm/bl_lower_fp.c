@@ -16,13 +16,15 @@
  * conversions are plain LLVM.
  *
  * Rounding operand: JIT code runs with MXCSR.RC at nearest, as backend_fast's.
- * A constant IR_RM_NEAREST (or an exact operation) takes the fast path; a
- * run-time mode tests (rm & 3) == 0 for the fast path and otherwise evaluates
- * through bl_h_eval (ir_eval sets the host rounding mode, keeping the flags);
- * other constant modes go to bl_h_eval too, except fround and ftoi, whose
- * instructions take the mode as an immediate (roundsd) or are truncating
- * (cvtt*). fma is FMA3's vfmadd213 when the host has it (rounded once, NaN
- * order as the IR's), else bl_h_eval. */
+ * A constant IR_RM_NEAREST (or an exact operation) is the bare instruction;
+ * another constant mode is the instruction with MXCSR.RC switched around it in
+ * the same asm (no call: the rare blocks Arm's tininess check recomputes in
+ * toward-zero mode stay call-free, so no caller-saved spills leak into the hot
+ * path); fround and truncating conversions take the mode as an immediate or
+ * need none. A run-time mode tests (rm & 3) == 0 for the bare instruction and
+ * otherwise evaluates through bl_h_eval (ir_eval sets the host rounding mode,
+ * keeping the flags). fma is FMA3's vfmadd213 when the host has it (rounded
+ * once, NaN order as the IR's), else bl_h_eval. */
 #include <stdio.h>
 #include <string.h>
 
@@ -46,11 +48,34 @@ static LLVMValueRef fp_asm_mem(BlCtx *c, LLVMTypeRef ret, const char *text, cons
                                                      LLVMGetEnumAttributeKindForName(attrs[k], strlen(attrs[k])), 0));
   bl_call_memory(c, call, BL_ME_INACC(BL_ME_REF | BL_ME_MOD) |
                               (mem ? BL_ME_ARG(BL_ME_REF | BL_ME_MOD) : 0));
+  if (mem) { /* the last operand: an i32 cell through "*m" */
+    unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
+    LLVMAddCallSiteAttribute(call, nargs, LLVMCreateTypeAttribute(c->ctx, et, c->i32));
+  }
   return call;
 }
+
+/* An FP instruction as asm; under a constant rounding mode other than
+ * nearest (c->fp_mode) it runs with MXCSR.RC switched around it, in the same
+ * asm (stmxcsr, or, ldmxcsr ... and back), through an i32 cell: no call. */
 static LLVMValueRef fp_asm(BlCtx *c, LLVMTypeRef ret, const char *text, const char *cons,
                            LLVMValueRef *args, unsigned nargs) {
-  return fp_asm_mem(c, ret, text, cons, args, nargs, false);
+  if (c->fp_mode <= 0)
+    return fp_asm_mem(c, ret, text, cons, args, nargs, false);
+  unsigned n = 1; /* operands: the comma-separated constraints (no clobbers here) */
+  for (const char *p = cons; *p; p++)
+    n += *p == ',';
+  char wtext[256], wcons[96];
+  snprintf(wtext, sizeof wtext,
+           "stmxcsr $%u\n\torl $$%u, $%u\n\tldmxcsr $%u\n\t%s\n\t"
+           "stmxcsr $%u\n\tandl $$%d, $%u\n\tldmxcsr $%u",
+           n, (unsigned)c->fp_mode << 13, n, n, text, n, ~0x6000, n, n);
+  snprintf(wcons, sizeof wcons, "%s,*m,~{flags}", cons);
+  LLVMValueRef a[8];
+  for (unsigned k = 0; k < nargs; k++)
+    a[k] = args[k];
+  a[nargs] = c->eval_buf;
+  return fp_asm_mem(c, ret, wtext, wcons, a, nargs + 1, true);
 }
 
 /* SSE suffix per type: scalar single/double, packed single/double. */
@@ -95,7 +120,9 @@ typedef LLVMValueRef (*FpFast)(BlCtx *c, const IrInst *in, int m);
 static void with_rm(BlCtx *c, IrRef r, const IrInst *in, unsigned k, FpFast f, bool exact) {
   int m = exact ? IR_RM_NEAREST : rmode(c, in, k);
   if (m >= 0) {
+    c->fp_mode = m;
     LLVMValueRef v = f(c, in, m);
+    c->fp_mode = 0;
     if (v)
       bl_def(c, r, v);
     else
@@ -142,8 +169,7 @@ static const char *arith_op(IrOp op) {
 }
 
 static LLVMValueRef fast_arith(BlCtx *c, const IrInst *in, int m) {
-  if (m != IR_RM_NEAREST)
-    return NULL;
+  (void)m; /* any: fp_asm switches MXCSR for a constant mode */
   return sse_binary(c, arith_op((IrOp)in->op), (IrType)in->type, A(c, in, 0), A(c, in, 1));
 }
 #define ARITH(name) \
@@ -154,8 +180,7 @@ ARITH(fmul)
 ARITH(fdiv)
 
 static LLVMValueRef fast_sqrt(BlCtx *c, const IrInst *in, int m) {
-  if (m != IR_RM_NEAREST)
-    return NULL;
+  (void)m;
   IrType t = (IrType)in->type;
   char text[48]; /* VEX scalar forms take the upper lanes from a second source */
   if (host_avx() && !ir_type_is_vec(t))
@@ -170,7 +195,8 @@ void bl_lower_fsqrt(BlCtx *c, IrRef r, const IrInst *in) { with_rm(c, r, in, 1, 
  * ModRM.rm computes a*b + c, and of NaN operands returns the first of a, b, c
  * quieted (measured: its NaN order is vvvv, dst, rm), as the IR says. */
 static LLVMValueRef fast_fma(BlCtx *c, const IrInst *in, int m) {
-  if (m != IR_RM_NEAREST || !host_fma())
+  (void)m;
+  if (!host_fma())
     return NULL;
   IrType t = (IrType)in->type;
   char text[48];
@@ -205,7 +231,11 @@ static LLVMValueRef round_imm(BlCtx *c, IrType t, LLVMValueRef a, int m, bool in
     snprintf(text, sizeof text, "vround%s $$%d, $1, $1, $0", suffix(t), imm);
   else
     snprintf(text, sizeof text, "%sround%s $$%d, $1, $0", host_avx() ? "v" : "", suffix(t), imm);
-  return sse_unary(c, text, bl_lt(c, t), "=x,x", a);
+  int mode = c->fp_mode; /* the immediate has the mode: no MXCSR switch */
+  c->fp_mode = 0;
+  LLVMValueRef v = sse_unary(c, text, bl_lt(c, t), "=x,x", a);
+  c->fp_mode = mode;
+  return v;
 }
 static LLVMValueRef round_mode(BlCtx *c, IrType t, LLVMValueRef a, int m) {
   return round_imm(c, t, a, m, false);
@@ -323,9 +353,7 @@ static LLVMValueRef mxcsr_cell(BlCtx *c) { return c->eval_buf; }
 /* asm on the cell through an indirect memory operand ($0). */
 static void mxcsr_asm(BlCtx *c, const char *text, const char *cons) {
   LLVMValueRef p = mxcsr_cell(c);
-  LLVMValueRef call = fp_asm_mem(c, LLVMVoidTypeInContext(c->ctx), text, cons, &p, 1, true);
-  unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
-  LLVMAddCallSiteAttribute(call, 1, LLVMCreateTypeAttribute(c->ctx, et, c->i32));
+  fp_asm_mem(c, LLVMVoidTypeInContext(c->ctx), text, cons, &p, 1, true);
 }
 
 void bl_lower_fenv_get(BlCtx *c, IrRef r, const IrInst *in) {
@@ -351,8 +379,7 @@ void bl_lower_fenv_set(BlCtx *c, IrRef r, const IrInst *in) {
 /* f64 -> f32 rounds (and quiets an SNaN); f32 -> f64 is exact but quiets too:
  * both are the SSE instruction, never LLVM's fptrunc / fpext. */
 static LLVMValueRef fast_fcvt(BlCtx *c, const IrInst *in, int m) {
-  if (m != IR_RM_NEAREST)
-    return NULL;
+  (void)m;
   static const char *const op[IR_T__COUNT] = {
       [IR_T_f32] = "cvtsd2ss", [IR_T_f64] = "cvtss2sd", [IR_T_v4f32] = "cvtpd2ps",
       [IR_T_v2f64] = "cvtps2pd"};
@@ -373,7 +400,8 @@ void bl_lower_fcvt(BlCtx *c, IrRef r, const IrInst *in) {
  * exactly to i64 first; v4i32 -> v4f32 is cvtdq2ps. Unsigned 64-bit and
  * v2i64 go to ir_eval. Exact conversions (see bl_lower_itof) are LLVM's. */
 static LLVMValueRef fast_itof(BlCtx *c, const IrInst *in, int m) {
-  if (m != IR_RM_NEAREST || in->imm > IR_CVT_UNSIGNED)
+  (void)m;
+  if (in->imm > IR_CVT_UNSIGNED)
     return NULL;
   IrType from = bl_t(c, in->args[0]), t = (IrType)in->type;
   bool sgn = in->imm == IR_CVT_SIGNED;
@@ -452,21 +480,27 @@ static LLVMValueRef ftoi_checked(BlCtx *c, const IrInst *in, int m) {
   return LLVMBuildSelect(c->b, is_nan, k_nan, x, "");
 }
 
+/* Under a constant mode (c->fp_mode) the rounding conversions switch MXCSR in
+ * their asm; the truncating ones and the general case (roundsd's immediate)
+ * need no switch. */
 static LLVMValueRef fast_ftoi(BlCtx *c, const IrInst *in, int m) {
   IrType from = bl_t(c, in->args[0]), to = (IrType)in->type;
   bool trunc = m == IR_RM_ZERO;
+  int mode = c->fp_mode;
+  c->fp_mode = trunc ? 0 : mode;
+  LLVMValueRef v = NULL;
   if (ir_type_is_vec(to)) {
-    if (to != IR_T_v4i32 || in->imm != IR_CVT_SIGNED || (m != IR_RM_NEAREST && !trunc))
-      return NULL;
-    return sse_unary(c, trunc ? (host_avx() ? "vcvttps2dq $1, $0" : "cvttps2dq $1, $0")
-                              : (host_avx() ? "vcvtps2dq $1, $0" : "cvtps2dq $1, $0"),
-                     bl_lt(c, to), "=x,x", A(c, in, 0));
+    if (to == IR_T_v4i32 && in->imm == IR_CVT_SIGNED)
+      v = sse_unary(c, trunc ? (host_avx() ? "vcvttps2dq $1, $0" : "cvttps2dq $1, $0")
+                             : (host_avx() ? "vcvtps2dq $1, $0" : "cvtps2dq $1, $0"),
+                    bl_lt(c, to), "=x,x", A(c, in, 0));
+  } else if (in->imm == IR_CVT_SIGNED && (to == IR_T_i32 || to == IR_T_i64)) {
+    v = cvt_si(c, from, to, A(c, in, 0), trunc);
+  } else if (in->imm <= (IR_CVT_UNSIGNED | IR_CVT_SAT) && host_sse41()) {
+    c->fp_mode = 0;
+    v = ftoi_checked(c, in, m);
   }
-  if (in->imm == IR_CVT_SIGNED && (to == IR_T_i32 || to == IR_T_i64) &&
-      (trunc || m == IR_RM_NEAREST))
-    return cvt_si(c, from, to, A(c, in, 0), trunc);
-  if (in->imm > (IR_CVT_UNSIGNED | IR_CVT_SAT) || !host_sse41())
-    return NULL;
-  return ftoi_checked(c, in, m);
+  c->fp_mode = mode;
+  return v;
 }
 void bl_lower_ftoi(BlCtx *c, IrRef r, const IrInst *in) { with_rm(c, r, in, 1, fast_ftoi, false); }
