@@ -277,7 +277,13 @@ static unsigned exec_bit(uint64_t va, int level) {
   return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 52); /* 12 bits */
 }
 
-static bool exec_test(const X86Sys *s, unsigned b) { return (s->exec_pages[b / 64] >> (b % 64)) & 1; }
+static bool bit_test(const uint64_t *set, unsigned b) { return (set[b / 64] >> (b % 64)) & 1; }
+static void bit_set(uint64_t *set, unsigned b) { set[b / 64] |= 1ull << (b % 64); }
+
+/* 0: 4 KiB, 1: 2 MiB, 2: 1 GiB. */
+static int mask_level(uint64_t page_mask) {
+  return page_mask == ~0xfffull ? 0 : page_mask == ~0x1fffffull ? 1 : 2;
+}
 
 static void vcache_flush(X86Sys *s) {
   memset(s->exec_pages, 0, sizeof s->exec_pages);
@@ -291,6 +297,7 @@ void x86sys_tlb_flush(EmuCpu *cpu) {
   X86Sys *s = x86sys_state(cpu);
   softmmu_tlb_flush(&s->tlb);
   memset(s->tlb_global, 0, sizeof s->tlb_global);
+  memset(s->large_pages, 0, sizeof s->large_pages);
   memset(s->itlb, 0xff, sizeof s->itlb);
   vcache_flush(s);
 }
@@ -314,19 +321,27 @@ void x86sys_tlb_flush_nonglobal(EmuCpu *cpu) {
     emu_cpu_flush_vcache_mode(cpu, mmu_of_cpl(3));
 }
 
+/* Drop TLB slot k of MMU index m if its mapping covers va. */
+static void tlb_drop_if_covers(X86Sys *s, unsigned m, unsigned k, uint64_t va) {
+  SoftTlbEntry *e = &s->tlb.e[m][k];
+  uint64_t tag = !(e->tag_read & SOFTMMU_TLB_INVALID) ? e->tag_read : e->tag_write;
+  if (!(tag & SOFTMMU_TLB_INVALID) && ((tag ^ va) & s->tlb_vmask[m][k]) == 0)
+    memset(e, 0xff, sizeof *e);
+}
+
 void x86sys_tlb_flush_page(EmuCpu *cpu, uint64_t va) {
   X86Sys *s = x86sys_state(cpu);
+  /* Only an entry of a large page can sit in another slot than va's. */
+  bool large = bit_test(s->large_pages, exec_bit(va, 1)) || bit_test(s->large_pages, exec_bit(va, 2));
   for (unsigned m = 0; m < SOFTMMU_MMU_MAX; m++)
-    for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++) {
-      SoftTlbEntry *e = &s->tlb.e[m][k];
-      uint64_t tag = !(e->tag_read & SOFTMMU_TLB_INVALID) ? e->tag_read : e->tag_write;
-      uint64_t mask = s->tlb_vmask[m][k];
-      if (!(tag & SOFTMMU_TLB_INVALID) && ((tag ^ va) & mask) == 0)
-        memset(e, 0xff, sizeof *e);
-    }
+    if (large)
+      for (unsigned k = 0; k < SOFTMMU_TLB_SIZE; k++)
+        tlb_drop_if_covers(s, m, k, va);
+    else
+      tlb_drop_if_covers(s, m, softmmu_tlb_index(va), va);
   memset(s->itlb, 0xff, sizeof s->itlb);
   for (int level = 0; level < 3; level++)
-    if (exec_test(s, exec_bit(va, level))) {
+    if (bit_test(s->exec_pages, exec_bit(va, level))) {
       vcache_flush(s);
       break;
     }
@@ -349,6 +364,9 @@ static X86Exc tlb_fill(X86Sys *s, uint64_t va, unsigned mmu, X86Access acc) {
   e->phys = ppage;
   s->tlb_vmask[mmu][softmmu_tlb_index(va)] = w.page_mask;
   s->tlb_global[mmu][softmmu_tlb_index(va)] = w.global;
+  int level = mask_level(w.page_mask);
+  if (level)
+    bit_set(s->large_pages, exec_bit(va, level));
   return X86_OK;
 }
 
@@ -569,9 +587,7 @@ static X86Exc itlb_translate(X86Sys *s, uint64_t va, int cpl, uint64_t *phys) {
     s->itlb[mmu][i].global = w.global;
     if (!w.global && mmu == 0)
       s->exec_local0 = true;
-    int level = w.page_mask == ~0xfffull ? 0 : w.page_mask == ~0x1fffffull ? 1 : 2;
-    unsigned b = exec_bit(va, level);
-    s->exec_pages[b / 64] |= 1ull << (b % 64);
+    bit_set(s->exec_pages, exec_bit(va, mask_level(w.page_mask)));
   }
   *phys = s->itlb[mmu][i].ppage | (va & ~SOFTMMU_PAGE_MASK);
   return X86_OK;

@@ -171,6 +171,10 @@ typedef struct X86Sys {
    * were last dropped, hashed (a bit per (page base, size)): invlpg of a page
    * no code came from leaves those lookups alone. */
   uint64_t exec_pages[64];
+  /* The large mappings (2M, 1G) TLB entries came from since the TLB was last
+   * emptied, hashed the same way: invlpg of an address in none of them looks
+   * at its own slot only, not the whole TLB. */
+  uint64_t large_pages[64];
   X86SysHooks hooks;
   EmuCpu *cpu;
   /* Guest-physical RAM pages holding translated code (bit per page of ram[]). */
