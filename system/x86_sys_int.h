@@ -24,7 +24,7 @@ static inline X86Exc x86_ud(void) { return x86_exc(X86_EXC_UD, 0); }
 static inline bool x86_failed(X86Exc e) { return e.vec >= 0; }
 
 static inline bool x86_canonical(uint64_t va) {
-  return (uint64_t)(((int64_t)va << 16) >> 16) == va;
+  return (uint64_t)((int64_t)(va << 16) >> 16) == va; /* shift unsigned: no UB */
 }
 
 /* -- Physical memory (x86_mmu.c) ----------------------------------------------- */
