@@ -200,8 +200,9 @@ static IrRef fix_arith(A64Lift *l, const NanCase *k) {
 }
 
 static IrRef rz_arith(A64Lift *l, const NanCase *k) {
-  const IrInst *in = ir_inst(l->fn, k->r);
-  return ir_op3(l->fn, (IrOp)in->op, k->a, k->b, a64_rm(l, IR_RM_ZERO));
+  IrOp op = (IrOp)ir_inst(l->fn, k->r)->op; /* before emitting: the array may move */
+  IrRef rz = a64_rm(l, IR_RM_ZERO);
+  return ir_op3(l->fn, op, k->a, k->b, rz);
 }
 
 IrRef a64_fp_arith(A64Lift *l, IrOp op, IrRef a, IrRef b, IrRef rm) {
