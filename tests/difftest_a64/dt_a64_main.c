@@ -461,5 +461,9 @@ int main(int argc, char **argv) {
   cleanup(&x);
   free(items);
   unsigned list_fails = dta_verdict(x.rows, x.nrows, x.t, &allow, o.verbose, o.seq);
-  return summary(&x, ran, nitems, list_fails) ? 0 : 1;
+  bool ok = summary(&x, ran, nitems, list_fails);
+  free(x.t);
+  free(x.printed);
+  free(x.pool);
+  return ok ? 0 : 1;
 }
