@@ -42,19 +42,6 @@ static __thread struct {
   IrFunc shadow;
 } fg;
 
-static void *grow(void *p, size_t n, size_t size, uint32_t *cap) {
-  if (n <= *cap)
-    return p;
-  size_t m = *cap ? *cap : 64;
-  while (m < n)
-    m *= 2;
-  p = realloc(p, m * size);
-  if (!p)
-    abort();
-  *cap = (uint32_t)m;
-  return p;
-}
-
 void bf_flag_groups_free(void) {
   free(fg.grp), free(fg.lpos), free(fg.nuse), free(fg.setat), free(fg.blocks), free(fg.insts);
   memset(&fg, 0, sizeof fg);
@@ -186,10 +173,10 @@ static bool schedule(const IrFunc *fn, const IrBlock *blk, IrRef *out, uint32_t 
 const IrFunc *bf_flag_groups(BfCtx *c, const IrFunc *fn) {
   uint32_t n = fn->ninsts, total = 0;
   uint32_t cap = fg.cap_vals;
-  fg.grp = grow(fg.grp, n, sizeof *fg.grp, &cap), cap = fg.cap_vals;
-  fg.lpos = grow(fg.lpos, n, sizeof *fg.lpos, &cap), cap = fg.cap_vals;
-  fg.nuse = grow(fg.nuse, n, sizeof *fg.nuse, &cap), cap = fg.cap_vals;
-  fg.setat = grow(fg.setat, n, sizeof *fg.setat, &cap);
+  fg.grp = bf_grow(fg.grp, n, sizeof *fg.grp, &cap), cap = fg.cap_vals;
+  fg.lpos = bf_grow(fg.lpos, n, sizeof *fg.lpos, &cap), cap = fg.cap_vals;
+  fg.nuse = bf_grow(fg.nuse, n, sizeof *fg.nuse, &cap), cap = fg.cap_vals;
+  fg.setat = bf_grow(fg.setat, n, sizeof *fg.setat, &cap);
   fg.cap_vals = cap;
   memset(fg.grp, 0, n * sizeof *fg.grp);
   memset(fg.lpos, 0xff, n * sizeof *fg.lpos);
@@ -205,8 +192,8 @@ const IrFunc *bf_flag_groups(BfCtx *c, const IrFunc *fn) {
   c->hflags = 0;
   for (uint32_t b = 0; b < fn->nblocks; b++)
     total += fn->blocks[b].n;
-  fg.blocks = grow(fg.blocks, fn->nblocks, sizeof *fg.blocks, &fg.cap_blocks);
-  fg.insts = grow(fg.insts, total, sizeof *fg.insts, &fg.cap_insts);
+  fg.blocks = bf_grow(fg.blocks, fn->nblocks, sizeof *fg.blocks, &fg.cap_blocks);
+  fg.insts = bf_grow(fg.insts, total, sizeof *fg.insts, &fg.cap_insts);
   uint32_t gid = 0, at = 0;
   bool any = false;
   for (uint32_t b = 0; b < fn->nblocks; b++) {

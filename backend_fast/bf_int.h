@@ -117,6 +117,9 @@ typedef void (*BfLowerFn)(BfCtx *c, IrRef r, const IrInst *in);
 
 /* -- bf_regalloc.c ---------------------------------------------------------- */
 
+/* p grown to hold n elements of size bytes (capacity doubles from 64; aborts
+ * when out of memory); *cap is updated. */
+void *bf_grow(void *p, size_t n, size_t size, uint32_t *cap);
 bool bf_ra_prepare(BfCtx *c); /* uses, cross-block homes; false on no memory */
 void bf_ra_thread_free(void);   /* this thread's scratch (thread exit) */
 void bf_ra_block_begin(BfCtx *c, uint32_t block);

@@ -51,7 +51,7 @@ static bool remat(const BfCtx *c, IrRef v) {
 
 /* -- Uses --------------------------------------------------------------------- */
 
-static void *grow(void *p, size_t n, size_t size, uint32_t *cap) {
+void *bf_grow(void *p, size_t n, size_t size, uint32_t *cap) {
   if (n <= *cap)
     return p;
   size_t m = *cap ? *cap : 64;
@@ -83,14 +83,14 @@ bool bf_ra_prepare(BfCtx *c) {
   BfRa *ra = &c->ra;
   uint32_t n = fn->ninsts, nuses = 0;
   uint32_t cap = scr.cap_vals;
-  scr.loc = grow(scr.loc, n, 1, &cap), cap = scr.cap_vals;
-  scr.stored = grow(scr.stored, n, 1, &cap), cap = scr.cap_vals;
-  scr.cross = grow(scr.cross, n, 1, &cap), cap = scr.cap_vals;
-  scr.slot = grow(scr.slot, n, 4, &cap), cap = scr.cap_vals;
-  scr.pos = grow(scr.pos, n, 4, &cap), cap = scr.cap_vals;
-  scr.ucur = grow(scr.ucur, n, 4, &cap), cap = scr.cap_vals;
-  scr.uend = grow(scr.uend, n, 4, &cap), cap = scr.cap_vals;
-  scr.blk = grow(scr.blk, n, 4, &cap);
+  scr.loc = bf_grow(scr.loc, n, 1, &cap), cap = scr.cap_vals;
+  scr.stored = bf_grow(scr.stored, n, 1, &cap), cap = scr.cap_vals;
+  scr.cross = bf_grow(scr.cross, n, 1, &cap), cap = scr.cap_vals;
+  scr.slot = bf_grow(scr.slot, n, 4, &cap), cap = scr.cap_vals;
+  scr.pos = bf_grow(scr.pos, n, 4, &cap), cap = scr.cap_vals;
+  scr.ucur = bf_grow(scr.ucur, n, 4, &cap), cap = scr.cap_vals;
+  scr.uend = bf_grow(scr.uend, n, 4, &cap), cap = scr.cap_vals;
+  scr.blk = bf_grow(scr.blk, n, 4, &cap);
   scr.cap_vals = cap;
   memset(scr.loc, BF_NOREG, n);
   memset(scr.stored, 0, n);
@@ -110,7 +110,7 @@ bool bf_ra_prepare(BfCtx *c) {
         scr.ucur[in->args[k]]++, nuses++;
     }
   uint32_t ucap = scr.cap_uses;
-  scr.uses = grow(scr.uses, nuses + 1, 4, &ucap);
+  scr.uses = bf_grow(scr.uses, nuses + 1, 4, &ucap);
   scr.cap_uses = ucap;
   uint32_t acc = 0;
   for (uint32_t v = 0; v < n; v++) {
